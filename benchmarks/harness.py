@@ -1,0 +1,45 @@
+"""Timing helpers and the result record shared by every benchmark module."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Result:
+    """One measured figure, with the goal it is judged against."""
+
+    name: str
+    value: float
+    unit: str
+    goal: str = ""
+    met: bool | None = None
+    note: str = ""
+
+
+def best_of(fn: Callable[[], object], repeat: int = 5) -> float:
+    """Fastest wall time of ``repeat`` calls, in seconds (the least noisy estimate)."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def command_time(argv: Sequence[str], repeat: int = 5, cwd: str | None = None) -> float:
+    """Fastest wall time of running ``argv`` as a subprocess, in seconds."""
+
+    def once() -> None:
+        subprocess.run(argv, check=True, capture_output=True, cwd=cwd)
+
+    return best_of(once, repeat)
+
+
+def python_command(code: str) -> list[str]:
+    """argv running ``code`` with this interpreter."""
+    return [sys.executable, "-c", code]

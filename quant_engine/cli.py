@@ -1,0 +1,196 @@
+"""Shared command-line flags: every entry point builds its parser from these builders.
+
+Defaults and choices come from :mod:`quant_engine.config`, never literals, so two entry points
+cannot drift. Importing this module stays cheap (argparse + config): it is on the ``--help`` path.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import re
+from pathlib import Path
+
+from quant_engine import config
+
+_TICKER_RE = re.compile(r"^[A-Z][A-Z0-9.\-]{0,14}$")
+
+
+def new_parser(prog: str, description: str) -> argparse.ArgumentParser:
+    """A parser with the house formatting; ``prog`` is the console-script name."""
+    return argparse.ArgumentParser(
+        prog=prog,
+        description=description,
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+
+
+def positive_int(text: str) -> int:
+    """argparse type: an integer >= 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
+def non_negative_int(text: str) -> int:
+    """argparse type: an integer >= 0."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}")
+    return value
+
+
+def iso_date(text: str) -> dt.date:
+    """argparse type: a calendar date written YYYY-MM-DD."""
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from None
+
+
+def ticker_list(text: str) -> tuple[str, ...]:
+    """argparse type: comma-separated tickers, upper-cased, de-duplicated in order."""
+    tickers: list[str] = []
+    for raw in text.split(","):
+        ticker = raw.strip().upper()
+        if not ticker:
+            continue
+        if not _TICKER_RE.match(ticker):
+            raise argparse.ArgumentTypeError(f"not a ticker symbol: {raw.strip()!r}")
+        if ticker not in tickers:
+            tickers.append(ticker)
+    if not tickers:
+        raise argparse.ArgumentTypeError("expected at least one ticker")
+    return tuple(tickers)
+
+
+def add_years(parser: argparse.ArgumentParser, *, default: int = config.LOOKBACK_YEARS) -> None:
+    """``--years``: lookback window; entry points pick LOOKBACK_YEARS or PREDICT_LOOKBACK_YEARS."""
+    parser.add_argument(
+        "--years", type=positive_int, default=default, help="years of history to load"
+    )
+
+
+def add_feature_mode(parser: argparse.ArgumentParser) -> None:
+    """``--feature-mode``: one of config.FEATURE_MODES."""
+    parser.add_argument(
+        "--feature-mode",
+        choices=config.FEATURE_MODES,
+        default=config.DEFAULT_FEATURE_MODE,
+        help="feature set (each mode is a superset of the one before)",
+    )
+
+
+def add_tickers(parser: argparse.ArgumentParser) -> None:
+    """``--tickers``: comma-separated universe; default config.DEFAULT_UNIVERSE."""
+    parser.add_argument(
+        "--tickers",
+        type=ticker_list,
+        default=config.DEFAULT_UNIVERSE,
+        metavar="T1,T2,...",
+        help="comma-separated tickers (default: the embedded default universe)",
+    )
+
+
+def add_date_range(parser: argparse.ArgumentParser) -> None:
+    """``--start`` / ``--end``: optional ISO dates bounding the data."""
+    parser.add_argument(
+        "--start", type=iso_date, default=None, help="first date (YYYY-MM-DD); overrides --years"
+    )
+    parser.add_argument(
+        "--end", type=iso_date, default=None, help="last date (YYYY-MM-DD); default: latest data"
+    )
+
+
+def add_seed(parser: argparse.ArgumentParser) -> None:
+    """``--seed``: the run's random seed."""
+    parser.add_argument(
+        "--seed", type=non_negative_int, default=config.DEFAULT_SEED, help="random seed"
+    )
+
+
+def add_data_source(parser: argparse.ArgumentParser) -> None:
+    """``--data-source``: which cached source to read; the embedded sample by default."""
+    parser.add_argument(
+        "--data-source",
+        choices=config.DATA_SOURCES,
+        default=config.DEFAULT_DATA_SOURCE,
+        help="market data source",
+    )
+
+
+def add_output_dir(parser: argparse.ArgumentParser) -> None:
+    """``--output-dir``: where results go; default is the results folder of the data home."""
+    parser.add_argument(
+        "--output-dir",
+        type=Path,
+        default=None,
+        help="where to write results (default: $QE_HOME/results/<script>)",
+    )
+
+
+def add_verbosity(parser: argparse.ArgumentParser) -> None:
+    """``-v/--verbose`` (repeatable) and ``-q/--quiet`` (for schedulers)."""
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument(
+        "-v", "--verbose", action="count", default=0, help="more detail; -vv for debug"
+    )
+    group.add_argument("-q", "--quiet", action="store_true", help="only errors")
+
+
+def add_model_kind(parser: argparse.ArgumentParser) -> None:
+    """``--model``: estimator kind, one of config.MODEL_KINDS."""
+    parser.add_argument(
+        "--model", choices=config.MODEL_KINDS, default=config.DEFAULT_MODEL_KIND, help="estimator"
+    )
+
+
+def add_portfolio_rule(parser: argparse.ArgumentParser) -> None:
+    """``--rule``, ``--top-k``, ``--quantile``: how scores become positions."""
+    parser.add_argument(
+        "--rule",
+        choices=config.PORTFOLIO_RULES,
+        default=config.DEFAULT_PORTFOLIO_RULE,
+        help="portfolio construction rule",
+    )
+    parser.add_argument(
+        "--top-k", type=positive_int, default=config.TOP_K, help="names held by top_k"
+    )
+    parser.add_argument(
+        "--quantile",
+        type=float,
+        default=config.LONG_SHORT_QUANTILE,
+        help="fraction held long (and short) by long_short",
+    )
+
+
+def add_costs(parser: argparse.ArgumentParser) -> None:
+    """``--cost-bps`` and ``--slippage-bps``: trading frictions per unit of turnover."""
+    parser.add_argument("--cost-bps", type=float, default=config.COST_BPS, help="commission bps")
+    parser.add_argument(
+        "--slippage-bps", type=float, default=config.SLIPPAGE_BPS, help="slippage bps"
+    )
+
+
+def add_data_flags(
+    parser: argparse.ArgumentParser, *, years_default: int = config.LOOKBACK_YEARS
+) -> None:
+    """The data-selection flags every engine entry point shares."""
+    add_tickers(parser)
+    add_years(parser, default=years_default)
+    add_date_range(parser)
+    add_data_source(parser)
+
+
+def add_run_flags(parser: argparse.ArgumentParser) -> None:
+    """The run-control flags every entry point shares: seed, output dir, verbosity."""
+    add_seed(parser)
+    add_output_dir(parser)
+    add_verbosity(parser)
