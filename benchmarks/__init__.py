@@ -1,1 +1,1 @@
-"""Benchmarks run by ``nox -s bench``; each ``bench_*.py`` module exposes ``run() -> list[Result]``."""
+"""Benchmarks run by ``nox -s bench``: each ``bench_*.py`` exposes ``run() -> list[Result]``."""

@@ -1,11 +1,11 @@
-"""The one place for filesystem paths: repo root, data home and its folders, audit data, generated types.
+"""The one place for filesystem paths: repo root, data home, audit data, generated types.
 
 Standard library only and nothing is computed at import: every path is a function so that
 ``QE_HOME`` (and tests that set it) take effect at call time. No other module spells a path.
 
 Data home (``QE_HOME``)::
 
-    $QE_HOME/                 default: <repo>/.qe_home in a checkout, else $XDG_DATA_HOME/quant_engine
+    $QE_HOME/                 default <repo>/.qe_home, or $XDG_DATA_HOME/quant_engine
       cache/<source>/         per-ticker daily OHLCV Parquet + JSON metadata sidecars
       results/                predictions, backtests, autopilot decisions
       models/                 versioned model registry

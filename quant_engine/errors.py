@@ -1,0 +1,39 @@
+"""Exception types that entry points map to exit codes: usage errors exit 2, run failures exit 1."""
+
+from __future__ import annotations
+
+
+class QuantEngineError(Exception):
+    """Base of every error the engine raises on purpose; its message is one clear line."""
+
+    exit_code = 1
+
+
+class UsageError(QuantEngineError):
+    """The caller asked for something impossible (bad ticker, missing credential): exit 2."""
+
+    exit_code = 2
+
+
+class DataError(QuantEngineError):
+    """Stored or fetched data is unusable (corrupt file, failed validation): exit 1."""
+
+
+class CacheCorruptError(DataError):
+    """A cache file cannot be read or does not match its metadata; the message names the file."""
+
+
+class OHLCVValidationError(DataError):
+    """OHLCV rows failed validation (high < low, non-positive prices, NaN closes)."""
+
+
+class UnknownTickerError(UsageError):
+    """A requested ticker is not available from the chosen source; the message lists what is."""
+
+
+class MissingCredentialError(UsageError):
+    """A provider needs an environment variable that is not set; the message names it."""
+
+
+class ModelNotFoundError(UsageError):
+    """No model version matches (none trained yet, or an unknown version id)."""
