@@ -45,7 +45,7 @@ class MarketData:
         """Union of every ticker's dates, sorted."""
         index = pd.DatetimeIndex([], name="date")
         for frame in self.bars.values():
-            index = index.union(frame.index)
+            index = index.union(pd.DatetimeIndex(frame.index))
         return index.rename("date")
 
     @property
