@@ -12,11 +12,9 @@ import os
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from quant_engine.errors import ConfigError
+
 _T = TypeVar("_T")
-
-
-class ConfigError(ValueError):
-    """An environment override has a value we cannot use."""
 
 
 def _env(name: str, default: _T, parse: Callable[[str], _T], expected: str) -> _T:

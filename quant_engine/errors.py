@@ -15,6 +15,10 @@ class UsageError(QuantEngineError):
     exit_code = 2
 
 
+class ConfigError(UsageError):
+    """An environment override has a value we cannot use; the message names the variable."""
+
+
 class DataError(QuantEngineError):
     """Stored or fetched data is unusable (corrupt file, failed validation): exit 1."""
 

@@ -1,0 +1,85 @@
+"""Shared flags: defaults and choices come from config, bad values are usage errors."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import subprocess
+import sys
+
+import pytest
+
+from quant_engine import cli, config
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = cli.new_parser("qe-test", "test")
+    cli.add_data_flags(parser)
+    cli.add_feature_mode(parser)
+    cli.add_run_flags(parser)
+    return parser
+
+
+def test_defaults_come_from_config() -> None:
+    args = _parser().parse_args([])
+    assert args.years == config.LOOKBACK_YEARS
+    assert args.feature_mode == config.DEFAULT_FEATURE_MODE
+    assert args.tickers == config.DEFAULT_UNIVERSE
+    assert args.seed == config.DEFAULT_SEED
+    assert args.data_source == config.DEFAULT_DATA_SOURCE
+    assert args.output_dir is None
+    assert (args.verbose, args.quiet) == (0, False)
+
+
+def test_years_default_can_be_the_predict_window() -> None:
+    parser = cli.new_parser("qe-x", "x")
+    cli.add_years(parser, default=config.PREDICT_LOOKBACK_YEARS)
+    assert parser.parse_args([]).years == config.PREDICT_LOOKBACK_YEARS
+    assert parser.parse_args(["--years", "5"]).years == 5
+
+
+def test_feature_mode_offers_every_mode() -> None:
+    action = next(a for a in _parser()._actions if a.dest == "feature_mode")
+    assert tuple(action.choices or ()) == config.FEATURE_MODES
+
+
+def test_tickers_are_normalised() -> None:
+    args = _parser().parse_args(["--tickers", "spx, ndx,SPX,brk.b"])
+    assert args.tickers == ("SPX", "NDX", "BRK.B")
+
+
+def test_dates_parse() -> None:
+    args = _parser().parse_args(["--start", "2010-01-04", "--end", "2012-12-31"])
+    assert args.start == dt.date(2010, 1, 4)
+    assert args.end == dt.date(2012, 12, 31)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--years", "0"],
+        ["--years", "ten"],
+        ["--feature-mode", "huge"],
+        ["--tickers", "$$$"],
+        ["--tickers", ","],
+        ["--start", "2020-13-01"],
+        ["--seed", "-3"],
+        ["--data-source", "bloomberg"],
+        ["-v", "--quiet"],
+    ],
+)
+def test_bad_flags_exit_2_naming_the_flag(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as excinfo:
+        _parser().parse_args(argv)
+    assert excinfo.value.code == 2
+    assert argv[0] in capsys.readouterr().err
+
+
+def test_importing_cli_does_not_import_pandas() -> None:
+    code = "import sys, quant_engine.cli; print('pandas' in sys.modules, 'numpy' in sys.modules)"
+    out = subprocess.run(
+        [sys.executable, "-c", code], check=True, capture_output=True, text=True
+    ).stdout
+    assert out.split() == ["False", "False"]

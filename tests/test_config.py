@@ -1,0 +1,70 @@
+"""config.py holds the defaults; environment overrides are validated with a clear message."""
+
+from __future__ import annotations
+
+import importlib
+import json
+from collections.abc import Iterator
+
+import pytest
+
+from quant_engine import config
+
+
+@pytest.fixture
+def reload_config(monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch]:
+    """Yield monkeypatch; afterwards restore config as imported from a clean environment."""
+    yield monkeypatch
+    monkeypatch.undo()
+    importlib.reload(config)
+
+
+def test_spec_defaults() -> None:
+    assert config.LOOKBACK_YEARS == 15
+    assert config.PREDICT_LOOKBACK_YEARS == 2
+    assert config.FEATURE_MODES == ("minimal", "core", "full")
+    assert config.DEFAULT_FEATURE_MODE in config.FEATURE_MODES
+    assert config.DEFAULT_DATA_SOURCE == "sample"
+    assert set(config.REAL_SAMPLE_TICKERS) <= set(config.DEFAULT_UNIVERSE)
+
+
+def test_env_override_is_applied(reload_config: pytest.MonkeyPatch) -> None:
+    reload_config.setenv("QE_LOOKBACK_YEARS", "7")
+    reload_config.setenv("QE_FEATURE_MODE", "minimal")
+    importlib.reload(config)
+    assert config.LOOKBACK_YEARS == 7
+    assert config.DEFAULT_FEATURE_MODE == "minimal"
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("QE_LOOKBACK_YEARS", "abc"),
+        ("QE_LOOKBACK_YEARS", "0"),
+        ("QE_PREDICT_LOOKBACK_YEARS", "2.5"),
+        ("QE_FEATURE_MODE", "everything"),
+        ("QE_SEED", "-1"),
+        ("QE_COST_BPS", "lots"),
+        ("QE_DATA_SOURCE", "bloomberg"),
+    ],
+)
+def test_bad_env_value_names_the_variable(
+    reload_config: pytest.MonkeyPatch, name: str, value: str
+) -> None:
+    reload_config.setenv(name, value)
+    with pytest.raises(config.ConfigError) as excinfo:
+        importlib.reload(config)
+    message = str(excinfo.value)
+    assert name in message
+    assert value in message
+    assert "\n" not in message
+
+
+def test_snapshot_is_json_and_hash_tracks_changes(reload_config: pytest.MonkeyPatch) -> None:
+    snap = config.snapshot()
+    assert json.loads(json.dumps(snap)) == snap
+    assert snap["LOOKBACK_YEARS"] == config.LOOKBACK_YEARS
+    before = config.snapshot_sha256()
+    reload_config.setenv("QE_LOOKBACK_YEARS", "9")
+    importlib.reload(config)
+    assert config.snapshot_sha256() != before

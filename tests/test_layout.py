@@ -1,0 +1,89 @@
+"""layout.py is the only module that spells canonical paths, and QE_HOME moves the data home."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from quant_engine import layout
+
+
+def test_qe_home_moves_every_data_folder(qe_home: Path) -> None:
+    assert layout.data_home() == qe_home.resolve()
+    for folder in (layout.cache_dir(), layout.results_dir(), layout.models_dir()):
+        assert folder.parent == qe_home.resolve()
+    assert layout.manifests_dir().parent == qe_home.resolve()
+    assert layout.cache_dir("sample") == qe_home.resolve() / "cache" / "sample"
+
+
+def test_default_data_home_is_git_ignored_folder_in_checkout(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("QE_HOME")
+    home = layout.data_home()
+    assert home.parent == layout.repo_root()
+    gitignore = (layout.repo_root() / ".gitignore").read_text().splitlines()
+    assert f"{home.name}/" in gitignore
+
+
+def test_audit_files_live_under_docs_audit_data() -> None:
+    data_dir = layout.audit_data_dir()
+    assert data_dir == layout.repo_root() / "docs" / "audit" / "data"
+    for path in (
+        layout.dependency_edges_path(),
+        layout.interface_contracts_path(),
+        layout.hotspots_json_path(),
+        layout.hotspots_md_path(),
+        layout.hotspots_png_path(),
+    ):
+        assert path.parent == data_dir
+    assert layout.legacy_dependency_edges_path().parent == layout.audit_dir()
+
+
+def _string_constants(path: Path) -> list[tuple[int, str]]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    return [
+        (node.lineno, node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+    ]
+
+
+def test_no_other_module_spells_a_canonical_path() -> None:
+    root = layout.repo_root()
+    fragments = layout.canonical_path_fragments()
+    offenders = []
+    for folder in (root / "quant_engine", root / "scripts"):
+        for path in sorted(folder.rglob("*.py")):
+            if path == root / "quant_engine" / "layout.py":
+                continue
+            for line, text in _string_constants(path):
+                hits = [f for f in fragments if f in text]
+                if hits:
+                    offenders.append(f"{path.relative_to(root)}:{line}: {hits[0]!r}")
+    assert offenders == []
+
+
+def test_layout_test_catches_a_spelled_path(tmp_path: Path) -> None:
+    """The scanner above must flag a module that writes the audit folder itself."""
+    bad = tmp_path / "bad.py"
+    bad.write_text('EDGES = "docs/audit/data/DEPENDENCY_EDGES.json"\n')
+    texts = [text for _, text in _string_constants(bad)]
+    assert any(f in t for t in texts for f in layout.canonical_path_fragments())
+
+
+def test_layout_imports_only_the_standard_library() -> None:
+    tree = ast.parse((layout.package_dir() / "layout.py").read_text())
+    imported = {
+        alias.name.split(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import)
+        for alias in node.names
+    } | {
+        (node.module or "").split(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom)
+    }
+    assert imported <= {"__future__", "os", "pathlib"}
