@@ -65,3 +65,28 @@ def bench(session: nox.Session) -> None:
     """Benchmarks; figures go in the README's Performance section."""
     install_project(session)
     session.run("python", str(ROOT / "benchmarks" / "run.py"), *session.posargs)
+
+
+@nox.session(default=False)
+def audit(session: nox.Session) -> None:
+    """Regenerate the audit data and run the hygiene gates (``-- --check`` in CI: verify only)."""
+    install_project(session)
+    session.run("python", str(ROOT / "scripts" / "audit.py"), *session.posargs)
+
+
+def node_modules_stale() -> bool:
+    """True when ``node_modules`` is missing or older than ``package-lock.json``."""
+    installed = ROOT / "node_modules" / ".package-lock.json"
+    lock = ROOT / "package-lock.json"
+    return not installed.is_file() or installed.stat().st_mtime < lock.stat().st_mtime
+
+
+@nox.session(default=False)
+def types(session: nox.Session) -> None:
+    """Regenerate the TypeScript types and OpenAPI document (``-- --check`` is the CI gate)."""
+    install_project(session)
+    if node_modules_stale():
+        session.run("npm", "ci", "--no-audit", "--no-fund", external=True)
+    session.run("python", str(ROOT / "scripts" / "generate_types.py"), *session.posargs)
+    tsc = ROOT / "node_modules" / ".bin" / "tsc"
+    session.run(str(tsc), "-p", str(ROOT / "tsconfig.json"), external=True)

@@ -1,0 +1,1 @@
+"""Repository tools (audit, type generation, data downloads); importable for tests."""
