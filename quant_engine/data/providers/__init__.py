@@ -1,1 +1,1 @@
-"""data/providers."""
+"""Market-data providers: ``sample`` (embedded, offline) and the clients of the cached sources."""

@@ -1,0 +1,189 @@
+"""load_universe: the engine's one way to get market data — from the local cache, with provenance.
+
+The ``sample`` source fills the cache on first use (generated once, then read warm); every other
+source reads only what its pipeline command has cached. Reads run in a thread pool because
+Parquet decoding and hashing release the GIL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pandas as pd
+
+from quant_engine import config, layout
+from quant_engine.data.local_cache import CacheMeta, LocalCache, truncated_list
+from quant_engine.data.market_data import InputRecord, MarketData
+from quant_engine.errors import UnknownTickerError, UsageError
+
+__all__ = ["REFRESH_COMMANDS", "load_universe"]
+
+logger = logging.getLogger("quant_engine.data")
+
+SAMPLE_SOURCE = "sample"
+REFRESH_COMMANDS: dict[str, str] = {
+    "wrds": "qe-wrds-refresh",
+    "ibkr": "scripts/ibkr_daily_gapfill.py",
+    "alpaca": "scripts/alpaca_intraday_download.py",
+}
+"""The pipeline command that fills each non-sample source's cache (named in error messages)."""
+IO_THREADS = 8
+
+
+def load_universe(
+    tickers: Sequence[str],
+    years: int,
+    *,
+    source: str = config.DEFAULT_DATA_SOURCE,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    cache: LocalCache | None = None,
+) -> MarketData:
+    """Daily OHLCV for ``tickers`` over ``[start, end]`` (default: the last ``years`` years).
+
+    ``end`` defaults to the latest date across the loaded tickers and ``start`` to ``end`` minus
+    ``years`` calendar years; an explicit ``start`` overrides ``years``.
+    """
+    wanted = list(dict.fromkeys(tickers))
+    if not wanted:
+        raise UsageError("no tickers requested")
+    if start is None and years < 1:
+        raise UsageError(f"--years must be >= 1, got {years}")
+    if start is not None and end is not None and start > end:
+        raise UsageError(f"--start {start} is after --end {end}")
+    store = cache if cache is not None else LocalCache()
+    ensure_cached(store, source, wanted)
+    loaded = read_all(store, source, wanted)
+    window_end = pd.Timestamp(end) if end is not None else max(f.index[-1] for f, _ in loaded)
+    window_start = (
+        pd.Timestamp(start) if start is not None else window_end - pd.DateOffset(years=years)
+    )
+    if window_start > window_end:
+        raise UsageError(
+            f"--start {window_start.date()} is after the latest data ({window_end.date()})"
+        )
+    home = layout.data_home()
+    bars: dict[str, pd.DataFrame] = {}
+    inputs: list[InputRecord] = []
+    for ticker, (frame, meta) in zip(wanted, loaded, strict=True):
+        lo = int(frame.index.searchsorted(window_start, side="left"))
+        hi = int(frame.index.searchsorted(window_end, side="right"))
+        if hi <= lo:
+            logger.warning(
+                "%s: no rows from %s to %s; dropped", ticker, window_start.date(), window_end.date()
+            )
+            continue
+        bars[ticker] = frame.iloc[lo:hi]
+        inputs.append(input_record(store, source, ticker, bars[ticker], meta, home=home))
+    if not bars:
+        raise UsageError(
+            f"no data for any requested ticker between {window_start.date()} and "
+            f"{window_end.date()} (source {source!r})"
+        )
+    logger.info(
+        "loaded %d tickers, %d rows from %r (%s to %s)",
+        len(bars),
+        sum(len(f) for f in bars.values()),
+        source,
+        window_start.date(),
+        window_end.date(),
+    )
+    return MarketData(bars=bars, source=source, inputs=tuple(inputs))
+
+
+def ensure_cached(store: LocalCache, source: str, tickers: list[str]) -> None:
+    """Check every ticker can be read from ``source``; materialise missing sample tickers."""
+    if source not in config.DATA_SOURCES:
+        raise UsageError(f"unknown data source {source!r}; choose one of {config.DATA_SOURCES}")
+    if source == SAMPLE_SOURCE:
+        materialise_sample(store, tickers)
+        return
+    cached = store.tickers(source)
+    if not cached:
+        command = REFRESH_COMMANDS.get(source, "its refresh pipeline")
+        raise UsageError(f"no cached data for source {source!r}: run {command} first")
+    known = set(cached)
+    unknown = [t for t in tickers if t not in known]
+    if unknown:
+        raise UnknownTickerError(
+            f"{quoted(unknown)} not cached for source {source!r}; "
+            f"available: {truncated_list(cached)}"
+        )
+
+
+def quoted(tickers: list[str], limit: int = 5) -> str:
+    """``ticker 'X'`` or ``tickers 'X', 'Y' ...`` for error messages."""
+    shown = ", ".join(repr(t) for t in tickers[:limit]) + (" ..." if len(tickers) > limit else "")
+    return f"ticker {shown}" if len(tickers) == 1 else f"tickers {shown}"
+
+
+def materialise_sample(store: LocalCache, tickers: list[str]) -> None:
+    """Write sample tickers that are not cached yet (once; later calls find them warm)."""
+    from quant_engine.data.providers import sample
+
+    available = sample.available_tickers()
+    known = set(available)
+    unknown = [t for t in tickers if t not in known]
+    if unknown:
+        raise UnknownTickerError(
+            f"{quoted(unknown)} not in the sample source; available: {truncated_list(available)}"
+        )
+    missing = [t for t in tickers if not store.has(SAMPLE_SOURCE, t)]
+    if not missing:
+        return
+    logger.info("generating %d sample tickers into %s", len(missing), store.source_dir("sample"))
+    frames = sample.fetch_many(missing)
+
+    def write(ticker: str) -> Path:
+        return store.write(
+            SAMPLE_SOURCE, ticker, frames[ticker], meta={"origin": sample.describe(ticker)}
+        )
+
+    with ThreadPoolExecutor(
+        max_workers=pool_size(len(missing)), thread_name_prefix="qe-write"
+    ) as pool:
+        list(pool.map(write, missing))
+
+
+def pool_size(jobs: int) -> int:
+    """Threads for ``jobs`` file reads or writes: I/O and Arrow release the GIL."""
+    return max(1, min(IO_THREADS, jobs, os.cpu_count() or 1))
+
+
+def read_all(
+    store: LocalCache, source: str, tickers: list[str]
+) -> list[tuple[pd.DataFrame, CacheMeta]]:
+    """Read tickers in parallel (order kept); the first failure propagates."""
+    if len(tickers) == 1:
+        return [store.read(source, tickers[0])]
+    with ThreadPoolExecutor(
+        max_workers=pool_size(len(tickers)), thread_name_prefix="qe-read"
+    ) as pool:
+        return list(pool.map(lambda t: store.read(source, t), tickers))
+
+
+def input_record(
+    store: LocalCache, source: str, ticker: str, frame: pd.DataFrame, meta: CacheMeta, *, home: Path
+) -> InputRecord:
+    """Provenance of one loaded ticker: path (relative to the data home when inside it)."""
+    path = store.path_for(source, ticker)
+    index = pd.DatetimeIndex(frame.index)
+    return InputRecord(
+        ticker=ticker,
+        source=source,
+        path=relative_to_home(path, home),
+        rows=len(frame),
+        first=index[0].date().isoformat(),
+        last=index[-1].date().isoformat(),
+        sha256=meta.sha256,
+    )
+
+
+def relative_to_home(path: Path, home: Path) -> str:
+    """``path`` relative to the data home ``home`` when inside it, else absolute (POSIX form)."""
+    return path.relative_to(home).as_posix() if path.is_relative_to(home) else path.as_posix()

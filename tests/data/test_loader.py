@@ -1,0 +1,143 @@
+"""load_universe: fills the sample cache once, reads any source's cache, and cuts the window."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from quant_engine import layout
+from quant_engine.data import loader
+from quant_engine.data.loader import load_universe
+from quant_engine.data.local_cache import LocalCache
+from quant_engine.data.providers import sample
+from quant_engine.errors import UnknownTickerError, UsageError
+
+
+def bars(start: str, n: int) -> pd.DataFrame:
+    close = np.linspace(10.0, 20.0, n)
+    return pd.DataFrame(
+        {"open": close, "high": close, "low": close, "close": close, "volume": np.ones(n)},
+        index=pd.bdate_range(start, periods=n, name="date"),
+    )
+
+
+def test_sample_load_fills_the_cache_and_records_provenance() -> None:
+    data = load_universe(["SPX", "S0001"], 2)
+    assert data.source == "sample"
+    assert data.tickers == ("SPX", "S0001")
+    assert data.end == pd.Timestamp("2018-12-31")
+    assert data.start == pd.Timestamp("2017-01-03")
+    cached = layout.cache_dir("sample") / "SPX.parquet"
+    assert cached.is_file()
+    record = data.inputs[0]
+    assert record.path == "cache/sample/SPX.parquet"
+    assert record.sha256 == hashlib.sha256(cached.read_bytes()).hexdigest()
+    assert record.rows == len(data.bars["SPX"])
+    assert (record.first, record.last) == ("2017-01-03", "2018-12-31")
+
+
+def test_second_load_reads_the_warm_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    first = load_universe(["S0002"], 3)
+
+    def no_generation(tickers: object) -> None:
+        raise AssertionError("the warm cache must not be regenerated")
+
+    monkeypatch.setattr(sample, "fetch_many", no_generation)
+    second = load_universe(["S0002"], 3)
+    assert second.digest == first.digest
+    pd.testing.assert_frame_equal(second.bars["S0002"], first.bars["S0002"])
+
+
+@pytest.mark.parametrize(("years", "first"), [(1, "2018-01-02"), (5, "2013-12-31")])
+def test_years_window_counts_back_from_the_latest_date(years: int, first: str) -> None:
+    """The window is [end - years, end], both ends inclusive (2013-12-31 was a session)."""
+    data = load_universe(["SPX"], years)
+    assert data.start == pd.Timestamp(first)
+    assert data.end == pd.Timestamp("2018-12-31")
+
+
+def test_explicit_start_overrides_years_and_end_cuts_the_tail() -> None:
+    data = load_universe(["SPX"], 1, start=dt.date(2010, 3, 1), end=dt.date(2010, 3, 31))
+    assert data.start == pd.Timestamp("2010-03-01")
+    assert data.end == pd.Timestamp("2010-03-31")
+    assert data.rows == 23
+
+
+def test_end_alone_counts_years_back_from_it() -> None:
+    data = load_universe(["SPX"], 1, end=dt.date(2008, 12, 31))
+    assert data.start == pd.Timestamp("2007-12-31")
+    assert data.end == pd.Timestamp("2008-12-31")
+
+
+def test_start_after_end_is_a_usage_error() -> None:
+    with pytest.raises(UsageError, match="after"):
+        load_universe(["SPX"], 1, start=dt.date(2018, 2, 1), end=dt.date(2018, 1, 1))
+    with pytest.raises(UsageError, match=r"after the latest data \(2018-12-31\)"):
+        load_universe(["SPX"], 1, start=dt.date(2030, 1, 1))
+
+
+def test_bad_years_or_no_tickers_are_usage_errors() -> None:
+    with pytest.raises(UsageError, match="years"):
+        load_universe(["SPX"], 0)
+    with pytest.raises(UsageError, match="no tickers"):
+        load_universe([], 1)
+
+
+def test_unknown_sample_ticker_lists_what_is_available() -> None:
+    with pytest.raises(UnknownTickerError, match=r"'AAPL'.*available: SPX, NDX, S0000.*more"):
+        load_universe(["SPX", "AAPL"], 1)
+
+
+def test_unknown_source_is_a_usage_error() -> None:
+    with pytest.raises(UsageError, match="unknown data source 'bloomberg'"):
+        load_universe(["SPX"], 1, source="bloomberg")
+
+
+def test_empty_source_names_the_command_that_fills_it() -> None:
+    with pytest.raises(UsageError, match="no cached data for source 'wrds': run qe-wrds-refresh"):
+        load_universe(["AAPL"], 1, source="wrds")
+
+
+def test_other_sources_read_only_what_is_cached() -> None:
+    LocalCache().write("ibkr", "AAPL", bars("2020-01-01", 300))
+    data = load_universe(["AAPL"], 1, source="ibkr")
+    assert data.source == "ibkr"
+    assert data.inputs[0].path == "cache/ibkr/AAPL.parquet"
+    assert data.end == pd.Timestamp("2021-02-23")
+    with pytest.raises(UnknownTickerError, match="available: AAPL"):
+        load_universe(["MSFT"], 1, source="ibkr")
+
+
+def test_ticker_without_rows_in_the_window_is_dropped_with_a_warning(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    cache = LocalCache()
+    cache.write("ibkr", "OLD", bars("2000-01-03", 50))
+    cache.write("ibkr", "NEW", bars("2020-01-01", 50))
+    with caplog.at_level(logging.WARNING, logger="quant_engine.data"):
+        data = load_universe(["OLD", "NEW"], 1, source="ibkr")
+    assert data.tickers == ("NEW",)
+    assert "OLD" in caplog.text
+    with pytest.raises(UsageError, match="no data for any requested ticker"):
+        load_universe(
+            ["OLD"], 1, source="ibkr", start=dt.date(2001, 1, 1), end=dt.date(2001, 12, 31)
+        )
+
+
+def test_duplicate_tickers_load_once() -> None:
+    data = load_universe(["SPX", "SPX"], 1)
+    assert data.tickers == ("SPX",)
+    assert len(data.inputs) == 1
+
+
+def test_many_tickers_are_read_in_parallel_in_order() -> None:
+    tickers = [f"S{i:04d}" for i in range(12, 0, -1)]
+    data = load_universe(tickers, 1)
+    assert list(data.tickers) == [t for t in tickers if t in data.bars]
+    assert [r.ticker for r in data.inputs] == list(data.tickers)
+    assert loader.pool_size(500) >= 1
