@@ -1,0 +1,83 @@
+"""Atomic writes: whole content or nothing under the final name; exclusive never replaces."""
+
+from __future__ import annotations
+
+import errno
+import os
+from pathlib import Path
+
+import pytest
+
+from quant_engine.utils import atomic
+
+
+def leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if atomic.is_temp_name(p.name))
+
+
+def test_write_creates_and_replaces_without_leaving_temp_files(tmp_path: Path) -> None:
+    target = tmp_path / "data.json"
+    atomic.write_text_atomic(target, "one")
+    atomic.write_text_atomic(target, "two")
+    assert target.read_text() == "two"
+    assert leftovers(tmp_path) == []
+
+
+def test_exclusive_create_refuses_an_existing_name_and_keeps_it(tmp_path: Path) -> None:
+    target = tmp_path / "m.json"
+    atomic.create_exclusive(target, b"first")
+    with pytest.raises(FileExistsError, match=r"m\.json"):
+        atomic.create_exclusive(target, b"second")
+    assert target.read_bytes() == b"first"
+    assert leftovers(tmp_path) == []
+
+
+def test_exclusive_create_without_hard_links_is_still_exclusive(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_links(src: object, dst: object) -> None:
+        raise OSError(errno.EPERM, "hard links not supported")
+
+    monkeypatch.setattr(atomic.os, "link", no_links)
+    target = tmp_path / "m.json"
+    atomic.create_exclusive(target, b"first")
+    assert target.read_bytes() == b"first"
+    with pytest.raises(FileExistsError):
+        atomic.create_exclusive(target, b"second")
+    assert target.read_bytes() == b"first"
+    assert leftovers(tmp_path) == []
+
+
+def test_failure_mid_write_leaves_target_untouched_and_no_temp(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "m.json"
+    target.write_text("old")
+
+    def disk_full(fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(atomic.os, "fsync", disk_full)
+    with pytest.raises(OSError, match="No space"):
+        atomic.write_text_atomic(target, "new")
+    assert target.read_text() == "old"
+    assert leftovers(tmp_path) == []
+
+
+def test_replace_symlink_swaps_the_target(tmp_path: Path) -> None:
+    (tmp_path / "a.json").write_text("a")
+    (tmp_path / "b.json").write_text("b")
+    link = tmp_path / "latest.json"
+    atomic.replace_symlink(link, "a.json")
+    atomic.replace_symlink(link, "b.json")
+    assert os.readlink(link) == "b.json"
+    assert link.read_text() == "b"
+    assert leftovers(tmp_path) == []
+
+
+def test_temp_names_are_hidden_and_recognised(tmp_path: Path) -> None:
+    tmp = atomic.temp_path_for(tmp_path / "run_manifest_x.json")
+    assert tmp.name.startswith(".")
+    assert atomic.is_temp_name(tmp.name)
+    assert not atomic.is_temp_name("run_manifest_x.json")
+    assert not list(tmp_path.glob("run_manifest_*.json"))
