@@ -115,6 +115,10 @@ SLIPPAGE_BPS: float = _env(
 )  # env
 TRADING_DAYS_PER_YEAR: int = 252
 
+# --- backtest execution (added for quant_engine.backtest) ----------------------------------
+EXECUTION_LAG_BARS: int = 1
+"""Bars between a signal's close and the close its trade executes at (>= 1: never same-bar)."""
+
 # --- retraining ----------------------------------------------------------------------------
 RETRAIN_MAX_AGE_DAYS: int = 30
 RETRAIN_MIN_IC: float = 0.0
@@ -123,6 +127,16 @@ RETRAIN_IC_DECAY: float = 0.5
 RETRAIN_MAX_DRIFT: float = 0.5
 """Retrain when mean absolute standardised feature shift exceeds this."""
 
+# --- model training and retrain guards (added for quant_engine.models) ---------------------
+MIN_TRAIN_ROWS: int = 200
+"""Fewest complete (features + label) rows a model is trained on; fewer is a DataError."""
+RETRAIN_MIN_OBS: int = 100
+"""Fewest labelled rows after a model's training window before its recent IC is judged."""
+MODEL_THREADS: int = 1
+"""Native (OpenMP/BLAS) threads per model fit or predict: 1 keeps parallel candidate runs from
+oversubscribing the cores (busy-waiting OpenMP threads slow down many-fold) and makes results
+independent of the machine's core count."""
+
 # --- autopilot guards ----------------------------------------------------------------------
 PROMOTION_MARGIN_SHARPE: float = 0.10
 MIN_TRADES: int = 50
@@ -130,6 +144,54 @@ MAX_DRAWDOWN: float = 0.35
 MIN_DEFLATED_SHARPE: float = 0.90
 EXECUTORS: tuple[str, ...] = ("local", "dask")
 DEFAULT_EXECUTOR: str = "local"
+
+# --- autopilot execution (added for quant_engine.autopilot) --------------------------------
+AUTOPILOT_WORKERS: int = 2
+"""Processes the local executor uses by default (both cores of the reference machine)."""
+DASK_CONNECT_TIMEOUT_S: float = 10.0
+"""Seconds to wait for a Dask scheduler before giving up with a clear error."""
+
+# --- run manifests (added for quant_engine.utils.reproducibility) --------------------------
+MANIFEST_GIT_TIMEOUT_S: float = 2.0
+"""Longest wait for git while recording code provenance; past it the commit is recorded unknown."""
+MANIFEST_PACKAGES: tuple[str, ...] = (
+    "numpy",
+    "pandas",
+    "scikit-learn",
+    "pyarrow",
+    "pydantic",
+    "exchange-calendars",
+    "arch",
+    "matplotlib",
+)
+"""Distributions whose versions every run manifest records."""
+MANIFEST_ENV_PREFIXES: tuple[str, ...] = ("QE_",)
+MANIFEST_ENV_NAMES: tuple[str, ...] = ("PYTHONHASHSEED", "TZ")
+"""Environment allow-list for manifests (BLAS thread variables are always added); names
+matching REDACT_NAME_MARKERS are never captured."""
+REDACT_NAME_MARKERS: tuple[str, ...] = (
+    "PASSWORD",
+    "PASSWD",
+    "TOKEN",
+    "SECRET",
+    "KEY",
+    "CREDENTIAL",
+)
+"""A flag, value or variable whose name contains one of these (any case) is redacted."""
+MANIFEST_STALE_TEMP_S: float = 3600.0
+"""``prune`` deletes temp files of interrupted manifest writes older than this."""
+
+# --- audit tooling (added for scripts/hotspot_scoring.py and scripts/audit_gates.py) -------
+AUDIT_CHURN_SINCE: str = "12 months"
+"""Git history window for hotspot churn (anything ``git log --since`` accepts)."""
+AUDIT_TOP_N: int = 20
+"""Hotspots shown in the readable table and the chart."""
+COUPLING_MIN_REVISIONS: int = 2
+"""Temporal coupling: each file of a pair needs at least this many revisions."""
+COUPLING_MIN_SHARED_REVISIONS: int = 1
+"""Temporal coupling: a pair must change together in at least this many commits."""
+COUPLING_MAX_CHANGESET_SIZE: int = 30
+"""Temporal coupling ignores commits touching more files than this (code-maat's default)."""
 
 
 def snapshot() -> dict[str, Any]:

@@ -7,6 +7,7 @@ Data home (``QE_HOME``)::
 
     $QE_HOME/                 default <repo>/.qe_home, or $XDG_DATA_HOME/quant_engine
       cache/<source>/         per-ticker daily OHLCV Parquet + JSON metadata sidecars
+      cache/audit/            content-hash caches of the audit tools (scripts/)
       results/                predictions, backtests, autopilot decisions
       models/                 versioned model registry
       manifests/              reproducibility run manifests
@@ -52,6 +53,11 @@ def repo_root() -> Path:
     return package_dir().parent
 
 
+def scripts_dir() -> Path:
+    """The repository's ``scripts/`` folder (developer tools; only in a checkout)."""
+    return repo_root() / "scripts"
+
+
 def is_checkout() -> bool:
     """True when running from a source checkout rather than an installed wheel."""
     return (repo_root() / "pyproject.toml").is_file()
@@ -87,9 +93,19 @@ def models_dir() -> Path:
     return data_home() / "models"
 
 
+def autopilot_dir() -> Path:
+    """Autopilot state: the incumbent, the decision log and the decision files."""
+    return results_dir() / "autopilot"
+
+
 def manifests_dir() -> Path:
     """Where reproducibility run manifests are written."""
     return data_home() / "manifests"
+
+
+def audit_cache_dir() -> Path:
+    """Per-file caches of the audit tools (keyed by content hash; safe to delete)."""
+    return cache_dir() / "audit"
 
 
 def audit_dir() -> Path:

@@ -1,0 +1,157 @@
+"""The shared runner of every ``run_*.py``: parse flags, log, record a manifest, run, summarise.
+
+Exit codes: 0 ok; 1 the run failed (one line on stderr, the traceback in the manifest and on
+stderr with ``-v``); 2 bad usage (argparse errors, bad environment values, unknown tickers,
+missing credentials); 130 interrupted by Ctrl-C, 143 by SIGTERM. Heavy imports happen inside the job, after parsing, so
+``--help`` stays instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import traceback
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from quant_engine import layout
+from quant_engine.errors import QuantEngineError
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
+    from quant_engine.utils.reproducibility import RunRecorder
+
+log = logging.getLogger("quant_engine")
+
+
+@dataclass
+class RunSummary:
+    """What a job hands back: a title, labelled figures, and the files it wrote."""
+
+    title: str
+    rows: Mapping[str, object] = field(default_factory=dict)
+    outputs: Mapping[str, Path] = field(default_factory=dict)
+
+
+Job = Callable[[argparse.Namespace, "RunRecorder"], RunSummary]
+
+
+def run_entry_point(
+    script: str,
+    build_parser: Callable[[], argparse.ArgumentParser],
+    argv: Sequence[str] | None,
+    job: Job,
+) -> int:
+    """Run ``job`` for entry point ``script`` under a run manifest; return the exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+    except QuantEngineError as exc:
+        print(f"qe {script}: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except SystemExit as exc:  # argparse: --help is 0, a bad flag is 2
+        return exc.code if isinstance(exc.code, int) else 2
+    configure_logging(args.verbose, args.quiet)
+
+    from quant_engine.utils.reproducibility import record_run
+
+    try:
+        with record_run(
+            args, script_name=script, module=f"quant_engine.{script}", argv=argv
+        ) as run:
+            summary = job(args, run)
+    except KeyboardInterrupt as exc:  # Ctrl-C is 130; SIGTERM (RunTerminated) carries 143
+        print(f"{parser.prog}: interrupted", file=sys.stderr)
+        return int(getattr(exc, "exit_code", 130))
+    except QuantEngineError as exc:
+        _report_failure(parser.prog, exc, args.verbose, show_type=False)
+        return exc.exit_code
+    except Exception as exc:
+        _report_failure(parser.prog, exc, args.verbose, show_type=True)
+        return 1
+    if not args.quiet:
+        print_summary(summary, run.manifest_path)
+    return 0
+
+
+def _report_failure(prog: str, exc: BaseException, verbose: int, *, show_type: bool) -> None:
+    if verbose:
+        traceback.print_exception(exc, file=sys.stderr)
+    text = f"{type(exc).__name__}: {exc}" if show_type else str(exc)
+    first_line = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+    hint = "" if verbose else " (-v for the traceback; it is also in the run manifest)"
+    print(f"{prog}: error: {first_line}{hint}", file=sys.stderr)
+
+
+def configure_logging(verbose: int, quiet: bool) -> None:
+    """Rich logging on stderr: WARNING by default, INFO with -v, DEBUG with -vv, ERROR with -q."""
+    from rich.logging import RichHandler
+
+    level = (
+        logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
+    )
+    handler = RichHandler(console=stderr_console(), show_path=False, show_time=False)
+    logging.basicConfig(level=level, handlers=[handler], format="%(message)s", force=True)
+
+
+def stderr_console() -> Any:
+    """The console progress bars and logs draw on (stderr keeps stdout for results)."""
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+def progress(args: argparse.Namespace) -> Progress:
+    """A rich progress display for long work; silent with ``--quiet``."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=stderr_console(),
+        transient=True,
+        disable=bool(args.quiet),
+    )
+
+
+def output_dir(args: argparse.Namespace, script: str, run_id: str) -> Path:
+    """``--output-dir`` when given, else ``$QE_HOME/results/<script>/<run_id>``; created."""
+    chosen: Path | None = args.output_dir
+    path = chosen if chosen is not None else layout.results_dir() / script / run_id
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def print_summary(summary: RunSummary, manifest_path: Path | None) -> None:
+    """A short table of the run's figures and every file it wrote, on stdout."""
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=summary.title, show_header=False, title_justify="left")
+    table.add_column("what", style="bold")
+    table.add_column("value", overflow="fold")
+    for label, value in summary.rows.items():
+        table.add_row(label, format_value(value))
+    for name, path in summary.outputs.items():
+        table.add_row(f"output: {name}", str(path))
+    if manifest_path is not None:
+        table.add_row("manifest", str(manifest_path))
+    Console(soft_wrap=True).print(table)
+
+
+def format_value(value: object) -> str:
+    """Human formatting for a summary cell: floats to 4 significant digits."""
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    if isinstance(value, Mapping):
+        return ", ".join(f"{k}={format_value(v)}" for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(v) for v in value)
+    return str(value)
