@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import re
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from quant_engine import config
@@ -69,6 +70,21 @@ def ticker_list(text: str) -> tuple[str, ...]:
     if not tickers:
         raise argparse.ArgumentTypeError("expected at least one ticker")
     return tuple(tickers)
+
+
+def choice_list(choices: Sequence[str]) -> Callable[[str], tuple[str, ...]]:
+    """argparse type builder: a comma-separated, de-duplicated subset of ``choices``."""
+
+    def parse(text: str) -> tuple[str, ...]:
+        picked = tuple(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
+        unknown = [p for p in picked if p not in choices]
+        if unknown or not picked:
+            raise argparse.ArgumentTypeError(
+                f"expected a comma-separated subset of {', '.join(choices)}, got {text!r}"
+            )
+        return picked
+
+    return parse
 
 
 def add_years(parser: argparse.ArgumentParser, *, default: int = config.LOOKBACK_YEARS) -> None:

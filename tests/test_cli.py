@@ -83,3 +83,12 @@ def test_importing_cli_does_not_import_pandas() -> None:
         [sys.executable, "-c", code], check=True, capture_output=True, text=True
     ).stdout
     assert out.split() == ["False", "False"]
+
+
+def test_choice_list_accepts_subsets_and_rejects_strangers() -> None:
+    parse = cli.choice_list(config.FEATURE_MODES)
+    assert parse("full, minimal,full") == ("full", "minimal")
+    with pytest.raises(argparse.ArgumentTypeError, match="huge"):
+        parse("core,huge")
+    with pytest.raises(argparse.ArgumentTypeError):
+        parse(" , ")
