@@ -1,0 +1,165 @@
+"""The pandas-facing backtest: align and validate score/price frames, simulate, measure."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from quant_engine import config
+from quant_engine.backtest.metrics import BacktestMetrics, compute_metrics, drawdown, equity_curve
+from quant_engine.backtest.simulation import check_settings, simulate
+from quant_engine.errors import DataError, UsageError
+
+MIN_SESSIONS = 3
+"""Fewest sessions a backtest accepts: a signal, its execution and one earning day."""
+_SHOWN = 10
+
+
+class BacktestInputError(UsageError, ValueError):
+    """Inputs the caller must fix: misaligned frames, an unknown rule, a lag below 1, ..."""
+
+
+@dataclass(frozen=True)
+class BacktestConfig:
+    """How scores become positions and what trading costs; defaults from quant_engine.config."""
+
+    rule: str = config.DEFAULT_PORTFOLIO_RULE
+    top_k: int = config.TOP_K
+    quantile: float = config.LONG_SHORT_QUANTILE
+    entry_threshold: float = config.ENTRY_THRESHOLD
+    cost_bps: float = config.COST_BPS
+    slippage_bps: float = config.SLIPPAGE_BPS
+    execution_lag: int = config.EXECUTION_LAG_BARS
+
+    def __post_init__(self) -> None:
+        try:
+            check_settings(**self.to_dict())
+        except ValueError as exc:
+            raise BacktestInputError(f"backtest config: {exc}") from None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The settings as plain values, for reports and run manifests."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class BacktestResult:
+    """A finished backtest: settings, metrics and the per-day series behind them."""
+
+    config: BacktestConfig
+    metrics: BacktestMetrics
+    daily_returns: pd.Series
+    equity: pd.Series
+    drawdown: pd.Series
+    weights: pd.DataFrame
+
+    @property
+    def total_trades(self) -> int:
+        """Position changes over the run (entries, exits and resizes; see ``n_trades``)."""
+        return self.metrics.n_trades
+
+
+def _names(items: Any) -> str:
+    shown = [str(item) for item in list(items)[:_SHOWN]]
+    more = len(items) - len(shown)
+    return ", ".join(shown) + (f" (+{more} more)" if more > 0 else "")
+
+
+def _days(index: pd.Index) -> str:
+    return _names(pd.DatetimeIndex(index).strftime("%Y-%m-%d"))
+
+
+def _check_frame(frame: Any, what: str) -> None:
+    if not isinstance(frame, pd.DataFrame):
+        raise BacktestInputError(f"{what} must be a DataFrame (dates x tickers)")
+    if not isinstance(frame.index, pd.DatetimeIndex):
+        raise BacktestInputError(f"{what} index must be a DatetimeIndex of sessions")
+    if frame.index.has_duplicates:
+        raise BacktestInputError(
+            f"{what} has duplicate dates: {_days(frame.index[frame.index.duplicated()])}"
+        )
+    if not frame.index.is_monotonic_increasing:
+        raise BacktestInputError(f"{what} dates must be sorted ascending")
+    if frame.columns.has_duplicates:
+        raise BacktestInputError(
+            f"{what} has duplicate tickers: {_names(frame.columns[frame.columns.duplicated()])}"
+        )
+    not_numeric = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
+    if not_numeric:
+        raise BacktestInputError(f"{what} columns are not numeric: {_names(not_numeric)}")
+
+
+def _check_prices(prices: pd.DataFrame) -> None:
+    values = prices.to_numpy(dtype=np.float64, na_value=np.nan)
+    bad = ~np.isnan(values) & ~(np.isfinite(values) & (values > 0.0))
+    if bad.any():
+        row, col = (int(i[0]) for i in np.nonzero(bad))
+        raise DataError(
+            f"price of {prices.columns[col]} on {prices.index[row].date()} is "
+            f"{values[row, col]!r}: prices must be positive and finite (or NaN when missing)"
+        )
+
+
+def align_inputs(scores: pd.DataFrame, prices: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Scores and daily returns on the sessions from the first to the last score date.
+
+    Columns follow the scores' order (it breaks ties). Scores of a day without a price become
+    NaN, so only names with a valid score and price are eligible.
+    """
+    _check_frame(scores, "scores")
+    _check_frame(prices, "prices")
+    only_scores = scores.columns.difference(prices.columns)
+    only_prices = prices.columns.difference(scores.columns)
+    if len(only_scores) or len(only_prices):
+        raise BacktestInputError(
+            "scores and prices must have the same tickers: "
+            f"only in scores: [{_names(only_scores)}]; only in prices: [{_names(only_prices)}]"
+        )
+    off_session = scores.index.difference(prices.index)
+    if len(off_session):
+        raise BacktestInputError(f"scores have dates with no price session: {_days(off_session)}")
+    _check_prices(prices)
+    if scores.empty:
+        raise DataError(f"backtest needs at least {MIN_SESSIONS} sessions, got 0")
+    first = int(prices.index.searchsorted(scores.index[0]))
+    last = int(prices.index.searchsorted(scores.index[-1]))
+    n_sessions = last - first + 1
+    if n_sessions < MIN_SESSIONS:
+        raise DataError(f"backtest needs at least {MIN_SESSIONS} sessions, got {n_sessions}")
+
+    tickers = scores.columns
+    closes = prices[tickers].to_numpy(dtype=np.float64, na_value=np.nan)
+    returns = np.full_like(closes, np.nan)
+    returns[1:] = closes[1:] / closes[:-1] - 1.0
+    sessions = prices.index[first : last + 1].rename("date")
+    aligned = scores.reindex(sessions).to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
+    aligned[np.isnan(closes[first : last + 1])] = np.nan
+    columns = tickers.rename("ticker")
+    return (
+        pd.DataFrame(aligned, index=sessions, columns=columns),
+        pd.DataFrame(returns[first : last + 1], index=sessions, columns=columns),
+    )
+
+
+def run_backtest(scores: pd.DataFrame, prices: pd.DataFrame, cfg: BacktestConfig) -> BacktestResult:
+    """Backtest ``scores`` (known at each close) against close ``prices`` under ``cfg``.
+
+    Trades execute ``cfg.execution_lag`` bars after the signal and earn from the next bar on.
+    """
+    aligned, returns = align_inputs(scores, prices)
+    out = simulate(aligned.to_numpy(), returns.to_numpy(), **cfg.to_dict())
+    metrics = compute_metrics(
+        out.net, turnover=out.turnover, trades=out.trades, exposure=out.exposure
+    )
+    sessions = aligned.index
+    return BacktestResult(
+        config=cfg,
+        metrics=metrics,
+        daily_returns=pd.Series(out.net, index=sessions, name="daily_return"),
+        equity=pd.Series(equity_curve(out.net), index=sessions, name="equity"),
+        drawdown=pd.Series(drawdown(out.net), index=sessions, name="drawdown"),
+        weights=pd.DataFrame(out.weights, index=sessions, columns=aligned.columns),
+    )

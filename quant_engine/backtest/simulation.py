@@ -1,0 +1,300 @@
+"""Vectorised portfolio simulation on [days, tickers] arrays: target books, execution lag, costs.
+
+Pure NumPy with no loop over days: the hot path is one in-place ``partition`` (top_k) or
+``sort`` (long_short) along the ticker axis plus a few elementwise passes, run over blocks of
+rows small enough to stay in CPU cache (every rule is row-wise, so blocks are independent).
+Turnover and trade counts come from the bool/int8 books, not from the dense weight matrix.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from quant_engine import config
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+
+BLOCK_BYTES = 1 << 20
+"""Size of one float64 block of rows: temporaries stay in cache, call overhead is amortised."""
+_ROUNDING_SLACK = 1e-9
+"""Added before flooring ``quantile * names`` so that 0.29 * 100 counts as 29, not 28."""
+
+
+@dataclass(frozen=True)
+class TargetBook:
+    """Targets decided at each signal day: ``weight[t, n] = signs[t, n] * unit[t]``.
+
+    ``signs`` is bool (long-only) or int8 in {-1, 0, 1}; ``count[t]`` is the names held.
+    """
+
+    signs: BoolArray | npt.NDArray[np.int8]
+    unit: FloatArray
+    count: IntArray
+
+
+@dataclass(frozen=True)
+class SimulationOutput:
+    """Per-day results; ``weights[t]`` is the book held over day t's close-to-close return.
+
+    ``turnover[t]``/``trades[t]``/``costs[t]`` belong to the trades executed at day t's close;
+    ``exposure[t]`` is the gross exposure ``sum |weights[t]|`` (1.0 invested, 0.0 in cash).
+    """
+
+    weights: FloatArray
+    gross: FloatArray
+    costs: FloatArray
+    net: FloatArray
+    turnover: FloatArray
+    trades: IntArray
+    exposure: FloatArray
+
+
+def finite_scores(scores: FloatArray) -> FloatArray:
+    """``scores`` itself when it has no ±inf, else a copy with ±inf set to NaN (not tradable).
+
+    NaN is then the only marker of a name without a score: every comparison with it is False.
+    """
+    if np.isinf(scores).any():
+        return np.where(np.isinf(scores), np.nan, scores)
+    return scores
+
+
+def _keep_first(mask: BoolArray, need: IntArray) -> BoolArray:
+    """Per row, the first ``need[row]`` True entries of ``mask`` in column order."""
+    result: BoolArray = mask & (np.cumsum(mask, axis=1) <= need[:, None])
+    return result
+
+
+def _keep_last(mask: BoolArray, need: IntArray) -> BoolArray:
+    """Per row, the last ``need[row]`` True entries of ``mask`` in column order."""
+    return _keep_first(mask[:, ::-1], need)[:, ::-1]
+
+
+def top_k_book(scores: FloatArray, top_k: int, entry_threshold: float) -> TargetBook:
+    """Long-only, equal weight over the ``top_k`` highest scores above ``entry_threshold``.
+
+    Ties at the k-th score go to the earlier column.
+    """
+    clean = finite_scores(scores)
+    days, names = clean.shape
+    selected = clean > entry_threshold
+    if top_k < names:
+        ranked = np.fmax(clean, -np.inf)  # NaN would rank as largest: make it smallest
+        ranked.partition(names - top_k, axis=1)
+        kth = ranked[:, names - top_k, None]
+        del ranked
+        selected &= clean >= kth
+        tied = np.flatnonzero(np.count_nonzero(selected, axis=1) > top_k)
+        if tied.size:  # rare for continuous scores: settle ties by column order
+            rows, cut = clean[tied], kth[tied]
+            strictly = rows > cut
+            need = top_k - np.count_nonzero(strictly, axis=1)
+            selected[tied] = strictly | _keep_first(rows == cut, need)
+    count = np.count_nonzero(selected, axis=1).astype(np.int64)
+    unit = np.divide(1.0, count, out=np.zeros(days), where=count > 0)
+    return TargetBook(signs=selected, unit=unit, count=count)
+
+
+def long_short_book(scores: FloatArray, quantile: float) -> TargetBook:
+    """Long the top ``quantile`` of valid scores and short the bottom, 0.5 gross per side.
+
+    Names are ranked by score, ties by column order (earlier column ranks higher); each side
+    holds ``max(1, floor(quantile * valid))`` names, at most ``valid // 2``.
+    """
+    clean = finite_scores(scores)
+    days, names = clean.shape
+    n_valid = names - np.count_nonzero(np.isnan(clean), axis=1)
+    per_side = np.floor(quantile * n_valid + _ROUNDING_SLACK).astype(np.int64)
+    per_side = np.minimum(np.maximum(per_side, 1), n_valid // 2)
+    held = per_side > 0
+    ordered = np.sort(clean, axis=1)  # ascending, NaN last: valid names fill [0, n_valid)
+    rows = np.arange(days)
+    high = np.where(held, ordered[rows, np.minimum(n_valid - per_side, names - 1)], np.inf)[:, None]
+    low = np.where(held, ordered[rows, np.maximum(per_side - 1, 0)], -np.inf)[:, None]
+    del ordered
+    longs = clean >= high
+    shorts = clean <= low
+    for side, cut, top in ((longs, high, True), (shorts, low, False)):
+        tied = np.flatnonzero(np.count_nonzero(side, axis=1) > per_side)
+        if tied.size:  # rare for continuous scores: settle ties by column order
+            sub, sub_cut = clean[tied], cut[tied]
+            strictly = (sub > sub_cut) if top else (sub < sub_cut)
+            need = per_side[tied] - np.count_nonzero(strictly, axis=1)
+            keep = _keep_first if top else _keep_last
+            side[tied] = strictly | keep(sub == sub_cut, need)
+    signs = longs.view(np.int8) - shorts.view(np.int8)
+    unit = np.divide(0.5, per_side, out=np.zeros(days), where=held)
+    return TargetBook(signs=signs, unit=unit, count=2 * per_side)
+
+
+def book_changes(book: TargetBook) -> tuple[FloatArray, IntArray]:
+    """Turnover ``sum |Δw|`` and names whose weight changes, moving into each day's book.
+
+    Row 0 is entered from cash. A name kept on the same side only changes weight when the
+    side's unit changes (a resize); a long-to-short flip counts as one trade.
+    """
+    signs, unit, count = book.signs, book.unit, book.count
+    product = signs[:-1].view(np.int8) * signs[1:].view(np.int8)
+    same = np.count_nonzero(product == 1, axis=1)
+    flip = np.count_nonzero(product == -1, axis=1) if signs.dtype == np.int8 else 0
+    u_prev, u_next = unit[:-1], unit[1:]
+    only_prev = count[:-1] - same - flip
+    only_next = count[1:] - same - flip
+    turnover = np.empty(unit.shape)
+    turnover[0] = count[0] * unit[0]
+    turnover[1:] = (
+        same * np.abs(u_next - u_prev)
+        + flip * (u_prev + u_next)
+        + only_prev * u_prev
+        + only_next * u_next
+    )
+    trades = np.empty(count.shape, dtype=np.int64)
+    trades[0] = count[0]
+    trades[1:] = only_prev + only_next + flip + np.where(u_prev != u_next, same, 0)
+    return turnover, trades
+
+
+def block_rows(names: int) -> int:
+    """Rows per block for ``names`` columns (at least 16)."""
+    return max(16, BLOCK_BYTES // (8 * max(names, 1)))
+
+
+def build_book(
+    scores: FloatArray, *, rule: str, top_k: int, quantile: float, entry_threshold: float
+) -> TargetBook:
+    """The target book of every signal day, computed block by block."""
+    days, names = scores.shape
+    kind = np.bool_ if rule == "top_k" else np.int8
+    signs: BoolArray | npt.NDArray[np.int8] = np.zeros((days, names), dtype=kind)
+    unit, count = np.zeros(days), np.zeros(days, dtype=np.int64)
+    step = block_rows(names)
+    for start in range(0, days, step):
+        rows = slice(start, start + step)
+        if rule == "top_k":
+            part = top_k_book(scores[rows], top_k, entry_threshold)
+        else:
+            part = long_short_book(scores[rows], quantile)
+        signs[rows], unit[rows], count[rows] = part.signs, part.unit, part.count
+    return TargetBook(signs=signs, unit=unit, count=count)
+
+
+def earned_returns(returns: FloatArray) -> FloatArray:
+    """``returns`` with NaN as 0 (a missing return earns nothing); ±inf is a ValueError."""
+    if np.isinf(returns).any():
+        raise ValueError("returns contain ±inf: check for zero or missing-as-zero prices")
+    earned: FloatArray = np.where(np.isnan(returns), 0.0, returns)
+    return earned
+
+
+def hold(book: TargetBook, returns: FloatArray, shift: int) -> tuple[FloatArray, FloatArray]:
+    """Weights held over each day (the book of ``shift`` days earlier) and their gross return."""
+    days, names = returns.shape
+    weights = np.empty((days, names))
+    weights[: min(shift, days)] = 0.0
+    gross = np.zeros(days)
+    earned_returns(returns[:shift])  # validates the days before the first position
+    step = block_rows(names)
+    for start in range(shift, days, step):
+        stop = min(start + step, days)
+        rows, signal = slice(start, stop), slice(start - shift, stop - shift)
+        held = weights[rows]
+        np.multiply(book.signs[signal], book.unit[signal, None], out=held)
+        gross[rows] = np.einsum("ij,ij->i", held, earned_returns(returns[rows]))
+    return weights, gross
+
+
+def check_settings(
+    *,
+    rule: str,
+    top_k: int,
+    quantile: float,
+    entry_threshold: float,
+    cost_bps: float,
+    slippage_bps: float,
+    execution_lag: int,
+) -> None:
+    """Raise ValueError naming the first setting a simulation cannot use."""
+    if rule not in config.PORTFOLIO_RULES:
+        raise ValueError(f"rule={rule!r} is unknown: expected one of {config.PORTFOLIO_RULES}")
+    for name, value in (("top_k", top_k), ("execution_lag", execution_lag)):
+        if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
+            raise ValueError(f"{name}={value!r} must be an integer >= 1")
+    if not 0.0 < quantile <= 0.5:
+        raise ValueError(f"quantile={quantile!r} must be in (0, 0.5]")
+    if math.isnan(entry_threshold):
+        raise ValueError("entry_threshold must be a number, not NaN")
+    for name, bps in (("cost_bps", cost_bps), ("slippage_bps", slippage_bps)):
+        if not (math.isfinite(bps) and bps >= 0.0):
+            raise ValueError(f"{name}={bps!r} must be a finite number >= 0")
+
+
+def simulate(
+    scores: npt.ArrayLike,
+    returns: npt.ArrayLike,
+    *,
+    rule: str,
+    top_k: int,
+    quantile: float,
+    entry_threshold: float,
+    cost_bps: float,
+    slippage_bps: float,
+    execution_lag: int = config.EXECUTION_LAG_BARS,
+) -> SimulationOutput:
+    """Simulate a daily-rebalanced book: scores of day t set the weights held over day t+1+lag.
+
+    ``returns[t] = close[t] / close[t-1] - 1``; a NaN return earns 0. Trades executed at day
+    t's close pay ``(cost_bps + slippage_bps) / 1e4 * turnover[t]`` out of day t's return.
+    """
+    check_settings(
+        rule=rule,
+        top_k=top_k,
+        quantile=quantile,
+        entry_threshold=entry_threshold,
+        cost_bps=cost_bps,
+        slippage_bps=slippage_bps,
+        execution_lag=execution_lag,
+    )
+    score_arr = np.asarray(scores, dtype=np.float64)
+    return_arr = np.asarray(returns, dtype=np.float64)
+    if score_arr.ndim != 2 or score_arr.shape != return_arr.shape:
+        raise ValueError(
+            f"scores {score_arr.shape} and returns {return_arr.shape} must be 2-D, same shape"
+        )
+    if score_arr.shape[1] == 0:
+        raise ValueError("scores and returns have no tickers (no columns)")
+    days = score_arr.shape[0]
+    book = build_book(
+        score_arr,
+        rule=rule,
+        top_k=int(top_k),
+        quantile=float(quantile),
+        entry_threshold=float(entry_threshold),
+    )
+    # Day t holds the book of signal day t - shift; the trades into it execute at day t-1's close.
+    shift = 1 + int(execution_lag)
+    weights, gross = hold(book, return_arr, shift)
+    live = max(days - shift, 0)
+    exposure = np.zeros(days)
+    exposure[days - live :] = book.count[:live] * book.unit[:live]
+    turnover = np.zeros(days)
+    trades = np.zeros(days, dtype=np.int64)
+    if shift <= days:
+        book_turnover, book_trades = book_changes(book)
+        turnover[shift - 1 :] = book_turnover[: days - shift + 1]
+        trades[shift - 1 :] = book_trades[: days - shift + 1]
+    costs = (cost_bps + slippage_bps) / 1e4 * turnover
+    return SimulationOutput(
+        weights=weights,
+        gross=gross,
+        costs=costs,
+        net=gross - costs,
+        turnover=turnover,
+        trades=trades,
+        exposure=exposure,
+    )

@@ -1,0 +1,122 @@
+"""save_backtest: the three report files, their content, byte-identical reruns, atomic writes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from quant_engine.backtest import BacktestConfig, BacktestResult, run_backtest, save_backtest
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+BUILD = textwrap.dedent(
+    """
+    import numpy as np, pandas as pd
+    from quant_engine.backtest import BacktestConfig, run_backtest
+    rng = np.random.default_rng(21)
+    index = pd.bdate_range("2022-01-03", periods=120, name="date")
+    tickers = [f"S{i:02d}" for i in range(12)]
+    moves = rng.normal(0.0003, 0.012, (len(index), len(tickers)))
+    prices = pd.DataFrame(50 * np.exp(np.cumsum(moves, axis=0)), index, tickers)
+    scores = pd.DataFrame(rng.normal(size=prices.shape), index, tickers)
+    result = run_backtest(scores, prices, BacktestConfig(rule="long_short"))
+    """
+)
+
+
+def build() -> BacktestResult:
+    namespace: dict[str, object] = {}
+    exec(BUILD, namespace)
+    result = namespace["result"]
+    assert isinstance(result, BacktestResult)
+    return result
+
+
+@pytest.fixture(scope="module")
+def result() -> BacktestResult:
+    return build()
+
+
+def test_save_writes_three_files_by_logical_name(result: BacktestResult, tmp_path: Path) -> None:
+    paths = save_backtest(result, tmp_path / "new" / "run")
+    assert set(paths) == {"equity_curve", "metrics", "equity_plot"}
+    assert {p.name for p in paths.values()} == {"equity_curve.csv", "metrics.json", "equity.png"}
+    assert all(p.is_file() for p in paths.values())
+    assert sorted(p.name for p in paths["metrics"].parent.iterdir()) == sorted(
+        p.name for p in paths.values()
+    )  # no temp files left behind
+
+
+def test_equity_curve_csv_has_fixed_format(result: BacktestResult, tmp_path: Path) -> None:
+    path = save_backtest(result, tmp_path)["equity_curve"]
+    lines = path.read_text().splitlines()
+    assert lines[0] == "date,daily_return,equity,drawdown"
+    assert lines[1] == "2022-01-03,0.0000000000,1.0000000000,0.0000000000"
+    table = pd.read_csv(path, parse_dates=["date"])
+    assert len(table) == len(result.equity)
+    np.testing.assert_allclose(table["equity"], result.equity, atol=1e-10)
+    np.testing.assert_allclose(table["drawdown"], result.drawdown, atol=1e-10)
+
+
+def test_metrics_json_holds_config_and_metrics(result: BacktestResult, tmp_path: Path) -> None:
+    path = save_backtest(result, tmp_path)["metrics"]
+    text = path.read_text()
+    payload = json.loads(text)
+    assert payload["config"] == result.config.to_dict()
+    assert payload["metrics"] == result.metrics.to_dict()
+    assert payload["period"] == {
+        "start": "2022-01-03",
+        "end": result.equity.index[-1].strftime("%Y-%m-%d"),
+        "sessions": 120,
+        "tickers": 12,
+    }
+    assert text == json.dumps(payload, sort_keys=True, indent=2) + "\n"
+
+
+def test_plot_is_a_png(result: BacktestResult, tmp_path: Path) -> None:
+    data = save_backtest(result, tmp_path)["equity_plot"].read_bytes()
+    assert data.startswith(PNG_SIGNATURE)
+    assert len(data) > 10_000
+    assert b"Software" not in data
+
+
+def test_saving_twice_gives_identical_bytes(result: BacktestResult, tmp_path: Path) -> None:
+    first = save_backtest(result, tmp_path / "a")
+    second = save_backtest(build(), tmp_path / "b")
+    for name, path in first.items():
+        assert path.read_bytes() == second[name].read_bytes(), name
+
+
+def test_another_process_writes_identical_bytes(result: BacktestResult, tmp_path: Path) -> None:
+    here = save_backtest(result, tmp_path / "here")
+    there = tmp_path / "there"
+    save = f"from quant_engine.backtest import save_backtest\nsave_backtest(result, {str(there)!r})"
+    code = BUILD + save
+    subprocess.run([sys.executable, "-c", code], check=True)
+    for name, path in here.items():
+        assert path.read_bytes() == (there / path.name).read_bytes(), name
+
+
+def test_overwrite_replaces_previous_files(tmp_path: Path) -> None:
+    index = pd.bdate_range("2024-01-01", periods=5, name="date")
+    prices = pd.DataFrame({"A": [10.0, 11, 12, 13, 14], "B": [10.0, 9, 8, 7, 6]}, index=index)
+    scores = pd.DataFrame({"A": [1.0] * 5, "B": [0.0] * 5}, index=index)
+    cfg = BacktestConfig(rule="top_k", top_k=1)
+    paths = save_backtest(run_backtest(scores, prices, cfg), tmp_path)
+    before = paths["metrics"].read_text()
+    swapped = scores.rename(columns={"A": "B", "B": "A"})
+    save_backtest(run_backtest(swapped, prices, cfg), tmp_path)
+    assert paths["metrics"].read_text() != before
+    assert json.loads(paths["metrics"].read_text())["metrics"]["total_return"] < 0
+
+
+def test_importing_the_backtest_package_does_not_import_matplotlib() -> None:
+    code = "import sys, quant_engine.backtest; print('matplotlib' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    assert out.stdout.strip() == "False"
