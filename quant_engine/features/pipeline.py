@@ -1,0 +1,75 @@
+"""Build a feature mode's long (date, ticker) frame from MarketData, computed on wide frames."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from quant_engine import config
+from quant_engine.data.market_data import MarketData
+from quant_engine.features.definitions import GROUPS, MODE_GROUPS, Panel
+
+INDEX_NAMES = ("date", "ticker")
+
+
+def check_mode(mode: str) -> str:
+    """``mode`` if it is one of ``config.FEATURE_MODES``; otherwise a ValueError naming both."""
+    if mode not in config.FEATURE_MODES or mode not in MODE_GROUPS:
+        choices = ", ".join(config.FEATURE_MODES)
+        raise ValueError(f"unknown feature mode {mode!r}: choose one of {choices}")
+    return mode
+
+
+def feature_names(mode: str) -> tuple[str, ...]:
+    """The columns ``build_features(data, mode)`` returns, in order."""
+    return tuple(name for group in MODE_GROUPS[check_mode(mode)] for name in GROUPS[group].names)
+
+
+def mode_of(columns: Iterable[str]) -> str | None:
+    """The feature mode whose columns are exactly ``columns`` (in order), or None."""
+    wanted = tuple(columns)
+    return next((mode for mode in config.FEATURE_MODES if feature_names(mode) == wanted), None)
+
+
+def panel_from(data: MarketData) -> Panel:
+    """Wide close and volume frames of ``data`` with tickers in sorted order."""
+    tickers = sorted(data.tickers)
+    close = data.field("close")[tickers].astype("float64")
+    volume = data.field("volume")[tickers].astype("float64")
+    return Panel(close=close, volume=volume)
+
+
+def stack_wide(frames: Mapping[str, pd.DataFrame], present: pd.DataFrame) -> pd.DataFrame:
+    """Long float64 frame indexed by sorted (date, ticker), one row per True cell of ``present``.
+
+    ``present`` fixes the dates and (sorted) ticker columns; each frame is aligned to it.
+    """
+    rows, cols = np.nonzero(present.to_numpy(dtype=bool))
+    index = pd.MultiIndex.from_arrays(
+        [present.index[rows], present.columns[cols]], names=list(INDEX_NAMES)
+    )
+
+    def cells(frame: pd.DataFrame) -> npt.NDArray[np.float64]:
+        aligned = frame.reindex(index=present.index, columns=present.columns)
+        return aligned.to_numpy(dtype="float64")[rows, cols]
+
+    columns = {name: cells(frame) for name, frame in frames.items()}
+    return pd.DataFrame(columns, index=index, columns=list(frames))
+
+
+def build_features(data: MarketData, mode: str) -> pd.DataFrame:
+    """Features of ``mode`` for every (date, ticker) with a bar; NaN until windows fill up.
+
+    No look-ahead: the row for day t depends only on bars up to and including t. Market-relative
+    features (full mode) use ``config.MARKET_PROXY`` when it is in ``data``, else the
+    equal-weight mean return of the tickers trading each day.
+    """
+    names = feature_names(mode)
+    panel = panel_from(data)
+    frames: dict[str, pd.DataFrame] = {}
+    for group_name in MODE_GROUPS[mode]:
+        frames.update(GROUPS[group_name].compute(panel))
+    return stack_wide({name: frames[name] for name in names}, panel.present)

@@ -1,0 +1,287 @@
+"""Versioned model registry on disk: content-addressed versions and a ``CURRENT`` pointer.
+
+Layout under ``layout.models_dir()``::
+
+    CURRENT                     the current version id
+    m-<12 hex>/model.pkl        the fitted estimator (pickle protocol 5)
+    m-<12 hex>/metadata.json    ModelMetadata without created_at: byte-identical across retrains
+    m-<12 hex>/created.json     {"created_at": ...}: when this version was first saved
+
+The version id is ``m-`` + sha256(model bytes + canonical metadata without version id and
+timestamp)[:12], so training twice on the same data with the same flags and seed gives the same
+version and the same files. Loading re-hashes the files, so a modified or corrupt file is caught.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import pickle
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from quant_engine import layout
+from quant_engine.data.local_cache import atomic_write_bytes
+from quant_engine.errors import CacheCorruptError, ModelNotFoundError
+from quant_engine.features import feature_names
+from quant_engine.models.estimators import Estimator
+from quant_engine.models.trainer import TrainResult
+
+log = logging.getLogger(__name__)
+
+MODEL_FILE = "model.pkl"
+METADATA_FILE = "metadata.json"
+CREATED_FILE = "created.json"
+CURRENT_FILE = "CURRENT"
+PICKLE_PROTOCOL = 5
+VERSION_RE = re.compile(r"^m-[0-9a-f]{12}$")
+NOT_TRAINED = "no model trained yet: run qe-train first"
+
+
+class FeatureStats(BaseModel):
+    """Training mean and (population) std of one feature, for drift checks."""
+
+    model_config = ConfigDict(frozen=True)
+    mean: float
+    std: float
+
+
+class OOSMetricsRecord(BaseModel):
+    """Walk-forward out-of-sample metrics as stored."""
+
+    model_config = ConfigDict(frozen=True)
+    ic: float | None
+    rank_ic: float | None
+    hit_rate: float | None
+    n_obs: int
+    n_folds: int
+
+
+class ModelMetadata(BaseModel):
+    """Everything recorded about a model version; ``created_at`` lives in created.json."""
+
+    model_config = ConfigDict(frozen=True)
+    version_id: str
+    feature_mode: str
+    model_kind: str
+    feature_names: list[str]
+    train_start: str
+    train_end: str
+    metrics: OOSMetricsRecord
+    data_digest: str
+    seed: int
+    tickers: list[str]
+    horizon: int
+    embargo: int
+    n_rows: int
+    feature_stats: dict[str, FeatureStats]
+    extra: dict[str, Any] = Field(default_factory=dict)
+    created_at: str | None = None
+
+
+@dataclass(frozen=True)
+class ModelVersion:
+    """What ``save`` hands back: the version id, its metadata and its files."""
+
+    version_id: str
+    metadata: ModelMetadata
+    paths: dict[str, Path]
+
+
+@dataclass(frozen=True)
+class LoadedModel:
+    """A version read back from the registry, ready to predict."""
+
+    version_id: str
+    estimator: Estimator
+    metadata: ModelMetadata
+    paths: dict[str, Path]
+
+
+def canonical_json(payload: Mapping[str, Any]) -> bytes:
+    """Sorted-key, compact JSON bytes: the hashed form of metadata."""
+    return json.dumps(payload, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+def content_version_id(model_bytes: bytes, metadata: ModelMetadata) -> str:
+    """``m-`` + 12 hex of sha256 over the model bytes and metadata minus id and timestamp."""
+    hashed = metadata.model_dump(mode="json", exclude={"version_id", "created_at"})
+    digest = hashlib.sha256(model_bytes + b"\n" + canonical_json(hashed)).hexdigest()
+    return f"m-{digest[:12]}"
+
+
+def metadata_bytes(metadata: ModelMetadata) -> bytes:
+    """The exact bytes of metadata.json (no timestamp, fixed field order)."""
+    return (metadata.model_dump_json(indent=2, exclude={"created_at"}) + "\n").encode("utf-8")
+
+
+class ModelRegistry:
+    """Save, list and load model versions under ``root`` (default ``layout.models_dir()``)."""
+
+    def __init__(self, root: Path | None = None) -> None:
+        self.root = root if root is not None else layout.models_dir()
+
+    def paths(self, version_id: str) -> dict[str, Path]:
+        """Logical name -> file of one version (for run manifests)."""
+        folder = self.root / version_id
+        return {
+            "model": folder / MODEL_FILE,
+            "metadata": folder / METADATA_FILE,
+            "created": folder / CREATED_FILE,
+        }
+
+    def save(
+        self,
+        result: TrainResult,
+        *,
+        feature_mode: str,
+        model_kind: str,
+        data_digest: str,
+        seed: int,
+        tickers: Sequence[str],
+        extra: Mapping[str, Any] | None = None,
+    ) -> ModelVersion:
+        """Store ``result`` as a content-addressed version and make it current.
+
+        ``extra`` must be JSON-safe and deterministic: it is part of the hashed metadata.
+        """
+        if (model_kind, seed) != (result.model_kind, result.seed):
+            raise ValueError(
+                f"save: model_kind={model_kind!r}, seed={seed} do not match the trained result "
+                f"(model_kind={result.model_kind!r}, seed={result.seed})"
+            )
+        if feature_names(feature_mode) != result.feature_names:
+            raise ValueError(f"save: the model was not trained on feature mode {feature_mode!r}")
+        model_bytes = pickle.dumps(result.estimator, protocol=PICKLE_PROTOCOL)
+        draft = ModelMetadata(
+            version_id="",
+            feature_mode=feature_mode,
+            model_kind=model_kind,
+            feature_names=list(result.feature_names),
+            train_start=result.train_start.date().isoformat(),
+            train_end=result.train_end.date().isoformat(),
+            metrics=OOSMetricsRecord(
+                ic=result.metrics.ic,
+                rank_ic=result.metrics.rank_ic,
+                hit_rate=result.metrics.hit_rate,
+                n_obs=result.metrics.n_obs,
+                n_folds=result.metrics.n_folds,
+            ),
+            data_digest=data_digest,
+            seed=seed,
+            tickers=list(tickers),
+            horizon=result.horizon,
+            embargo=result.embargo,
+            n_rows=result.n_rows,
+            feature_stats={
+                name: FeatureStats(mean=mean, std=std)
+                for name, (mean, std) in result.feature_stats.items()
+            },
+            extra=dict(extra or {}),
+        )
+        version_id = content_version_id(model_bytes, draft)
+        paths = self.paths(version_id)
+        created_at = self.read_created(version_id) or dt.datetime.now(dt.UTC).isoformat(
+            timespec="microseconds"
+        )
+        metadata = draft.model_copy(update={"version_id": version_id, "created_at": created_at})
+        atomic_write_bytes(paths["model"], model_bytes)
+        atomic_write_bytes(paths["created"], canonical_json({"created_at": created_at}))
+        atomic_write_bytes(paths["metadata"], metadata_bytes(metadata))
+        self.set_current(version_id)
+        return ModelVersion(version_id=version_id, metadata=metadata, paths=paths)
+
+    def read_created(self, version_id: str) -> str | None:
+        """The stored ``created_at`` of a version, or None when absent or unreadable."""
+        try:
+            payload = json.loads(self.paths(version_id)["created"].read_text(encoding="utf-8"))
+            return str(payload["created_at"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def known_ids(self) -> list[str]:
+        """Every version folder holding a metadata file, sorted by id."""
+        if not self.root.is_dir():
+            return []
+        return sorted(
+            p.parent.name
+            for p in self.root.glob(f"*/{METADATA_FILE}")
+            if VERSION_RE.match(p.parent.name)
+        )
+
+    def read_metadata(self, version_id: str) -> ModelMetadata:
+        """A version's metadata with its created_at; CacheCorruptError naming a bad file."""
+        path = self.paths(version_id)["metadata"]
+        try:
+            metadata = ModelMetadata.model_validate_json(path.read_bytes())
+        except (OSError, ValidationError) as exc:
+            raise CacheCorruptError(f"{path}: unreadable model metadata ({exc})") from None
+        return metadata.model_copy(update={"created_at": self.read_created(version_id)})
+
+    def versions(self) -> list[ModelMetadata]:
+        """Metadata of every readable version, newest first (unreadable ones are logged)."""
+        found: list[ModelMetadata] = []
+        for version_id in self.known_ids():
+            try:
+                found.append(self.read_metadata(version_id))
+            except CacheCorruptError as exc:
+                log.warning("skipping model version: %s", exc)
+        found.sort(key=lambda m: m.version_id)
+        found.sort(key=lambda m: m.created_at or "", reverse=True)
+        return found
+
+    def current_version(self) -> str | None:
+        """The id the ``CURRENT`` pointer holds, or None when nothing was trained."""
+        try:
+            text = (self.root / CURRENT_FILE).read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            return None
+        return text or None
+
+    def check_known(self, version_id: str) -> None:
+        """ModelNotFoundError listing the known ids unless ``version_id`` is stored here."""
+        known = self.known_ids()
+        if version_id not in known:
+            listed = ", ".join(known) if known else "none"
+            raise ModelNotFoundError(
+                f"unknown model version {version_id!r} in {self.root}; known: {listed}"
+            )
+
+    def set_current(self, version_id: str) -> None:
+        """Point ``CURRENT`` at a stored version (atomically)."""
+        self.check_known(version_id)
+        atomic_write_bytes(self.root / CURRENT_FILE, f"{version_id}\n".encode())
+
+    def load(self, version: str | None = None) -> LoadedModel:
+        """Load ``version`` (default: current), verifying its files against its id."""
+        version_id = version if version is not None else self.current_version()
+        if version_id is None:
+            raise ModelNotFoundError(NOT_TRAINED)
+        if version is None and version_id not in self.known_ids():
+            raise CacheCorruptError(
+                f"{self.root / CURRENT_FILE}: points to missing model version {version_id!r}"
+            )
+        self.check_known(version_id)
+        paths = self.paths(version_id)
+        metadata = self.read_metadata(version_id)
+        try:
+            model_bytes = paths["model"].read_bytes()
+        except OSError as exc:
+            raise CacheCorruptError(f"{paths['model']}: unreadable model file ({exc})") from None
+        if content_version_id(model_bytes, metadata) != version_id:
+            raise CacheCorruptError(
+                f"{paths['model']}: contents (with {METADATA_FILE}) do not match version "
+                f"{version_id}: the file was modified or is corrupt; retrain with qe-train"
+            )
+        try:
+            estimator: Estimator = pickle.loads(model_bytes)
+        except Exception as exc:  # unpickling can raise nearly anything
+            raise CacheCorruptError(f"{paths['model']}: cannot unpickle model ({exc})") from None
+        return LoadedModel(version_id, estimator, metadata, paths)

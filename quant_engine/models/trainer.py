@@ -1,0 +1,167 @@
+"""Train a model with a purged walk-forward: out-of-sample metrics, then a refit on all rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from quant_engine import config
+from quant_engine.errors import DataError
+from quant_engine.models.estimators import Estimator, make_estimator, native_threads
+from quant_engine.models.split import PurgedWalkForward
+
+MIN_NAMES_PER_DAY = 2
+"""A day's cross-sectional correlation needs at least this many tickers."""
+
+
+@dataclass(frozen=True)
+class OOSMetrics:
+    """Out-of-sample quality: mean daily Pearson (ic) and Spearman (rank_ic), sign hit rate."""
+
+    ic: float | None
+    rank_ic: float | None
+    hit_rate: float | None
+    n_obs: int
+    n_folds: int
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    """A fitted estimator with everything the registry records about how it was made."""
+
+    estimator: Estimator
+    feature_names: tuple[str, ...]
+    metrics: OOSMetrics
+    oos_predictions: pd.Series
+    train_start: pd.Timestamp
+    train_end: pd.Timestamp
+    feature_stats: dict[str, tuple[float, float]]
+    model_kind: str
+    seed: int
+    horizon: int
+    embargo: int
+    n_rows: int
+
+
+def finite_or_none(value: float) -> float | None:
+    """``value`` as a float, or None when it is NaN or infinite (undefined metric)."""
+    return float(value) if np.isfinite(value) else None
+
+
+def daily_correlations(pred: pd.Series, label: pd.Series, *, rank: bool) -> pd.Series:
+    """Per-date cross-sectional correlation of ``pred`` with ``label`` (Spearman if ``rank``)."""
+    frame = pd.DataFrame({"pred": pred, "label": label}).dropna()
+    dates = frame.index.get_level_values("date")
+    if rank:
+        frame = frame.groupby(dates).rank()
+    centred = frame - frame.groupby(dates).transform("mean")
+    sums = (
+        pd.DataFrame(
+            {
+                "xy": centred["pred"] * centred["label"],
+                "xx": centred["pred"] ** 2,
+                "yy": centred["label"] ** 2,
+                "n": 1.0,
+            }
+        )
+        .groupby(dates)
+        .sum()
+    )
+    sums = sums[(sums["n"] >= MIN_NAMES_PER_DAY) & (sums["xx"] > 0) & (sums["yy"] > 0)]
+    return sums["xy"] / np.sqrt(sums["xx"] * sums["yy"])
+
+
+def information_coefficient(
+    pred: pd.Series, label: pd.Series, *, rank: bool = False
+) -> float | None:
+    """Mean daily cross-sectional correlation; None when no day has one."""
+    daily = daily_correlations(pred, label, rank=rank)
+    return finite_or_none(float(daily.mean())) if len(daily) else None
+
+
+def hit_rate(pred: pd.Series, label: pd.Series) -> float | None:
+    """Share of rows where the prediction's sign matches the realised return's sign."""
+    frame = pd.DataFrame({"pred": pred, "label": label}).dropna()
+    if frame.empty:
+        return None
+    return float((np.sign(frame["pred"]) == np.sign(frame["label"])).mean())
+
+
+def complete_rows(features: pd.DataFrame, labels: pd.Series) -> tuple[pd.DataFrame, pd.Series]:
+    """Rows where every feature and the label are finite, aligned on the (date, ticker) index."""
+    joined = features.join(labels.rename("__label__"), how="inner")
+    values = joined.to_numpy(dtype="float64")
+    keep = np.isfinite(values).all(axis=1)
+    kept = joined[keep]
+    return kept[list(features.columns)], kept["__label__"].rename(labels.name)
+
+
+def fit(kind: str, seed: int, x: pd.DataFrame, y: pd.Series) -> Estimator:
+    """A fresh estimator of ``kind`` fitted on ``x``, ``y`` (as float64 arrays)."""
+    estimator = make_estimator(kind, seed)
+    with native_threads():
+        estimator.fit(x.to_numpy(dtype="float64"), y.to_numpy(dtype="float64"))
+    return estimator
+
+
+def train_model(
+    features: pd.DataFrame,
+    labels: pd.Series,
+    *,
+    model_kind: str = config.DEFAULT_MODEL_KIND,
+    seed: int = config.DEFAULT_SEED,
+    horizon: int = config.LABEL_HORIZON_DAYS,
+    embargo: int = config.EMBARGO_DAYS,
+    n_folds: int = config.WALK_FORWARD_FOLDS,
+) -> TrainResult:
+    """Walk-forward out-of-sample metrics, then the estimator refit on every complete row.
+
+    Raises DataError when too few complete rows or dates remain to train and evaluate.
+    """
+    make_estimator(model_kind, seed)  # unknown kinds fail before any work
+    x, y = complete_rows(features, labels)
+    if len(x) < config.MIN_TRAIN_ROWS:
+        raise DataError(
+            f"too little data to train: {len(x)} rows with complete features and labels, "
+            f"need at least {config.MIN_TRAIN_ROWS} (load more years or tickers)"
+        )
+    dates = pd.DatetimeIndex(x.index.get_level_values("date"))
+    splitter = PurgedWalkForward(n_folds=n_folds, horizon=horizon, embargo=embargo)
+    try:
+        folds = list(splitter.split(dates))
+    except ValueError as exc:
+        raise DataError(f"too little data to train: {exc}") from None
+
+    predictions: list[pd.Series] = []
+    for train_dates, test_dates in folds:
+        train, test = dates.isin(train_dates), dates.isin(test_dates)
+        model = fit(model_kind, seed, x[train], y[train])
+        with native_threads():
+            scores = model.predict(x[test].to_numpy(dtype="float64"))
+        predictions.append(pd.Series(scores, index=x.index[test], name="prediction"))
+    oos = pd.concat(predictions)
+    realised = y.loc[oos.index]
+    metrics = OOSMetrics(
+        ic=information_coefficient(oos, realised),
+        rank_ic=information_coefficient(oos, realised, rank=True),
+        hit_rate=hit_rate(oos, realised),
+        n_obs=len(oos),
+        n_folds=len(folds),
+    )
+    stats = {name: (float(x[name].mean()), float(x[name].std(ddof=0))) for name in x.columns}
+    return TrainResult(
+        estimator=fit(model_kind, seed, x, y),
+        feature_names=tuple(str(c) for c in x.columns),
+        metrics=metrics,
+        oos_predictions=oos,
+        train_start=dates.min(),
+        train_end=dates.max(),
+        feature_stats=stats,
+        model_kind=model_kind,
+        seed=seed,
+        horizon=horizon,
+        embargo=embargo,
+        n_rows=len(x),
+    )

@@ -1,0 +1,201 @@
+"""ModelRegistry: content-addressed versions, byte-identical retrains, CURRENT, clear errors."""
+
+from __future__ import annotations
+
+import json
+import pickle
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from quant_engine import layout
+from quant_engine.errors import CacheCorruptError, ModelNotFoundError
+from quant_engine.models import ModelRegistry, ModelVersion, TrainResult, train_model
+
+XY = tuple[pd.DataFrame, pd.Series]
+TICKERS = ("T0", "T1", "T2")
+
+
+def save(registry: ModelRegistry, result: TrainResult, digest: str = "abc123") -> ModelVersion:
+    """Save ``result`` with fixed provenance."""
+    return registry.save(
+        result,
+        feature_mode="minimal",
+        model_kind=result.model_kind,
+        data_digest=digest,
+        seed=result.seed,
+        tickers=TICKERS,
+        extra={"years": 3},
+    )
+
+
+def retrain(xy: XY, **overrides: object) -> TrainResult:
+    """A fresh training run with the conftest's settings (ridge, seed 3)."""
+    kwargs: dict[str, object] = {"model_kind": "ridge", "seed": 3, "horizon": 5, "embargo": 5}
+    kwargs.update(overrides)
+    return train_model(*xy, n_folds=4, **kwargs)  # type: ignore[arg-type]
+
+
+def test_default_root_is_the_layout_models_dir(qe_home: Path) -> None:
+    assert ModelRegistry().root == layout.models_dir()
+    assert ModelRegistry().root.is_relative_to(qe_home)
+
+
+def test_save_writes_files_metadata_and_moves_current(trained: TrainResult) -> None:
+    registry = ModelRegistry()
+    version = save(registry, trained)
+    assert version.version_id.startswith("m-")
+    assert len(version.version_id) == 14
+    assert registry.current_version() == version.version_id
+    assert set(version.paths) == {"model", "metadata", "created"}
+    assert all(path.is_file() for path in version.paths.values())
+    assert version.paths == registry.paths(version.version_id)
+    stored = json.loads(version.paths["metadata"].read_text())
+    assert "created_at" not in stored
+    assert "created_at" in json.loads(version.paths["created"].read_text())
+    assert stored["version_id"] == version.version_id
+    assert stored["feature_mode"] == "minimal"
+    assert stored["model_kind"] == "ridge"
+    assert stored["train_start"] == trained.train_start.date().isoformat()
+    assert stored["train_end"] == trained.train_end.date().isoformat()
+    assert stored["metrics"]["ic"] == pytest.approx(trained.metrics.ic)
+    assert stored["data_digest"] == "abc123"
+    assert stored["seed"] == 3
+    assert stored["tickers"] == list(TICKERS)
+    assert stored["horizon"] == 5
+    assert stored["extra"] == {"years": 3}
+    assert set(stored["feature_stats"]) == set(trained.feature_names)
+
+
+def test_loaded_model_predicts_like_the_trained_one(trained: TrainResult, minimal_xy: XY) -> None:
+    registry = ModelRegistry()
+    version = save(registry, trained)
+    loaded = registry.load()
+    assert loaded.version_id == version.version_id
+    assert loaded.metadata.created_at == version.metadata.created_at
+    x = minimal_xy[0].dropna().to_numpy()
+    assert (loaded.estimator.predict(x) == trained.estimator.predict(x)).all()
+
+
+def test_training_twice_gives_the_same_version_and_identical_files(
+    minimal_xy: XY, tmp_path: Path
+) -> None:
+    first = save(ModelRegistry(tmp_path / "a"), retrain(minimal_xy))
+    second = save(ModelRegistry(tmp_path / "b"), retrain(minimal_xy))
+    assert first.version_id == second.version_id
+    for name in ("model", "metadata"):
+        assert first.paths[name].read_bytes() == second.paths[name].read_bytes(), name
+
+
+def test_gbm_training_is_byte_reproducible_too(minimal_xy: XY, tmp_path: Path) -> None:
+    first = save(ModelRegistry(tmp_path / "a"), retrain(minimal_xy, model_kind="gbm"))
+    second = save(ModelRegistry(tmp_path / "b"), retrain(minimal_xy, model_kind="gbm"))
+    assert first.version_id == second.version_id
+    assert first.paths["model"].read_bytes() == second.paths["model"].read_bytes()
+
+
+def test_resaving_keeps_one_version_and_its_creation_time(trained: TrainResult) -> None:
+    registry = ModelRegistry()
+    first = save(registry, trained)
+    second = save(registry, trained)
+    assert second.version_id == first.version_id
+    assert second.metadata.created_at == first.metadata.created_at
+    assert [m.version_id for m in registry.versions()] == [first.version_id]
+
+
+def test_any_change_of_provenance_is_a_new_version(trained: TrainResult) -> None:
+    registry = ModelRegistry()
+    base = save(registry, trained)
+    other = save(registry, trained, digest="other data")
+    assert other.version_id != base.version_id
+    assert registry.current_version() == other.version_id
+    assert [m.version_id for m in registry.versions()] == [other.version_id, base.version_id]
+
+
+def test_another_seed_is_another_version(minimal_xy: XY, trained: TrainResult) -> None:
+    registry = ModelRegistry()
+    base = save(registry, trained)
+    gbm = [save(registry, retrain(minimal_xy, model_kind="gbm", seed=s)) for s in (3, 4)]
+    assert len({base.version_id, *(v.version_id for v in gbm)}) == 3
+    assert registry.load(gbm[1].version_id).metadata.seed == 4
+
+
+def test_save_refuses_provenance_that_contradicts_the_result(trained: TrainResult) -> None:
+    with pytest.raises(ValueError, match="do not match the trained result"):
+        ModelRegistry().save(
+            trained, feature_mode="minimal", model_kind="gbm", data_digest="", seed=3, tickers=[]
+        )
+
+
+def test_save_refuses_a_feature_mode_the_model_was_not_trained_on(trained: TrainResult) -> None:
+    with pytest.raises(ValueError, match="not trained on feature mode 'core'"):
+        ModelRegistry().save(
+            trained, feature_mode="core", model_kind="ridge", data_digest="", seed=3, tickers=[]
+        )
+    with pytest.raises(ValueError, match="unknown feature mode"):
+        ModelRegistry().save(
+            trained, feature_mode="huge", model_kind="ridge", data_digest="", seed=3, tickers=[]
+        )
+
+
+def test_set_current_and_load_by_id(trained: TrainResult) -> None:
+    registry = ModelRegistry()
+    base = save(registry, trained)
+    other = save(registry, trained, digest="other data")
+    assert registry.load(base.version_id).metadata.data_digest == "abc123"
+    assert registry.current_version() == other.version_id
+    registry.set_current(base.version_id)
+    assert registry.current_version() == base.version_id
+    assert registry.load().version_id == base.version_id
+
+
+def test_nothing_trained_says_run_qe_train() -> None:
+    registry = ModelRegistry()
+    assert registry.current_version() is None
+    assert registry.versions() == []
+    with pytest.raises(ModelNotFoundError, match=r"^no model trained yet: run qe-train first$"):
+        registry.load()
+
+
+def test_unknown_version_lists_the_known_ones(trained: TrainResult) -> None:
+    registry = ModelRegistry()
+    version = save(registry, trained)
+    with pytest.raises(ModelNotFoundError, match=rf"'m-000000000000'.*known: {version.version_id}"):
+        registry.load("m-000000000000")
+    with pytest.raises(ModelNotFoundError, match="known"):
+        registry.set_current("../escape")
+
+
+def test_corrupt_pickle_is_reported_with_its_path(trained: TrainResult) -> None:
+    registry = ModelRegistry()
+    version = save(registry, trained)
+    model_path = version.paths["model"]
+    model_path.write_bytes(model_path.read_bytes()[:50])
+    with pytest.raises(CacheCorruptError, match=str(model_path)):
+        registry.load()
+
+
+def test_a_swapped_model_file_does_not_pass_as_the_version(trained: TrainResult) -> None:
+    registry = ModelRegistry()
+    version = save(registry, trained)
+    version.paths["model"].write_bytes(pickle.dumps("not a model", protocol=5))
+    with pytest.raises(CacheCorruptError, match="do not match version"):
+        registry.load(version.version_id)
+
+
+def test_corrupt_metadata_is_reported_and_skipped_in_listings(trained: TrainResult) -> None:
+    registry = ModelRegistry()
+    version = save(registry, trained)
+    version.paths["metadata"].write_text("{not json")
+    with pytest.raises(CacheCorruptError, match=str(version.paths["metadata"])):
+        registry.load()
+    assert registry.versions() == []
+
+
+def test_current_pointing_nowhere_is_corruption(trained: TrainResult) -> None:
+    registry = ModelRegistry()
+    save(registry, trained)
+    (registry.root / "CURRENT").write_text("m-ffffffffffff\n")
+    with pytest.raises(CacheCorruptError, match="CURRENT"):
+        registry.load()

@@ -1,0 +1,131 @@
+"""train_model: walk-forward OOS metrics on a planted signal, purged folds, clear errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from quant_engine import config
+from quant_engine.errors import DataError
+from quant_engine.models import PurgedWalkForward, TrainResult, train_model
+from quant_engine.models.trainer import complete_rows, hit_rate, information_coefficient
+
+XY = tuple[pd.DataFrame, pd.Series]
+
+
+def train(features: pd.DataFrame, labels: pd.Series, **overrides: object) -> TrainResult:
+    """Ridge, seed 3, horizon/embargo 5, four folds, unless overridden."""
+    kwargs: dict[str, object] = {
+        "model_kind": "ridge",
+        "seed": 3,
+        "horizon": 5,
+        "embargo": 5,
+        "n_folds": 4,
+    }
+    kwargs.update(overrides)
+    return train_model(features, labels, **kwargs)  # type: ignore[arg-type]
+
+
+def test_planted_signal_is_found_out_of_sample(trained: TrainResult) -> None:
+    assert trained.metrics.ic is not None
+    assert trained.metrics.ic > 0.1
+    assert trained.metrics.rank_ic is not None
+    assert trained.metrics.rank_ic > 0.1
+    assert trained.metrics.hit_rate is not None
+    assert trained.metrics.hit_rate > 0.53
+    assert trained.metrics.n_folds == 4
+    assert trained.metrics.n_obs == len(trained.oos_predictions)
+
+
+def test_pure_noise_has_no_out_of_sample_skill(minimal_xy: XY) -> None:
+    features, labels = minimal_xy
+    noise = pd.Series(
+        np.random.default_rng(5).normal(size=len(labels)), index=labels.index, name="label"
+    )
+    result = train(features, noise.where(labels.notna()))
+    assert result.metrics.ic is not None
+    assert abs(result.metrics.ic) < 0.05
+
+
+def test_incomplete_rows_are_dropped_and_the_window_recorded(
+    minimal_xy: XY, trained: TrainResult
+) -> None:
+    features, labels = minimal_xy
+    complete = features.notna().all(axis=1) & labels.notna()
+    assert trained.n_rows == int(complete.sum())
+    dates = features.index.get_level_values("date")[complete]
+    assert trained.train_start == dates.min()
+    assert trained.train_end == dates.max()
+    assert trained.feature_names == tuple(features.columns)
+
+
+def test_feature_stats_are_training_means_and_stds(minimal_xy: XY, trained: TrainResult) -> None:
+    x, _ = complete_rows(*minimal_xy)
+    mean, std = trained.feature_stats["ret_5d"]
+    assert mean == pytest.approx(x["ret_5d"].mean())
+    assert std == pytest.approx(x["ret_5d"].std(ddof=0))
+
+
+def test_oos_predictions_cover_only_the_test_blocks(minimal_xy: XY, trained: TrainResult) -> None:
+    x, _ = complete_rows(*minimal_xy)
+    dates = x.index.get_level_values("date")
+    test_dates = {d for _, test in PurgedWalkForward(4, 5, 5).split(dates) for d in test}
+    assert set(trained.oos_predictions.index.get_level_values("date")) == test_dates
+    assert trained.oos_predictions.index.is_unique
+
+
+def test_a_fold_ignores_labels_it_must_not_see(minimal_xy: XY, trained: TrainResult) -> None:
+    """Labels in the purge window and in later blocks cannot change a fold's predictions."""
+    features, labels = minimal_xy
+    x, _ = complete_rows(features, labels)
+    folds = list(PurgedWalkForward(4, 5, 5).split(x.index.get_level_values("date")))
+    _, second_test = folds[1]
+    purged = x.index.get_level_values("date").unique().sort_values()
+    purged = purged[purged < second_test.min()][-5:]
+    dates = labels.index.get_level_values("date")
+    hidden = (dates.isin(purged) | (dates > second_test.max())) & labels.notna()
+    tampered = labels.mask(hidden, 1.0)
+    changed = train(features, tampered)
+    in_second = trained.oos_predictions.index.get_level_values("date").isin(second_test)
+    pd.testing.assert_series_equal(
+        changed.oos_predictions[in_second], trained.oos_predictions[in_second]
+    )
+    assert not changed.oos_predictions.equals(trained.oos_predictions)
+
+
+def test_training_is_deterministic(minimal_xy: XY, trained: TrainResult) -> None:
+    again = train(*minimal_xy)
+    pd.testing.assert_series_equal(again.oos_predictions, trained.oos_predictions)
+    assert again.metrics == trained.metrics
+
+
+def test_too_few_rows_is_a_data_error(minimal_xy: XY) -> None:
+    features, labels = minimal_xy
+    few = features.iloc[:150]
+    with pytest.raises(DataError, match=rf"too little data.*need at least {config.MIN_TRAIN_ROWS}"):
+        train(few, labels)
+
+
+def test_too_few_dates_for_the_folds_is_a_data_error(minimal_xy: XY) -> None:
+    features, labels = minimal_xy
+    with pytest.raises(DataError, match=r"too little data.*needs at least"):
+        train(features, labels, n_folds=20, horizon=30, embargo=30)
+
+
+def test_unknown_model_kind_is_rejected_before_training(minimal_xy: XY) -> None:
+    with pytest.raises(ValueError, match="unknown model kind 'svm'"):
+        train(*minimal_xy, model_kind="svm")
+
+
+def test_ic_and_hit_rate_on_known_series() -> None:
+    index = pd.MultiIndex.from_product(
+        [pd.bdate_range("2020-01-01", periods=3), ["A", "B", "C", "D"]], names=["date", "ticker"]
+    )
+    label = pd.Series(np.tile([0.03, -0.01, 0.02, -0.04], 3), index=index)
+    assert information_coefficient(label * 2, label) == pytest.approx(1.0)
+    assert information_coefficient(-label, label, rank=True) == pytest.approx(-1.0)
+    assert information_coefficient(label.pow(3), label, rank=True) == pytest.approx(1.0)
+    assert hit_rate(label, label) == 1.0
+    assert hit_rate(pd.Series(1.0, index=index), label) == 0.5
+    assert information_coefficient(pd.Series(1.0, index=index), label) is None
