@@ -1,0 +1,77 @@
+"""Score the latest date with a registered model and write a ranked signal."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if not __package__:  # run as a file: put the package's parent on sys.path, never its folder
+    sys.path[:] = [str(Path(__file__).resolve().parents[1])] + [
+        p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent
+    ]
+
+from quant_engine.entrypoint import RunSummary, output_dir, run_entry_point
+
+if TYPE_CHECKING:
+    from quant_engine.utils.reproducibility import RunRecorder
+
+SCRIPT = "run_predict"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Flags: shared flags with the prediction lookback, feature mode and model version."""
+    from quant_engine import cli, config
+
+    parser = cli.new_parser("qe-predict", __doc__ or SCRIPT)
+    cli.add_data_flags(parser, years_default=config.PREDICT_LOOKBACK_YEARS)
+    cli.add_feature_mode(parser)
+    parser.add_argument(
+        "--model-version",
+        default=None,
+        help="registered model id (default: the current model of --feature-mode)",
+    )
+    cli.add_run_flags(parser)
+    return parser
+
+
+def predict(args: argparse.Namespace, run: RunRecorder) -> RunSummary:
+    """Load recent data, score the latest complete date, write predictions and a summary."""
+    from quant_engine import jobs
+    from quant_engine.features.pipeline import build_features
+    from quant_engine.models.predictor import predict_latest, write_predictions
+    from quant_engine.models.registry import ModelRegistry
+
+    run.resolve(feature_mode=args.feature_mode)
+    model = jobs.select_model(ModelRegistry(), args.feature_mode, args.model_version)
+    run.add_model(model.version_id, role="read")
+    data = jobs.load_data(args, run)
+    predictions = predict_latest(model, build_features(data, args.feature_mode))
+    as_of = str(predictions["date"].iloc[0].date()) if len(predictions) else None
+    summary = {
+        "model_version": model.version_id,
+        "feature_mode": args.feature_mode,
+        "as_of": as_of,
+        "tickers_scored": len(predictions),
+        "top": predictions.head(5)["ticker"].tolist(),
+    }
+    outputs = write_predictions(predictions, output_dir(args, SCRIPT, run.run_id), summary=summary)
+    for name, path in outputs.items():
+        run.add_output(name, path)
+    run.set_result(**summary)
+    return RunSummary(
+        title=f"signal for {as_of} from {model.version_id}",
+        rows={k: v for k, v in summary.items() if k != "model_version"},
+        outputs=outputs,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Console script ``qe-predict``."""
+    return run_entry_point(SCRIPT, build_parser, argv, predict)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,90 @@
+"""Decide whether the current model needs retraining (age, IC decay, drift) and retrain if due."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if not __package__:  # run as a file: put the package's parent on sys.path, never its folder
+    sys.path[:] = [str(Path(__file__).resolve().parents[1])] + [
+        p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent
+    ]
+
+from quant_engine.entrypoint import RunSummary, output_dir, run_entry_point
+
+if TYPE_CHECKING:
+    from quant_engine.utils.reproducibility import RunRecorder
+
+SCRIPT = "run_retrain"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Flags: shared flags, feature mode, estimator, and --force / --dry-run."""
+    from quant_engine import cli
+
+    parser = cli.new_parser("qe-retrain", __doc__ or SCRIPT)
+    cli.add_data_flags(parser)
+    cli.add_feature_mode(parser)
+    cli.add_model_kind(parser)
+    action = parser.add_mutually_exclusive_group()
+    action.add_argument("--force", action="store_true", help="retrain even when not due")
+    action.add_argument("--dry-run", action="store_true", help="decide only; never retrain")
+    cli.add_run_flags(parser)
+    return parser
+
+
+def retrain(args: argparse.Namespace, run: RunRecorder) -> RunSummary:
+    """Evaluate the retrain rule, persist the decision, retrain when due (or forced)."""
+    from quant_engine import config, jobs
+    from quant_engine.errors import ModelNotFoundError
+    from quant_engine.features.labels import forward_returns
+    from quant_engine.features.pipeline import build_features
+    from quant_engine.models.registry import ModelRegistry
+    from quant_engine.models.retrain_trigger import RetrainTrigger
+
+    run.resolve(feature_mode=args.feature_mode, model_kind=args.model, seed=args.seed)
+    data = jobs.load_data(args, run)
+    trigger = RetrainTrigger()
+    try:
+        model = jobs.select_model(ModelRegistry(), args.feature_mode)
+    except ModelNotFoundError:
+        model = None
+    if model is not None:
+        run.add_model(model.version_id, role="read")
+    decision = trigger.evaluate(
+        model,
+        build_features(data, args.feature_mode),
+        forward_returns(data, config.LABEL_HORIZON_DAYS),
+        as_of=data.end.date(),
+    )
+    out = output_dir(args, SCRIPT, run.run_id)
+    outputs = {"retrain_decision": trigger.save_metadata(decision, out / "retrain_decision.json")}
+    run.add_output("retrain_decision", outputs["retrain_decision"])
+    retrained = None
+    if (decision.due or args.force) and not args.dry_run:
+        retrained, _ = jobs.train_and_register(
+            data, run, feature_mode=args.feature_mode, model_kind=args.model, seed=args.seed
+        )
+    run.set_result(due=decision.due, reasons=decision.reasons, retrained=retrained)
+    return RunSummary(
+        title="retraining due" if decision.due else "retraining not due",
+        rows={
+            "model": model.version_id if model is not None else "none",
+            "reasons": decision.reasons or ["within every threshold"],
+            **decision.metrics,
+            "retrained": retrained or "no",
+        },
+        outputs=outputs,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Console script ``qe-retrain``."""
+    return run_entry_point(SCRIPT, build_parser, argv, retrain)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,68 @@
+"""Train a model walk-forward on the chosen data and register it as the current version."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if not __package__:  # run as a file: put the package's parent on sys.path, never its folder
+    sys.path[:] = [str(Path(__file__).resolve().parents[1])] + [
+        p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent
+    ]
+
+from quant_engine.entrypoint import RunSummary, run_entry_point
+
+if TYPE_CHECKING:
+    from quant_engine.utils.reproducibility import RunRecorder
+
+SCRIPT = "run_train"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Flags: the shared data and run flags, plus feature mode and estimator."""
+    from quant_engine import cli
+
+    parser = cli.new_parser("qe-train", __doc__ or SCRIPT)
+    cli.add_data_flags(parser)
+    cli.add_feature_mode(parser)
+    cli.add_model_kind(parser)
+    cli.add_run_flags(parser)
+    return parser
+
+
+def train(args: argparse.Namespace, run: RunRecorder) -> RunSummary:
+    """Load data, train, register; the model files are the run's outputs."""
+    from dataclasses import asdict
+
+    from quant_engine import jobs
+
+    run.resolve(feature_mode=args.feature_mode, model_kind=args.model, seed=args.seed)
+    data = jobs.load_data(args, run)
+    version, result = jobs.train_and_register(
+        data, run, feature_mode=args.feature_mode, model_kind=args.model, seed=args.seed
+    )
+    metrics = asdict(result.metrics)
+    run.set_result(model_version=version, **metrics)
+    return RunSummary(
+        title=f"trained {version}",
+        rows={
+            "model version": version,
+            "feature mode": args.feature_mode,
+            "estimator": args.model,
+            "window": f"{data.start.date()} .. {data.end.date()}",
+            "tickers": len(data.tickers),
+            "out-of-sample": metrics,
+        },
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Console script ``qe-train``."""
+    return run_entry_point(SCRIPT, build_parser, argv, train)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
