@@ -2,8 +2,8 @@
 
 Exit codes: 0 ok; 1 the run failed (one line on stderr, the traceback in the manifest and on
 stderr with ``-v``); 2 bad usage (argparse errors, bad environment values, unknown tickers,
-missing credentials); 130 interrupted by Ctrl-C, 143 by SIGTERM. Heavy imports happen inside the job, after parsing, so
-``--help`` stays instant.
+missing credentials); 130 interrupted by Ctrl-C, 143 by SIGTERM. Heavy imports happen inside
+the job, after parsing, so ``--help`` stays instant.
 """
 
 from __future__ import annotations

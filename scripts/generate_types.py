@@ -16,11 +16,9 @@ import difflib
 import importlib
 import importlib.util
 import json
-import os
 import pkgutil
 import shlex
 import sys
-import tempfile
 import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -154,21 +152,6 @@ def json_text(document: Any, *, sort_keys: bool = True) -> str:
     return json.dumps(document, indent=2, sort_keys=sort_keys, ensure_ascii=False) + "\n"
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` via a temporary file in the same folder, fsync, then rename over ``path``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def read_text(path: Path) -> str | None:
     """The file's text, or None when it does not exist."""
     try:
@@ -179,9 +162,11 @@ def read_text(path: Path) -> str | None:
 
 def write_if_changed(output: Output) -> bool:
     """Write ``output`` unless the file already holds exactly that text; True when written."""
+    from quant_engine.utils.atomic import write_text_atomic
+
     if read_text(output.path) == output.text:
         return False
-    write_atomic(output.path, output.text)
+    write_text_atomic(output.path, output.text)
     return True
 
 

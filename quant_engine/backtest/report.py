@@ -8,35 +8,17 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 
 from quant_engine.backtest.engine import BacktestResult
+from quant_engine.utils.atomic import write_bytes_atomic
 
 EQUITY_CURVE_NAME = "equity_curve.csv"
 METRICS_NAME = "metrics.json"
 EQUITY_PLOT_NAME = "equity.png"
 FLOAT_FORMAT = "%.10f"
-FILE_MODE = 0o644
-"""Report files are readable by others (mkstemp alone would leave them 0600)."""
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a synced temp file in the same folder and os.replace."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.fchmod(fd, FILE_MODE)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def equity_csv(result: BacktestResult) -> str:
@@ -105,7 +87,7 @@ def save_backtest(result: BacktestResult, out_dir: Path) -> dict[str, Path]:
         "metrics": out_dir / METRICS_NAME,
         "equity_plot": out_dir / EQUITY_PLOT_NAME,
     }
-    write_atomic(paths["equity_curve"], equity_csv(result).encode())
-    write_atomic(paths["metrics"], metrics_json(result).encode())
-    write_atomic(paths["equity_plot"], equity_png(result))
+    write_bytes_atomic(paths["equity_curve"], equity_csv(result).encode())
+    write_bytes_atomic(paths["metrics"], metrics_json(result).encode())
+    write_bytes_atomic(paths["equity_plot"], equity_png(result))
     return paths

@@ -108,12 +108,6 @@ def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically, creating the folder (see ``utils.atomic``)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    write_bytes_atomic(path, data)
-
-
 def meta_path_for(parquet_path: Path) -> Path:
     """The sidecar path of a cached Parquet file."""
     return parquet_path.with_name(parquet_path.name.removesuffix(PARQUET_SUFFIX) + META_SUFFIX)
@@ -148,7 +142,7 @@ def write_cache_meta(
     }
     sidecar = meta_path_for(path)
     text = json.dumps(payload, indent=2, sort_keys=True, default=str) + "\n"
-    atomic_write_bytes(sidecar, text.encode("utf-8"))
+    write_bytes_atomic(sidecar, text.encode("utf-8"))
     return sidecar
 
 
@@ -235,7 +229,7 @@ class LocalCache:
         frame = normalize_ohlcv_columns(df, name=f"{source}:{ticker}")
         if frame.empty:
             raise OHLCVValidationError(f"{source}:{ticker}: no valid OHLCV rows to cache")
-        atomic_write_bytes(path, parquet_bytes(frame))
+        write_bytes_atomic(path, parquet_bytes(frame))
         write_cache_meta(path, ticker=ticker, df=frame, source=source, meta=meta)
         return path
 

@@ -11,11 +11,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from quant_engine.data.local_cache import atomic_write_bytes
 from quant_engine.errors import DataError, UsageError
 from quant_engine.features import mode_of
 from quant_engine.models.estimators import native_threads
 from quant_engine.models.registry import LoadedModel
+from quant_engine.utils.atomic import write_bytes_atomic
 
 PREDICTION_COLUMNS = ("date", "ticker", "score", "rank")
 PREDICTIONS_PARQUET = "predictions.parquet"
@@ -106,7 +106,7 @@ def write_predictions(
     }
     csv = predictions.to_csv(index=False, lineterminator="\n", date_format="%Y-%m-%d")
     text = json.dumps(dict(summary), sort_keys=True, indent=2, default=str) + "\n"
-    atomic_write_bytes(paths["predictions_parquet"], table_parquet_bytes(predictions))
-    atomic_write_bytes(paths["predictions_csv"], csv.encode("utf-8"))
-    atomic_write_bytes(paths["summary"], text.encode("utf-8"))
+    write_bytes_atomic(paths["predictions_parquet"], table_parquet_bytes(predictions))
+    write_bytes_atomic(paths["predictions_csv"], csv.encode("utf-8"))
+    write_bytes_atomic(paths["summary"], text.encode("utf-8"))
     return paths

@@ -28,11 +28,11 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from quant_engine import layout
-from quant_engine.data.local_cache import atomic_write_bytes
 from quant_engine.errors import CacheCorruptError, ModelNotFoundError
 from quant_engine.features import feature_names
 from quant_engine.models.estimators import Estimator
 from quant_engine.models.trainer import TrainResult
+from quant_engine.utils.atomic import write_bytes_atomic
 
 log = logging.getLogger(__name__)
 
@@ -192,9 +192,9 @@ class ModelRegistry:
             timespec="microseconds"
         )
         metadata = draft.model_copy(update={"version_id": version_id, "created_at": created_at})
-        atomic_write_bytes(paths["model"], model_bytes)
-        atomic_write_bytes(paths["created"], canonical_json({"created_at": created_at}))
-        atomic_write_bytes(paths["metadata"], metadata_bytes(metadata))
+        write_bytes_atomic(paths["model"], model_bytes)
+        write_bytes_atomic(paths["created"], canonical_json({"created_at": created_at}))
+        write_bytes_atomic(paths["metadata"], metadata_bytes(metadata))
         self.set_current(version_id)
         return ModelVersion(version_id=version_id, metadata=metadata, paths=paths)
 
@@ -257,7 +257,7 @@ class ModelRegistry:
     def set_current(self, version_id: str) -> None:
         """Point ``CURRENT`` at a stored version (atomically)."""
         self.check_known(version_id)
-        atomic_write_bytes(self.root / CURRENT_FILE, f"{version_id}\n".encode())
+        write_bytes_atomic(self.root / CURRENT_FILE, f"{version_id}\n".encode())
 
     def load(self, version: str | None = None) -> LoadedModel:
         """Load ``version`` (default: current), verifying its files against its id."""

@@ -12,10 +12,10 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
 from quant_engine import config
-from quant_engine.data.local_cache import atomic_write_bytes
 from quant_engine.models.predictor import check_features, predict_rows
 from quant_engine.models.registry import LoadedModel
 from quant_engine.models.trainer import complete_rows, hit_rate, information_coefficient
+from quant_engine.utils.atomic import write_bytes_atomic
 
 NO_MODEL = "no model"
 
@@ -172,5 +172,5 @@ class RetrainTrigger:
             "thresholds": self.thresholds(),
         }
         text = json.dumps(payload, sort_keys=True, indent=2) + "\n"
-        atomic_write_bytes(path, text.encode("utf-8"))
+        write_bytes_atomic(path, text.encode("utf-8"))
         return path

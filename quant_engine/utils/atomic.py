@@ -89,6 +89,7 @@ def write_bytes_atomic(
     (the name may be lost on power failure, never half-written) for records soon superseded.
     """
     path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = write_temp(path, data)
     try:
         if exclusive:

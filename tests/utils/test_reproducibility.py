@@ -21,6 +21,7 @@ from quant_engine import config, layout
 from quant_engine.api.schemas.runs import ModelRole, RunManifest, RunStatus
 from quant_engine.data.market_data import InputRecord, MarketData
 from quant_engine.utils import manifest_store
+from quant_engine.utils.redaction import redact_mapping
 from quant_engine.utils.reproducibility import (
     RunTerminated,
     build_run_manifest,
@@ -129,7 +130,7 @@ def test_every_field_is_recorded(qe_home: Path, tmp_path: Path) -> None:
         "effective_confidence": 0.6,
     }
     assert m.result == {"total_trades": 42}
-    assert m.config == config.snapshot()
+    assert m.config == redact_mapping(config.snapshot())  # e.g. API_KEY_HEADER is redacted
     assert m.config_sha256 == config.snapshot_sha256()
     assert m.seeds == {"seed": 7, "model": 11}
 
