@@ -1,0 +1,198 @@
+"""Walk-forward evaluation of one candidate: features → OOS predictions → backtest → statistics.
+
+:func:`evaluate_candidate` is a top-level function of picklable arguments so that any executor
+(inline, a process pool, a Dask cluster) can run it. It receives the loaded ``MarketData``
+rather than load arguments: remote Dask workers share no cache with the client, and loading
+(or generating) the data once is cheaper than once per candidate; executors ship it to each
+worker once, not once per task.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from quant_engine import config
+from quant_engine.autopilot.candidates import Candidate
+from quant_engine.backtest.engine import BacktestConfig, run_backtest
+from quant_engine.data.market_data import MarketData
+from quant_engine.errors import DataError
+from quant_engine.features.labels import forward_returns
+from quant_engine.features.pipeline import build_features
+from quant_engine.models.trainer import train_model
+
+
+@dataclass(frozen=True)
+class EvaluationSettings:
+    """Everything besides the candidate and the data that determines an evaluation's result."""
+
+    seed: int = config.DEFAULT_SEED
+    horizon: int = config.LABEL_HORIZON_DAYS
+    embargo: int = config.EMBARGO_DAYS
+    n_folds: int = config.WALK_FORWARD_FOLDS
+    top_k: int = config.TOP_K
+    quantile: float = config.LONG_SHORT_QUANTILE
+    entry_threshold: float = config.ENTRY_THRESHOLD
+    cost_bps: float = config.COST_BPS
+    slippage_bps: float = config.SLIPPAGE_BPS
+    execution_lag: int = config.EXECUTION_LAG_BARS
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe form, recorded in every decision file."""
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class ReturnStats:
+    """Moments of the daily OOS return series that the deflated Sharpe ratio needs.
+
+    ``sharpe`` is per period (daily, not annualised); ``kurtosis`` is Pearson's (normal = 3).
+    Undefined moments (too few days, zero variance) are NaN.
+    """
+
+    n: int
+    mean: float
+    std: float
+    sharpe: float
+    skew: float
+    kurtosis: float
+
+    @classmethod
+    def from_returns(cls, returns: pd.Series) -> ReturnStats:
+        """Sample moments of the finite values of ``returns`` (bias-corrected skew, kurtosis)."""
+        values = returns.to_numpy(dtype=np.float64)
+        values = values[np.isfinite(values)]
+        n = int(values.size)
+        mean = float(values.mean()) if n else math.nan
+        std = float(values.std(ddof=1)) if n > 1 else math.nan
+        skew, kurtosis = sample_skew_kurtosis(values) if n > 3 and std > 0 else (math.nan,) * 2
+        return cls(
+            n=n,
+            mean=mean,
+            std=std,
+            sharpe=mean / std if std > 0 else math.nan,
+            skew=skew,
+            kurtosis=kurtosis,
+        )
+
+    def to_dict(self) -> dict[str, float]:
+        """JSON-safe form."""
+        return dict(self.__dict__)
+
+
+def sample_skew_kurtosis(values: npt.NDArray[np.float64]) -> tuple[float, float]:
+    """Bias-corrected sample skewness G1 and Pearson kurtosis G2 + 3 (as pandas and Excel).
+
+    Needs at least 4 values with non-zero variance.
+    """
+    n = values.size
+    centred = values - values.mean()
+    m2 = float(np.mean(centred**2))
+    g1 = float(np.mean(centred**3)) / m2**1.5
+    g2 = float(np.mean(centred**4)) / m2**2 - 3.0
+    skew = math.sqrt(n * (n - 1)) / (n - 2) * g1
+    excess = (n - 1) / ((n - 2) * (n - 3)) * ((n + 1) * g2 + 6.0)
+    return skew, excess + 3.0
+
+
+@dataclass(frozen=True)
+class CandidateResult:
+    """One candidate's walk-forward backtest: metrics, model OOS metrics and return moments."""
+
+    candidate: Candidate
+    metrics: Mapping[str, float] = field(hash=False)
+    model_metrics: Mapping[str, float] = field(hash=False)
+    returns: ReturnStats
+    oos_start: str
+    oos_end: str
+
+    @property
+    def candidate_id(self) -> str:
+        """The candidate's stable id."""
+        return self.candidate.candidate_id
+
+    @property
+    def sharpe(self) -> float:
+        """Annualised Sharpe ratio of the backtest (NaN when undefined)."""
+        return float(self.metrics.get("sharpe", math.nan))
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe form, for decision files."""
+        return {
+            "candidate_id": self.candidate_id,
+            "candidate": self.candidate.to_dict(),
+            "oos_start": self.oos_start,
+            "oos_end": self.oos_end,
+            "metrics": dict(self.metrics),
+            "model_metrics": dict(self.model_metrics),
+            "returns": self.returns.to_dict(),
+        }
+
+
+def evaluate_candidate(
+    candidate: Candidate, data: MarketData, settings: EvaluationSettings | None = None
+) -> CandidateResult:
+    """Backtest ``candidate`` on its walk-forward out-of-sample predictions over ``data``.
+
+    The model never scores a day it was trained on; the backtest covers the OOS window only,
+    so the return moments describe out-of-sample trading and nothing else. Model fits run on
+    ``config.MODEL_THREADS`` native threads whoever calls this, so every executor (and machine)
+    computes the same floating-point result.
+    """
+    settings = settings or EvaluationSettings()
+    trained = train_model(
+        build_features(data, candidate.feature_mode),
+        forward_returns(data, settings.horizon),
+        model_kind=candidate.model_kind,
+        seed=settings.seed,
+        horizon=settings.horizon,
+        embargo=settings.embargo,
+        n_folds=settings.n_folds,
+    )
+    scores = trained.oos_predictions.unstack("ticker").reindex(columns=list(data.tickers))
+    if scores.empty:
+        raise DataError(
+            f"candidate {candidate.candidate_id}: no out-of-sample predictions "
+            f"({data.rows} ticker-days from {data.start.date()} to {data.end.date()})"
+        )
+    cfg = BacktestConfig(
+        rule=candidate.rule,
+        top_k=settings.top_k,
+        quantile=settings.quantile,
+        entry_threshold=settings.entry_threshold,
+        cost_bps=settings.cost_bps,
+        slippage_bps=settings.slippage_bps,
+        execution_lag=settings.execution_lag,
+    )
+    # The backtest spans the first to the last OOS date: nothing in-sample is ever traded.
+    backtest = run_backtest(scores, data.field("close"), cfg)
+    days = backtest.daily_returns.index
+    return CandidateResult(
+        candidate=candidate,
+        metrics=plain_numbers(backtest.metrics.to_dict()),
+        model_metrics=plain_numbers(asdict(trained.metrics)),
+        returns=ReturnStats.from_returns(backtest.daily_returns),
+        oos_start=days[0].date().isoformat(),
+        oos_end=days[-1].date().isoformat(),
+    )
+
+
+def plain_numbers(values: Mapping[str, Any]) -> dict[str, float]:
+    """Entries as built-in numbers sorted by name, for JSON: see :func:`plain_number`."""
+    return {name: plain_number(value) for name, value in sorted(values.items())}
+
+
+def plain_number(value: Any) -> float:
+    """A built-in ``int`` or ``float`` (no NumPy scalar); ``None`` (undefined) becomes NaN."""
+    if value is None:
+        return math.nan
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    return float(value)

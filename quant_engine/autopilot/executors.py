@@ -1,0 +1,249 @@
+"""Where candidates run: inline, a local process pool, or a Dask distributed cluster.
+
+One small interface, :class:`Executor`: ``map(fn, items, shared=..., progress=...)`` returns
+``[fn(item, *shared) for item in items]`` in input order, whoever computed them. ``fn`` must be a
+top-level (picklable) function; ``shared`` (e.g. the market data) is shipped to each worker
+once rather than once per item. Dask workers must be able to import ``quant_engine``.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import multiprocessing
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
+from types import TracebackType
+from typing import Any, TypeVar
+
+from quant_engine import config
+from quant_engine.errors import QuantEngineError, UsageError
+
+R = TypeVar("R")
+ProgressCallback = Callable[[int, int], None]
+"""Called as ``progress(done, total)`` after each item completes (and once with 0 first)."""
+
+DASK_EXTRA_HINT = "pip install 'quant_engine[dask]'"
+
+PRELOAD = ("quant_engine.autopilot.evaluation",)
+"""Modules local workers import up front: what ``evaluate_candidate`` needs."""
+
+_worker_shared: tuple[Any, ...] = ()
+
+
+class Executor(ABC):
+    """Runs ``fn(item, *shared)`` for every item and returns the results in input order."""
+
+    kind: str = ""
+
+    @abstractmethod
+    def map(
+        self,
+        fn: Callable[..., R],
+        items: Sequence[Any],
+        *,
+        shared: tuple[Any, ...] = (),
+        progress: ProgressCallback | None = None,
+    ) -> list[R]:
+        """``[fn(item, *shared) for item in items]``; the first failure is raised as is."""
+
+    @abstractmethod
+    def describe(self) -> dict[str, Any]:
+        """JSON-safe description for run manifests (kind, workers, scheduler)."""
+
+    def close(self) -> None:  # noqa: B027  (optional hook; most executors hold nothing)
+        """Release whatever the executor holds (connections); safe to call twice."""
+
+    def __enter__(self) -> Executor:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class LocalExecutor(Executor):
+    """A process pool on this machine; ``workers=1`` runs inline in this process.
+
+    Workers are forked from a clean ``forkserver`` process (``spawn`` where there is none):
+    never from this process, whose threads (a progress bar, BLAS) could deadlock a plain fork.
+    The server imports ``preload`` once, so each new pool starts without re-importing pandas
+    and scikit-learn.
+    """
+
+    kind = "local"
+
+    def __init__(
+        self, workers: int = config.AUTOPILOT_WORKERS, *, preload: Sequence[str] = PRELOAD
+    ) -> None:
+        if workers < 1:
+            raise UsageError(f"--workers must be at least 1, got {workers}")
+        self.workers = workers
+        self.preload = tuple(preload)
+
+    def describe(self) -> dict[str, Any]:
+        """Kind and worker count."""
+        return {"kind": self.kind, "workers": self.workers}
+
+    def map(
+        self,
+        fn: Callable[..., R],
+        items: Sequence[Any],
+        *,
+        shared: tuple[Any, ...] = (),
+        progress: ProgressCallback | None = None,
+    ) -> list[R]:
+        """Inline for one worker or one item; otherwise a fresh pool that lives for this call."""
+        report = progress or ignore_progress
+        report(0, len(items))
+        if self.workers == 1 or len(items) <= 1:
+            results = []
+            for done, item in enumerate(items, start=1):
+                results.append(fn(item, *shared))
+                report(done, len(items))
+            return results
+        return self.pool_map(fn, items, shared, report)
+
+    def pool_map(
+        self,
+        fn: Callable[..., R],
+        items: Sequence[Any],
+        shared: tuple[Any, ...],
+        report: ProgressCallback,
+    ) -> list[R]:
+        """Run on ``min(workers, len(items))`` processes, each given ``shared`` once."""
+        pool = cf.ProcessPoolExecutor(
+            max_workers=min(self.workers, len(items)),
+            mp_context=worker_context(self.preload),
+            initializer=install_shared,
+            initargs=(shared,),
+        )
+        try:
+            futures = [pool.submit(call_with_shared, fn, item) for item in items]
+            for done, future in enumerate(cf.as_completed(futures), start=1):
+                future.result()  # the first failure, raised now; the rest are cancelled
+                report(done, len(items))
+            return [future.result() for future in futures]
+        except cf.process.BrokenProcessPool as exc:
+            raise QuantEngineError(f"a local worker process died: {exc}") from exc
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def worker_context(preload: Sequence[str]) -> multiprocessing.context.BaseContext:
+    """``forkserver`` preloading ``preload`` (effective when the server first starts), or spawn."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(list(preload))
+    return context
+
+
+def install_shared(shared: tuple[Any, ...]) -> None:
+    """Pool initializer: keep the shared arguments in the worker for every task it runs."""
+    global _worker_shared  # noqa: PLW0603  (one slot per worker process, set once)
+    _worker_shared = shared
+
+
+def call_with_shared(fn: Callable[..., R], item: Any) -> R:
+    """Pool task: ``fn(item, *shared)`` with the worker's shared arguments."""
+    return fn(item, *_worker_shared)
+
+
+def ignore_progress(done: int, total: int) -> None:
+    """The default progress callback: nothing to show."""
+
+
+class DaskExecutor(Executor):
+    """Fan out on a Dask distributed cluster through ``dask.distributed.Client``."""
+
+    kind = "dask"
+
+    def __init__(self, scheduler: str, *, timeout_s: float = config.DASK_CONNECT_TIMEOUT_S) -> None:
+        self.distributed = import_distributed()
+        self.scheduler = scheduler
+        self.timeout_s = timeout_s
+        try:
+            self.client = self.distributed.Client(
+                scheduler, timeout=f"{timeout_s}s", set_as_default=False
+            )
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise QuantEngineError(
+                f"cannot reach the Dask scheduler at --scheduler {scheduler}: {exc}"
+            ) from None
+
+    def describe(self) -> dict[str, Any]:
+        """Kind, scheduler address and the number of workers connected now."""
+        workers = len(self.client.nthreads())
+        return {"kind": self.kind, "scheduler": self.scheduler, "workers": workers}
+
+    def map(
+        self,
+        fn: Callable[..., R],
+        items: Sequence[Any],
+        *,
+        shared: tuple[Any, ...] = (),
+        progress: ProgressCallback | None = None,
+    ) -> list[R]:
+        """Scatter ``shared`` to every worker once, submit one task per item, gather in order."""
+        report = progress or ignore_progress
+        report(0, len(items))
+        if not items:
+            return []
+        try:
+            self.client.wait_for_workers(1, timeout=self.timeout_s)
+        except TimeoutError:
+            raise QuantEngineError(
+                f"no Dask worker is running on --scheduler {self.scheduler} "
+                f"(waited {self.timeout_s:g} s)"
+            ) from None
+        shared_futures = self.client.scatter(list(shared), broadcast=True) if shared else []
+        columns = [[future] * len(items) for future in shared_futures]
+        futures = self.client.map(fn, list(items), *columns, pure=False)
+        try:
+            for done, future in enumerate(
+                self.distributed.as_completed(futures, loop=self.client.loop), start=1
+            ):
+                if future.status == "error":
+                    future.result()  # raises the task's exception here
+                report(done, len(items))
+            results: list[R] = self.client.gather(futures)
+        finally:
+            self.client.cancel(futures)
+            if shared_futures:
+                self.client.cancel(shared_futures)
+        return results
+
+    def close(self) -> None:
+        """Disconnect from the scheduler (the cluster keeps running)."""
+        self.client.close()
+
+
+def import_distributed() -> Any:
+    """``dask.distributed``, or a ``UsageError`` naming the extra that provides it."""
+    try:
+        import distributed
+    except ImportError:
+        raise UsageError(
+            f"--executor dask needs the optional 'dask' extra: {DASK_EXTRA_HINT}"
+        ) from None
+    return distributed
+
+
+def make_executor(kind: str, scheduler: str | None, workers: int) -> Executor:
+    """The executor for ``--executor``/``--scheduler``/``--workers``; bad combinations fail.
+
+    ``workers`` sizes the local pool; a Dask cluster has its own workers and ignores it.
+    """
+    if kind not in config.EXECUTORS:
+        raise UsageError(f"unknown --executor {kind!r}: expected one of {config.EXECUTORS}")
+    if kind == "dask":
+        if not scheduler:
+            raise UsageError("--executor dask needs --scheduler ADDRESS (e.g. tcp://host:8786)")
+        return DaskExecutor(scheduler)
+    if scheduler:
+        raise UsageError("--scheduler only applies to --executor dask")
+    return LocalExecutor(workers)

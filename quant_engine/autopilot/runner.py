@@ -1,0 +1,202 @@
+"""One autopilot run: evaluate the grid on an executor, decide, persist, report what was written."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from quant_engine.autopilot.candidates import Candidate
+from quant_engine.autopilot.evaluation import (
+    CandidateResult,
+    EvaluationSettings,
+    evaluate_candidate,
+)
+from quant_engine.autopilot.executors import Executor, ProgressCallback
+from quant_engine.autopilot.selection import Guards, Incumbent, PromotionDecision, decide
+from quant_engine.autopilot.state import AutopilotState
+from quant_engine.data.market_data import MarketData
+from quant_engine.errors import QuantEngineError, UsageError
+from quant_engine.utils.atomic import write_text_atomic
+
+DECISION_NAME = "decision.json"
+TABLE_NAME = "candidates.csv"
+
+
+@dataclass(frozen=True)
+class AutopilotOutcome:
+    """What an entry point prints and lists in its manifest after a run."""
+
+    decision: PromotionDecision
+    decision_id: str
+    decided_at: str
+    results: tuple[CandidateResult, ...]
+    """One per grid candidate, in grid order."""
+    incumbent_before: Incumbent | None
+    incumbent_after: Incumbent | None
+    executor: dict[str, Any]
+    outputs: dict[str, Path]
+    """Logical name → path of every file written or updated (see :func:`run_autopilot`)."""
+
+
+def run_autopilot(
+    data: MarketData,
+    *,
+    grid: Sequence[Candidate],
+    executor: Executor,
+    seed: int,
+    settings: EvaluationSettings | None = None,
+    cost_bps: float | None = None,
+    slippage_bps: float | None = None,
+    guards: Guards | None = None,
+    state: AutopilotState | None = None,
+    out_dir: Path | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> AutopilotOutcome:
+    """Evaluate every candidate walk-forward, decide on promotion, and record the decision.
+
+    ``cost_bps``/``slippage_bps`` override ``settings``. Outputs: ``autopilot_decision_record``
+    (the decision file in the state folder), ``autopilot_decision_log``, ``autopilot_incumbent``
+    (once anything was promoted) and, with ``out_dir``, ``autopilot_decision`` (a copy of the
+    decision file) and ``autopilot_candidates`` (the table as CSV). Same data + grid + settings
+    + seed + incumbent ⇒ byte-identical decision files and CSV; timestamps live in the log and
+    the incumbent only.
+    """
+    check_grid(grid)
+    settings = replace(settings or EvaluationSettings(), seed=seed)
+    if cost_bps is not None:
+        settings = replace(settings, cost_bps=cost_bps)
+    if slippage_bps is not None:
+        settings = replace(settings, slippage_bps=slippage_bps)
+    state = state or AutopilotState()
+    before = state.load_incumbent()
+    results = tuple(
+        executor.map(evaluate_candidate, list(grid), shared=(data, settings), progress=on_progress)
+    )
+    decision = decide(results, before, guards)
+    content = {
+        "inputs": decision_inputs(data, grid, settings, before),
+        "decision": decision.to_dict(),
+    }
+    decision_id, decision_path, decided_at, after = apply_decision(state, content, decision, before)
+    outputs = {
+        "autopilot_decision_record": decision_path,
+        "autopilot_decision_log": state.log_path,
+    }
+    if after is not None:
+        outputs["autopilot_incumbent"] = state.incumbent_path
+    if out_dir is not None:
+        outputs.update(write_run_outputs(out_dir, decision_path, decision))
+    return AutopilotOutcome(
+        decision=decision,
+        decision_id=decision_id,
+        decided_at=decided_at,
+        results=results,
+        incumbent_before=before,
+        incumbent_after=after,
+        executor=executor.describe(),
+        outputs=outputs,
+    )
+
+
+def apply_decision(
+    state: AutopilotState,
+    content: dict[str, Any],
+    decision: PromotionDecision,
+    before: Incumbent | None,
+) -> tuple[str, Path, str, Incumbent | None]:
+    """Write the decision file, log it, promote if decided: (id, path, decided_at, incumbent).
+
+    Under the state lock, and only if no other run changed the incumbent meanwhile. The log
+    line is written before the incumbent, so every incumbent change has a logged decision.
+    """
+    decided_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    with state.locked():
+        if incumbent_key(state.load_incumbent()) != incumbent_key(before):
+            raise QuantEngineError(
+                f"{state.incumbent_path} changed while this run was evaluating "
+                "(another autopilot run?): decision not applied; run again"
+            )
+        decision_id, decision_path = state.write_decision(content)
+        after = before
+        if decision.promoted:
+            best = decision.best
+            after = Incumbent(best.candidate, best.metrics, decided_at, decision_id)
+        state.append_log(
+            {
+                "decided_at": decided_at,
+                "decision_id": decision_id,
+                "decision_file": decision_path.relative_to(state.directory).as_posix(),
+                "promoted": decision.promoted,
+                "best": decision.best_id,
+                "incumbent_before": before.candidate_id if before else None,
+                "incumbent_after": after.candidate_id if after else None,
+            }
+        )
+        if after is not None and after is not before:
+            state.save_incumbent(after)
+    return decision_id, decision_path, decided_at, after
+
+
+def write_run_outputs(
+    out_dir: Path, decision_path: Path, decision: PromotionDecision
+) -> dict[str, Path]:
+    """The run's own copies: the decision file and the candidate table as CSV."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    decision_copy = write_text_atomic(out_dir / DECISION_NAME, decision_path.read_text())
+    rows = [row.to_dict() for row in decision.table]
+    for row in rows:
+        row["failed_guards"] = ";".join(row["failed_guards"])
+    table = pd.DataFrame(rows).to_csv(index=False, float_format="%.10g", lineterminator="\n")
+    return {
+        "autopilot_decision": decision_copy,
+        "autopilot_candidates": write_text_atomic(out_dir / TABLE_NAME, table),
+    }
+
+
+def check_grid(grid: Sequence[Candidate]) -> None:
+    """A grid is non-empty and names each candidate once (a repeat would inflate the trials)."""
+    if not grid:
+        raise UsageError("the autopilot grid is empty: select at least one candidate")
+    seen: set[Candidate] = set()
+    for candidate in grid:
+        if candidate in seen:
+            raise UsageError(f"candidate {candidate.candidate_id} appears twice in the grid")
+        seen.add(candidate)
+
+
+def incumbent_key(incumbent: Incumbent | None) -> str | None:
+    """What identifies an incumbent version: the decision that promoted it."""
+    return incumbent.decision_id if incumbent else None
+
+
+def decision_inputs(
+    data: MarketData,
+    grid: Sequence[Candidate],
+    settings: EvaluationSettings,
+    before: Incumbent | None,
+) -> dict[str, Any]:
+    """Everything the decision depended on, minus wall-clock time."""
+    return {
+        "data": {
+            "digest": data.digest,
+            "source": data.source,
+            "tickers": list(data.tickers),
+            "start": data.start.date().isoformat(),
+            "end": data.end.date().isoformat(),
+            "rows": data.rows,
+        },
+        "grid": [candidate.candidate_id for candidate in grid],
+        "settings": settings.to_dict(),
+        "incumbent_before": None
+        if before is None
+        else {
+            "candidate_id": before.candidate_id,
+            "decision_id": before.decision_id,
+            "sharpe": before.sharpe,
+        },
+    }

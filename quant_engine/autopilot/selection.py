@@ -1,0 +1,295 @@
+"""Promotion: deflated Sharpe ratio, guards, and the margin over the incumbent, in plain words.
+
+Deflated Sharpe ratio (Bailey & López de Prado, 2014, "The Deflated Sharpe Ratio"): the
+probability that the true Sharpe ratio of the selected strategy exceeds the Sharpe ratio that
+the best of N skill-less trials would show by luck::
+
+    SR0 = sqrt(V) * ((1 - g) * Z^-1(1 - 1/N) + g * Z^-1(1 - 1/(N e)))   g = Euler-Mascheroni
+    DSR = Z((SR - SR0) * sqrt(T - 1) / sqrt(1 - skew * SR + (kurt - 1) / 4 * SR^2))
+
+SR is the per-period (daily) Sharpe ratio of the selected strategy, V the variance of the N
+trials' per-period Sharpe ratios, T the number of return observations, skew and kurt the
+skewness and (Pearson, normal = 3) kurtosis of its returns, Z the standard normal CDF. With one
+trial SR0 = 0 and the DSR is the probabilistic Sharpe ratio PSR(0).
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from quant_engine import config
+from quant_engine.autopilot.candidates import Candidate
+from quant_engine.autopilot.evaluation import CandidateResult
+from quant_engine.errors import UsageError
+
+EULER_GAMMA = 0.5772156649015329
+NORMAL = statistics.NormalDist()
+
+
+def expected_max_sharpe(n_trials: int, sharpe_variance: float) -> float:
+    """SR0: the expected maximum per-period Sharpe of ``n_trials`` trials with true Sharpe 0."""
+    if n_trials < 1:
+        raise ValueError(f"n_trials must be >= 1, got {n_trials}")
+    if n_trials == 1 or sharpe_variance <= 0:
+        return 0.0
+    z1 = NORMAL.inv_cdf(1.0 - 1.0 / n_trials)
+    z2 = NORMAL.inv_cdf(1.0 - 1.0 / (n_trials * math.e))
+    return math.sqrt(sharpe_variance) * ((1.0 - EULER_GAMMA) * z1 + EULER_GAMMA * z2)
+
+
+def probabilistic_sharpe_ratio(
+    sharpe: float, benchmark: float, n_obs: int, skew: float, kurtosis: float
+) -> float:
+    """P(true Sharpe > ``benchmark``) given the observed per-period ``sharpe``; NaN if undefined."""
+    if n_obs < 2 or not all(map(math.isfinite, (sharpe, benchmark, skew, kurtosis))):
+        return math.nan
+    variance = 1.0 - skew * sharpe + (kurtosis - 1.0) / 4.0 * sharpe**2
+    if variance <= 0:
+        return math.nan
+    return NORMAL.cdf((sharpe - benchmark) * math.sqrt(n_obs - 1) / math.sqrt(variance))
+
+
+def deflated_sharpe_ratio(
+    sharpe: float,
+    n_obs: int,
+    skew: float,
+    kurtosis: float,
+    *,
+    n_trials: int,
+    sharpe_variance: float,
+) -> float:
+    """DSR = PSR against SR0 of ``n_trials`` trials whose Sharpe ratios have ``sharpe_variance``."""
+    benchmark = expected_max_sharpe(n_trials, sharpe_variance)
+    return probabilistic_sharpe_ratio(sharpe, benchmark, n_obs, skew, kurtosis)
+
+
+@dataclass(frozen=True)
+class Guards:
+    """The bars a candidate must clear before it may replace the incumbent."""
+
+    min_trades: int = config.MIN_TRADES
+    max_drawdown: float = config.MAX_DRAWDOWN
+    min_deflated_sharpe: float = config.MIN_DEFLATED_SHARPE
+    margin_sharpe: float = config.PROMOTION_MARGIN_SHARPE
+
+    def to_dict(self) -> dict[str, float]:
+        """JSON-safe form."""
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class Incumbent:
+    """The promoted strategy: what it is, how it scored when promoted, and which decision."""
+
+    candidate: Candidate
+    metrics: Mapping[str, float] = field(hash=False)
+    decided_at: str
+    decision_id: str
+
+    @property
+    def candidate_id(self) -> str:
+        """The candidate's stable id."""
+        return self.candidate.candidate_id
+
+    @property
+    def sharpe(self) -> float:
+        """Annualised Sharpe recorded at promotion."""
+        return float(self.metrics.get("sharpe", math.nan))
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """One candidate's row in the decision table: rank, key figures and guard outcomes."""
+
+    rank: int
+    result: CandidateResult
+    deflated_sharpe: float
+    checks: tuple[tuple[str, bool, str], ...]
+    """(guard name, passed, plain-words explanation) for every guard."""
+
+    @property
+    def passed(self) -> bool:
+        """True when every guard passed."""
+        return all(ok for _, ok, _ in self.checks)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe row."""
+        metrics = self.result.metrics
+        return {
+            "rank": self.rank,
+            "candidate_id": self.result.candidate_id,
+            "sharpe": self.result.sharpe,
+            "deflated_sharpe": self.deflated_sharpe,
+            "max_drawdown": metrics.get("max_drawdown", math.nan),
+            "n_trades": metrics.get("n_trades", 0),
+            "total_return": metrics.get("total_return", math.nan),
+            "passed": self.passed,
+            "failed_guards": [name for name, ok, _ in self.checks if not ok],
+        }
+
+
+@dataclass(frozen=True)
+class PromotionDecision:
+    """The verdict, the chosen candidate, why (in words), and every candidate's row."""
+
+    promoted: bool
+    best: CandidateResult
+    reasons: tuple[str, ...]
+    table: tuple[Assessment, ...]
+    n_trials: int
+    sharpe_variance: float
+    guards: Guards
+    incumbent_id: str | None
+    incumbent_sharpe: float | None
+
+    @property
+    def best_id(self) -> str:
+        """The chosen candidate's id."""
+        return self.best.candidate_id
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe form with no timestamps: the same inputs give the same dictionary."""
+        return {
+            "promoted": self.promoted,
+            "best": self.best.to_dict(),
+            "reasons": list(self.reasons),
+            "n_trials": self.n_trials,
+            "sharpe_variance": self.sharpe_variance,
+            "guards": self.guards.to_dict(),
+            "incumbent_id": self.incumbent_id,
+            "incumbent_sharpe": self.incumbent_sharpe,
+            "table": [row.to_dict() for row in self.table],
+        }
+
+
+def sort_key(result: CandidateResult) -> tuple[float, str]:
+    """Highest annualised Sharpe first (NaN last), ties broken by candidate id."""
+    sharpe = result.sharpe
+    return (-sharpe if math.isfinite(sharpe) else math.inf, result.candidate_id)
+
+
+def assess(
+    result: CandidateResult, rank: int, n_trials: int, variance: float, guards: Guards
+) -> Assessment:
+    """Deflated Sharpe and every guard's outcome for one candidate."""
+    stats = result.returns
+    dsr = deflated_sharpe_ratio(
+        stats.sharpe,
+        stats.n,
+        stats.skew,
+        stats.kurtosis,
+        n_trials=n_trials,
+        sharpe_variance=variance,
+    )
+    trades = int(result.metrics.get("n_trades", 0))
+    drawdown = abs(float(result.metrics.get("max_drawdown", math.nan)))
+    checks = (
+        (
+            "min_trades",
+            trades >= guards.min_trades,
+            f"trades: {trades} vs at least {guards.min_trades} required",
+        ),
+        (
+            "max_drawdown",
+            drawdown <= guards.max_drawdown,
+            f"max drawdown: {drawdown:.1%} vs a limit of {guards.max_drawdown:.1%}",
+        ),
+        (
+            "min_deflated_sharpe",
+            dsr >= guards.min_deflated_sharpe,
+            f"deflated Sharpe: {dsr:.3f} vs at least {guards.min_deflated_sharpe:.3f} "
+            f"({n_trials} trials, {stats.n} days)",
+        ),
+    )
+    return Assessment(rank=rank, result=result, deflated_sharpe=dsr, checks=checks)
+
+
+def decide(
+    results: Sequence[CandidateResult],
+    incumbent: Incumbent | None,
+    guards: Guards | None = None,
+) -> PromotionDecision:
+    """Pick the best candidate that clears every guard and promote it if it beats the incumbent.
+
+    The incumbent's Sharpe is the one re-evaluated on this data when its candidate is in
+    ``results``, else the one recorded at its promotion. The best candidate is the highest
+    Sharpe among those passing every guard (the top-ranked one when none passes).
+    """
+    if not results:
+        raise UsageError("the autopilot grid is empty: select at least one candidate")
+    guards = guards or Guards()
+    per_period = [r.returns.sharpe for r in results if math.isfinite(r.returns.sharpe)]
+    variance = statistics.variance(per_period) if len(per_period) > 1 else 0.0
+    ranked = sorted(results, key=sort_key)
+    table = tuple(
+        assess(result, rank, len(results), variance, guards)
+        for rank, result in enumerate(ranked, start=1)
+    )
+    chosen = next((row for row in table if row.passed), table[0])
+    reasons = [f"{text}: {'pass' if ok else 'FAIL'}" for _, ok, text in chosen.checks]
+    if not chosen.passed:
+        reasons.insert(0, f"no candidate passes every guard; best by Sharpe is {label(chosen)}")
+    else:
+        reasons.insert(0, f"best candidate passing every guard: {label(chosen)}")
+    beats, incumbent_sharpe, margin_reason = compare_with_incumbent(
+        chosen.result, incumbent, results, guards.margin_sharpe
+    )
+    reasons.append(margin_reason)
+    promoted = chosen.passed and beats
+    reasons.append(verdict(promoted, chosen, incumbent))
+    return PromotionDecision(
+        promoted=promoted,
+        best=chosen.result,
+        reasons=tuple(reasons),
+        table=table,
+        n_trials=len(results),
+        sharpe_variance=variance,
+        guards=guards,
+        incumbent_id=incumbent.candidate_id if incumbent else None,
+        incumbent_sharpe=incumbent_sharpe,
+    )
+
+
+def compare_with_incumbent(
+    best: CandidateResult,
+    incumbent: Incumbent | None,
+    results: Sequence[CandidateResult],
+    margin: float,
+) -> tuple[bool, float | None, str]:
+    """(beats the incumbent by ``margin``?, the incumbent Sharpe used, the reason in words)."""
+    if incumbent is None:
+        return True, None, "margin: no incumbent yet, nothing to beat"
+    if incumbent.candidate_id == best.candidate_id:
+        return False, best.sharpe, f"margin: {best.candidate_id} is already the incumbent"
+    current = {r.candidate_id: r for r in results}.get(incumbent.candidate_id)
+    if current is not None:
+        sharpe, source = current.sharpe, "re-evaluated on this data"
+    else:
+        sharpe, source = incumbent.sharpe, f"recorded by decision {incumbent.decision_id}"
+    required = sharpe + margin if math.isfinite(sharpe) else -math.inf
+    beats = math.isfinite(best.sharpe) and best.sharpe >= required
+    text = (
+        f"margin: Sharpe {best.sharpe:.3f} vs incumbent {incumbent.candidate_id} "
+        f"{sharpe:.3f} ({source}) + margin {margin:.2f} = {required:.3f}: "
+        f"{'beats it' if beats else 'does not beat it'}"
+    )
+    return beats, sharpe, text
+
+
+def label(row: Assessment) -> str:
+    """``id (Sharpe x.xx)`` for reasons."""
+    return f"{row.result.candidate_id} (Sharpe {row.result.sharpe:.3f})"
+
+
+def verdict(promoted: bool, chosen: Assessment, incumbent: Incumbent | None) -> str:
+    """The one-line conclusion."""
+    if promoted:
+        replaced = f", replacing {incumbent.candidate_id}" if incumbent else ""
+        return f"decision: promote {chosen.result.candidate_id}{replaced}"
+    if incumbent:
+        return f"decision: keep {incumbent.candidate_id}"
+    return "decision: promote nothing (there is no incumbent yet)"

@@ -1,0 +1,114 @@
+"""Evaluate a grid of candidate strategies walk-forward and promote the best past the guards."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if not __package__:  # run as a file: put the package's parent on sys.path, never its folder
+    sys.path[:] = [str(Path(__file__).resolve().parents[1])] + [
+        p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent
+    ]
+
+from quant_engine.entrypoint import RunSummary, output_dir, progress, run_entry_point
+
+if TYPE_CHECKING:
+    from quant_engine.utils.reproducibility import RunRecorder
+
+SCRIPT = "run_autopilot"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Flags: shared flags, the grid (modes × models × rules), executor, and costs."""
+    from quant_engine import cli, config
+
+    parser = cli.new_parser("qe-autopilot", __doc__ or SCRIPT)
+    cli.add_data_flags(parser)
+    grid = parser.add_argument_group("candidate grid")
+    grid.add_argument(
+        "--feature-modes",
+        type=cli.choice_list(config.FEATURE_MODES),
+        default=config.FEATURE_MODES,
+        help="feature modes to try",
+    )
+    grid.add_argument(
+        "--models",
+        type=cli.choice_list(config.MODEL_KINDS),
+        default=config.MODEL_KINDS,
+        help="estimators to try",
+    )
+    grid.add_argument(
+        "--rules",
+        type=cli.choice_list(config.PORTFOLIO_RULES),
+        default=config.PORTFOLIO_RULES,
+        help="portfolio rules to try",
+    )
+    compute = parser.add_argument_group("execution")
+    compute.add_argument(
+        "--executor",
+        choices=config.EXECUTORS,
+        default=config.DEFAULT_EXECUTOR,
+        help="local process pool, or a Dask distributed cluster",
+    )
+    compute.add_argument(
+        "--scheduler", default=None, metavar="ADDRESS", help="Dask scheduler (tcp://host:8786)"
+    )
+    compute.add_argument(
+        "--workers",
+        type=cli.positive_int,
+        default=config.AUTOPILOT_WORKERS,
+        help="local worker processes",
+    )
+    cli.add_costs(parser)
+    cli.add_run_flags(parser)
+    return parser
+
+
+def autopilot(args: argparse.Namespace, run: RunRecorder) -> RunSummary:
+    """Load data once, evaluate every candidate, decide, persist the decision."""
+    from quant_engine import jobs
+    from quant_engine.autopilot import build_grid, make_executor, run_autopilot
+
+    executor = make_executor(args.executor, args.scheduler, args.workers)
+    data = jobs.load_data(args, run)
+    grid = build_grid(args.feature_modes, args.models, args.rules)
+    run.add_seed("model", args.seed)
+    run.resolve(
+        candidates=[c.candidate_id for c in grid],
+        executor=args.executor,
+        cost_bps=args.cost_bps,
+        slippage_bps=args.slippage_bps,
+    )
+    with progress(args) as bar:
+        task = bar.add_task("evaluating candidates", total=len(grid))
+        outcome = run_autopilot(
+            data,
+            grid=grid,
+            executor=executor,
+            seed=args.seed,
+            cost_bps=args.cost_bps,
+            slippage_bps=args.slippage_bps,
+            out_dir=output_dir(args, SCRIPT, run.run_id),
+            on_progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
+    for name, path in outcome.outputs.items():
+        run.add_output(name, path)
+    decision = outcome.decision
+    run.set_result(promoted=decision.promoted, best=decision.best_id, reasons=decision.reasons)
+    return RunSummary(
+        title="promoted " + decision.best_id if decision.promoted else "incumbent kept",
+        rows={"candidates": len(grid), "best": decision.best_id, "reasons": decision.reasons},
+        outputs=dict(outcome.outputs),
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Console script ``qe-autopilot``."""
+    return run_entry_point(SCRIPT, build_parser, argv, autopilot)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,77 @@
+"""Walk-forward evaluation of one candidate: OOS only, deterministic, consistent statistics."""
+
+from __future__ import annotations
+
+import math
+import pickle
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from quant_engine.autopilot.candidates import Candidate
+from quant_engine.autopilot.evaluation import EvaluationSettings, ReturnStats, evaluate_candidate
+from quant_engine.autopilot.state import canonical_json
+from quant_engine.data.market_data import MarketData
+from quant_engine.features.labels import forward_returns
+from quant_engine.features.pipeline import build_features
+from quant_engine.models.trainer import train_model
+
+CANDIDATE = Candidate("minimal", "ridge", "long_short")
+
+
+def test_result_describes_an_out_of_sample_backtest(autopilot_data: MarketData) -> None:
+    result = evaluate_candidate(CANDIDATE, autopilot_data, EvaluationSettings(seed=3))
+    assert result.candidate_id == "minimal-ridge-long_short"
+    trained = train_model(
+        build_features(autopilot_data, "minimal"),
+        forward_returns(autopilot_data, 5),
+        model_kind="ridge",
+        seed=3,
+    )
+    oos_dates = trained.oos_predictions.index.get_level_values("date")
+    # Trading covers exactly the walk-forward test span, which starts after the first fold.
+    assert result.oos_start == oos_dates.min().date().isoformat()
+    assert result.oos_end == oos_dates.max().date().isoformat()
+    assert oos_dates.min() > autopilot_data.start + pd.Timedelta(days=90)
+    assert result.returns.n == result.metrics["n_days"]
+    assert result.returns.sharpe * math.sqrt(252) == pytest.approx(result.metrics["sharpe"])
+    assert set(result.model_metrics) >= {"ic", "rank_ic", "hit_rate", "n_obs"}
+    assert all(type(v) in (int, float) for v in result.metrics.values())
+
+
+def test_same_inputs_same_result_and_costs_matter(autopilot_data: MarketData) -> None:
+    settings = EvaluationSettings(seed=3)
+    first = evaluate_candidate(CANDIDATE, autopilot_data, settings)
+    again = evaluate_candidate(CANDIDATE, autopilot_data, settings)
+    assert canonical_json(first.to_dict()) == canonical_json(again.to_dict())
+    costly = evaluate_candidate(
+        CANDIDATE, autopilot_data, EvaluationSettings(seed=3, cost_bps=50.0)
+    )
+    assert costly.metrics["total_return"] < first.metrics["total_return"]
+
+
+def test_result_pickles(autopilot_data: MarketData) -> None:
+    result = evaluate_candidate(CANDIDATE, autopilot_data)
+    assert canonical_json(pickle.loads(pickle.dumps(result)).to_dict()) == canonical_json(
+        result.to_dict()
+    )
+
+
+def test_return_stats_match_scipy_sample_moments() -> None:
+    values = np.random.default_rng(0).standard_t(5, size=400) * 0.01 + 0.0005
+    got = ReturnStats.from_returns(pd.Series(np.append(values, np.nan)))
+    assert got.n == 400
+    assert got.mean == pytest.approx(values.mean())
+    assert got.sharpe == pytest.approx(values.mean() / values.std(ddof=1))
+    assert got.skew == pytest.approx(stats.skew(values, bias=False))
+    assert got.kurtosis == pytest.approx(stats.kurtosis(values, fisher=False, bias=False))
+
+
+def test_return_stats_of_a_flat_series_are_undefined() -> None:
+    got = ReturnStats.from_returns(pd.Series([0.0] * 50))
+    assert got.n == 50
+    assert math.isnan(got.sharpe)
+    assert math.isnan(got.skew)
+    assert math.isnan(got.kurtosis)

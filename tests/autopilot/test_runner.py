@@ -1,0 +1,192 @@
+"""End to end: evaluate a small grid, decide, persist; repeat runs; determinism; concurrency."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from quant_engine.autopilot.candidates import Candidate, build_grid
+from quant_engine.autopilot.executors import Executor, LocalExecutor, ProgressCallback
+from quant_engine.autopilot.runner import AutopilotOutcome, run_autopilot
+from quant_engine.autopilot.selection import Guards, Incumbent
+from quant_engine.autopilot.state import AutopilotState
+from quant_engine.data.market_data import MarketData
+from quant_engine.errors import QuantEngineError, UsageError
+
+GRID = build_grid(["minimal"], ["ridge"], None)
+LENIENT = Guards(min_trades=1, max_drawdown=1.0, min_deflated_sharpe=0.0, margin_sharpe=0.1)
+
+
+def run(
+    data: MarketData, state_dir: Path, *, guards: Guards = LENIENT, **kwargs: Any
+) -> AutopilotOutcome:
+    return run_autopilot(
+        data,
+        grid=kwargs.pop("grid", GRID),
+        executor=kwargs.pop("executor", LocalExecutor(1)),
+        seed=5,
+        guards=guards,
+        state=AutopilotState(state_dir),
+        **kwargs,
+    )
+
+
+def test_first_run_promotes_and_records_everything(
+    autopilot_data: MarketData, tmp_path: Path
+) -> None:
+    progress: list[tuple[int, int]] = []
+    outcome = run(
+        autopilot_data,
+        tmp_path / "state",
+        out_dir=tmp_path / "run",
+        on_progress=lambda d, t: progress.append((d, t)),
+    )
+    decision = outcome.decision
+    assert decision.promoted
+    assert progress[-1] == (2, 2)
+    assert [r.candidate_id for r in outcome.results] == [c.candidate_id for c in GRID]
+    assert decision.best_id == max(outcome.results, key=lambda r: r.sharpe).candidate_id
+    assert outcome.incumbent_before is None
+    assert outcome.incumbent_after is not None
+    assert outcome.incumbent_after.decision_id == outcome.decision_id
+
+    assert set(outcome.outputs) == {
+        "autopilot_decision_record",
+        "autopilot_decision_log",
+        "autopilot_incumbent",
+        "autopilot_decision",
+        "autopilot_candidates",
+    }
+    assert all(path.is_file() for path in outcome.outputs.values())
+    record = json.loads(outcome.outputs["autopilot_decision_record"].read_text())
+    assert record["decision"]["promoted"] is True
+    assert record["inputs"]["grid"] == [c.candidate_id for c in GRID]
+    assert record["inputs"]["settings"]["seed"] == 5
+    assert record["inputs"]["data"]["digest"] == autopilot_data.digest
+    assert outcome.outputs["autopilot_decision"].read_bytes() == (
+        outcome.outputs["autopilot_decision_record"].read_bytes()
+    )
+    csv_lines = outcome.outputs["autopilot_candidates"].read_text().splitlines()
+    assert csv_lines[0].startswith("rank,candidate_id,sharpe,deflated_sharpe")
+    assert len(csv_lines) == 1 + len(GRID)
+
+    state = AutopilotState(tmp_path / "state")
+    assert state.load_incumbent() == outcome.incumbent_after
+    (line,) = state.read_log()
+    assert line["decision_id"] == outcome.decision_id
+    assert line["promoted"] is True
+    assert line["incumbent_after"] == decision.best_id
+
+
+def test_second_run_keeps_the_incumbent_and_appends_to_the_log(
+    autopilot_data: MarketData, tmp_path: Path
+) -> None:
+    first = run(autopilot_data, tmp_path)
+    incumbent_bytes = (tmp_path / "incumbent.json").read_bytes()
+    second = run(autopilot_data, tmp_path)
+    assert not second.decision.promoted
+    assert any("already the incumbent" in r for r in second.decision.reasons)
+    assert second.incumbent_after == first.incumbent_after
+    assert (tmp_path / "incumbent.json").read_bytes() == incumbent_bytes
+    log = AutopilotState(tmp_path).read_log()
+    assert [r["decision_id"] for r in log] == [first.decision_id, second.decision_id]
+    assert second.decision_id != first.decision_id  # the incumbent before differs
+
+
+def test_an_incumbent_outside_the_grid_with_a_higher_sharpe_is_kept(
+    autopilot_data: MarketData, tmp_path: Path
+) -> None:
+    state = AutopilotState(tmp_path)
+    champion = Incumbent(Candidate("full", "gbm", "top_k"), {"sharpe": 9.0}, "t0", "champ")
+    state.save_incumbent(champion)
+    outcome = run(autopilot_data, tmp_path)
+    assert not outcome.decision.promoted
+    assert outcome.decision.incumbent_sharpe == 9.0
+    assert state.load_incumbent() == champion
+    assert outcome.outputs["autopilot_incumbent"] == state.incumbent_path
+
+
+def test_same_inputs_give_byte_identical_decision_files(
+    autopilot_data: MarketData, tmp_path: Path
+) -> None:
+    a = run(autopilot_data, tmp_path / "a", out_dir=tmp_path / "ra")
+    b = run(autopilot_data, tmp_path / "b", out_dir=tmp_path / "rb", executor=LocalExecutor(2))
+    assert a.decision_id == b.decision_id
+    for name in ("autopilot_decision_record", "autopilot_decision", "autopilot_candidates"):
+        assert a.outputs[name].read_bytes() == b.outputs[name].read_bytes()
+    other_seed = run_autopilot(
+        autopilot_data,
+        grid=GRID,
+        executor=LocalExecutor(1),
+        seed=6,
+        state=AutopilotState(tmp_path / "c"),
+    )
+    assert other_seed.decision_id != a.decision_id
+
+
+def test_default_guards_verdict_follows_the_guards(
+    autopilot_data: MarketData, tmp_path: Path
+) -> None:
+    outcome = run(autopilot_data, tmp_path, guards=Guards(), cost_bps=20.0)
+    decision = outcome.decision
+    chosen = next(row for row in decision.table if row.result.candidate_id == decision.best_id)
+    assert decision.promoted == chosen.passed
+    assert (
+        sum(
+            r.startswith(("trades:", "max drawdown:", "deflated Sharpe:")) for r in decision.reasons
+        )
+        == 3
+    )
+    record = json.loads(outcome.outputs["autopilot_decision_record"].read_text())
+    assert record["inputs"]["settings"]["cost_bps"] == 20.0
+
+
+class IncumbentThief(Executor):
+    """Runs inline, but another run promotes something while the grid is evaluated."""
+
+    kind = "thief"
+
+    def __init__(self, state: AutopilotState) -> None:
+        self.state = state
+
+    def describe(self) -> dict[str, Any]:
+        return {"kind": self.kind}
+
+    def map(
+        self,
+        fn: Callable[..., Any],
+        items: Sequence[Any],
+        *,
+        shared: tuple[Any, ...] = (),
+        progress: ProgressCallback | None = None,
+    ) -> list[Any]:
+        other = Incumbent(Candidate("core", "gbm", "top_k"), {"sharpe": 1.0}, "t1", "other")
+        self.state.save_incumbent(other)
+        return [fn(item, *shared) for item in items]
+
+
+def test_incumbent_changed_during_the_run_is_not_overwritten(
+    autopilot_data: MarketData, tmp_path: Path
+) -> None:
+    state = AutopilotState(tmp_path)
+    with pytest.raises(QuantEngineError, match="changed while this run was evaluating"):
+        run(autopilot_data, tmp_path, executor=IncumbentThief(state))
+    incumbent = state.load_incumbent()
+    assert incumbent is not None
+    assert incumbent.decision_id == "other"
+    assert state.read_log() == []
+
+
+@pytest.mark.parametrize(
+    ("grid", "message"),
+    [((), "grid is empty"), ((GRID[0], GRID[0]), "appears twice")],
+)
+def test_bad_grids_are_usage_errors(
+    autopilot_data: MarketData, tmp_path: Path, grid: tuple[Candidate, ...], message: str
+) -> None:
+    with pytest.raises(UsageError, match=message):
+        run(autopilot_data, tmp_path, grid=grid)
