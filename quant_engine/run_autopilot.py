@@ -72,28 +72,28 @@ def autopilot(args: argparse.Namespace, run: RunRecorder) -> RunSummary:
     from quant_engine import jobs
     from quant_engine.autopilot import build_grid, make_executor, run_autopilot
 
-    executor = make_executor(args.executor, args.scheduler, args.workers)
-    data = jobs.load_data(args, run)
     grid = build_grid(args.feature_modes, args.models, args.rules)
-    run.add_seed("model", args.seed)
-    run.resolve(
-        candidates=[c.candidate_id for c in grid],
-        executor=args.executor,
-        cost_bps=args.cost_bps,
-        slippage_bps=args.slippage_bps,
-    )
-    with progress(args) as bar:
-        task = bar.add_task("evaluating candidates", total=len(grid))
-        outcome = run_autopilot(
-            data,
-            grid=grid,
-            executor=executor,
-            seed=args.seed,
+    with make_executor(args.executor, args.scheduler, args.workers) as executor:
+        data = jobs.load_data(args, run)
+        run.add_seed("model", args.seed)
+        run.resolve(
+            candidates=[c.candidate_id for c in grid],
+            executor=executor.describe(),
             cost_bps=args.cost_bps,
             slippage_bps=args.slippage_bps,
-            out_dir=output_dir(args, SCRIPT, run.run_id),
-            on_progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
+        with progress(args) as bar:
+            task = bar.add_task("evaluating candidates", total=len(grid))
+            outcome = run_autopilot(
+                data,
+                grid=grid,
+                executor=executor,
+                seed=args.seed,
+                cost_bps=args.cost_bps,
+                slippage_bps=args.slippage_bps,
+                out_dir=output_dir(args, SCRIPT, run.run_id),
+                on_progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
     for name, path in outcome.outputs.items():
         run.add_output(name, path)
     decision = outcome.decision
