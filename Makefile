@@ -2,6 +2,8 @@
 # git-ignored venv when it is not installed, so a fresh machine needs only python3 and make.
 NOX_VENV := .venv-nox
 NOX := $(or $(shell command -v nox 2>/dev/null),$(NOX_VENV)/bin/nox)
+# Extra arguments for the tool a target runs, e.g. `make test ARGS="-k cache -x"`.
+ARGS ?=
 
 .DEFAULT_GOAL := help
 
@@ -15,35 +17,35 @@ setup: $(NOX)
 
 .PHONY: test  ## Run the whole test suite (unit and smoke)
 test: $(NOX)
-	$(NOX) -s tests
+	$(NOX) -s tests $(if $(ARGS),-- $(ARGS))
 
 .PHONY: smoke  ## Run every entry point as a user would
 smoke: $(NOX)
-	$(NOX) -s smoke
+	$(NOX) -s smoke $(if $(ARGS),-- $(ARGS))
 
 .PHONY: lint  ## Ruff lint and format check
 lint: $(NOX)
-	$(NOX) -s lint
+	$(NOX) -s lint $(if $(ARGS),-- $(ARGS))
 
 .PHONY: typecheck  ## Strict mypy
 typecheck: $(NOX)
-	$(NOX) -s typecheck
+	$(NOX) -s typecheck $(if $(ARGS),-- $(ARGS))
 
 .PHONY: demo  ## Run the main job on the embedded data
 demo: $(NOX)
-	$(NOX) -s demo
+	$(NOX) -s demo $(if $(ARGS),-- $(ARGS))
 
 .PHONY: bench  ## Run the benchmarks
 bench: $(NOX)
-	$(NOX) -s bench
+	$(NOX) -s bench $(if $(ARGS),-- $(ARGS))
 
 .PHONY: types  ## Regenerate the dashboard's TypeScript types
 types: $(NOX)
-	$(NOX) -s types
+	$(NOX) -s types $(if $(ARGS),-- $(ARGS))
 
 .PHONY: audit  ## Regenerate audit data and run the hygiene gates
 audit: $(NOX)
-	$(NOX) -s audit
+	$(NOX) -s audit $(if $(ARGS),-- $(ARGS))
 
 .PHONY: clean  ## Remove caches and build artefacts (keeps the data home)
 clean:

@@ -1,0 +1,293 @@
+"""The hygiene gates' checks over parsed source: pure functions returning Findings.
+
+Each ``check_*`` takes an ``ast.Module`` (or argparse parsers) and the file's repo-relative path
+and returns the violations found; its docstring says how to fix one. The runner that feeds them
+the repository lives in scripts/audit_gates.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import sys
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from quant_engine import config
+
+ENTRY_BOOTSTRAP = """
+if not __package__:  # run as a file: put the package's parent on sys.path, never its folder
+    sys.path[:] = [str(Path(__file__).resolve().parents[1])] + [
+        p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent
+    ]
+"""
+SELF_NAMES = frozenset({"self", "cls", "mcs", "metacls"})
+ALLOWED_PRIVATE_ATTRIBUTES: Mapping[str, str] = {
+    "_asdict": "namedtuple API: the underscore only avoids clashes with field names",
+    "_replace": "namedtuple API: the underscore only avoids clashes with field names",
+    "_fields": "namedtuple API: the underscore only avoids clashes with field names",
+    "_field_defaults": "namedtuple API: the underscore only avoids clashes with field names",
+    "_make": "namedtuple API: the underscore only avoids clashes with field names",
+    "_actions": "argparse offers no public list of a parser's actions; read only",
+    "os._exit": "the documented way to end a process without running cleanup handlers",
+}
+"""QE002 exceptions: an attribute name, or ``receiver.attribute``, with the reason it is fine."""
+ALLOWED_PRIVATE_IMPORTS: Mapping[str, str] = {
+    "grimp._rustgrimp": "grimp's import parser has no public API; the edge extractor's speed "
+    "goal needs it, and it falls back to ast when the import fails",
+}
+"""QE001 exceptions: ``module._name`` as written in the import, with the reason it is fine."""
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    """One gate violation at ``path:line`` with its code, what is wrong and how to fix it."""
+
+    path: str
+    line: int
+    code: str
+    message: str
+    fix: str
+
+    def text(self) -> str:
+        """``path:line: CODE message (fix: ...)``."""
+        return f"{self.path}:{self.line}: {self.code} {self.message} (fix: {self.fix})"
+
+
+def is_private(name: str) -> bool:
+    """A ``_name`` that is neither a dunder (``__x__``) nor an enum sunder (``_x_``)."""
+    return name.startswith("_") and not name.endswith("_")
+
+
+def check_private_imports(
+    tree: ast.Module, path: str, allowed: Mapping[str, str] = ALLOWED_PRIVATE_IMPORTS
+) -> list[Finding]:
+    """QE001: ``from x import _name`` reaches into another module's private API.
+
+    Fix: make the name public in its module (drop the underscore, export it) and import that;
+    a deliberate exception goes in ALLOWED_PRIVATE_IMPORTS with its reason.
+    """
+    findings = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.ImportFrom) or node.module == "__future__":
+            continue
+        source = f"{'.' * node.level}{node.module or ''}"
+        for alias in node.names:
+            if not is_private(alias.name) or f"{source}.{alias.name}" in allowed:
+                continue
+            findings.append(
+                Finding(
+                    path,
+                    node.lineno,
+                    "QE001",
+                    f"imports private name {alias.name!r} from {source}",
+                    f"make {alias.name.lstrip('_')!r} public in its module and import that instead",
+                )
+            )
+    return findings
+
+
+def receiver_text(node: ast.expr) -> str:
+    """Source text of an attribute's receiver, for messages and the allow-list."""
+    return ast.unparse(node)
+
+
+def check_private_attributes(
+    tree: ast.Module,
+    path: str,
+    allowed: Mapping[str, str] = ALLOWED_PRIVATE_ATTRIBUTES,
+) -> list[Finding]:
+    """QE002: ``obj._attr`` on anything but ``self``/``cls``/``super()`` or a local class.
+
+    Fix: give the owning class or module a public method, property or function and use it;
+    a deliberate exception goes in ALLOWED_PRIVATE_ATTRIBUTES with its reason.
+    """
+    local_classes = {n.name for n in ast.walk(tree) if isinstance(n, ast.ClassDef)}
+    findings = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Attribute) or not is_private(node.attr):
+            continue
+        value = node.value
+        if isinstance(value, ast.Name) and value.id in SELF_NAMES | local_classes:
+            continue
+        if isinstance(value, ast.Call) and ast.unparse(value.func) == "super":
+            continue
+        receiver = receiver_text(value)
+        if node.attr in allowed or f"{receiver}.{node.attr}" in allowed:
+            continue
+        findings.append(
+            Finding(
+                path,
+                node.lineno,
+                "QE002",
+                f"uses private attribute {node.attr!r} of {receiver!r}",
+                f"add a public method or property for it to {receiver!r}'s class or module",
+            )
+        )
+    return findings
+
+
+def stdlib_import(node: ast.stmt) -> bool:
+    """True for ``import x`` / ``from x import y`` of standard-library modules only."""
+    if isinstance(node, ast.Import):
+        return all(a.name.split(".")[0] in sys.stdlib_module_names for a in node.names)
+    if isinstance(node, ast.ImportFrom):
+        top = (node.module or "").split(".")[0]
+        return node.level == 0 and (top in sys.stdlib_module_names or top == "__future__")
+    return False
+
+
+def check_entry_bootstrap(tree: ast.Module, path: str) -> list[Finding]:
+    """QE003: a ``run_*.py`` must start with the uniform bootstrap block, and touch sys.path
+    nowhere else.
+
+    Fix: after the docstring and standard-library imports, paste ENTRY_BOOTSTRAP verbatim.
+    """
+    expected = ast.dump(ast.parse(ENTRY_BOOTSTRAP).body[0])
+    body = list(tree.body)
+    index = 0
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        index = 1
+    while index < len(body) and stdlib_import(body[index]):
+        index += 1
+    fix = "right after the docstring and stdlib imports, paste ENTRY_BOOTSTRAP (audit_gate_checks)"
+    found = index < len(body) and ast.dump(body[index]) == expected
+    findings = []
+    if not found:
+        line = body[index].lineno if index < len(body) else 1
+        findings.append(
+            Finding(path, line, "QE003", "entry point lacks the uniform bootstrap block", fix)
+        )
+    allowed = block_lines(body[index]) if index < len(body) else range(0)  # reported above
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Attribute) or ast.unparse(node) != "sys.path":
+            continue
+        if node.lineno not in allowed:
+            findings.append(
+                Finding(path, node.lineno, "QE003", "touches sys.path outside the bootstrap", fix)
+            )
+    return findings
+
+
+def block_lines(node: ast.stmt) -> range:
+    """Line numbers a statement spans."""
+    return range(node.lineno, (node.end_lineno or node.lineno) + 1)
+
+
+def check_entry_manifest(tree: ast.Module, path: str) -> list[Finding]:
+    """QE004: a ``run_*.py`` must define ``build_parser`` and ``main`` and call
+    ``run_entry_point(`` (quant_engine.entrypoint), which writes the run manifest.
+
+    Fix: ``def main(argv=None) -> int: return run_entry_point(SCRIPT, build_parser, argv, job)``.
+    """
+    defined = {n.name for n in tree.body if isinstance(n, ast.FunctionDef)}
+    calls = {
+        ast.unparse(n.func).rsplit(".", 1)[-1] for n in ast.walk(tree) if isinstance(n, ast.Call)
+    }
+    findings = [
+        Finding(path, 1, "QE004", f"entry point defines no {name}()", f"define {name}()")
+        for name in ("build_parser", "main")
+        if name not in defined
+    ]
+    if "run_entry_point" not in calls:
+        findings.append(
+            Finding(
+                path,
+                1,
+                "QE004",
+                "entry point never calls run_entry_point(), so it writes no run manifest",
+                "have main() return quant_engine.entrypoint.run_entry_point(...)",
+            )
+        )
+    return findings
+
+
+def check_path_literals(tree: ast.Module, path: str, fragments: Sequence[str]) -> list[Finding]:
+    """QE006: a string constant spells a canonical path that only quant_engine/layout.py may.
+
+    Fix: call the quant_engine.layout function naming that path (or use its *_NAME constant).
+    """
+    return [
+        Finding(
+            path,
+            node.lineno,
+            "QE006",
+            f"string spells canonical path fragment {hit!r}",
+            "use the quant_engine.layout function for this path",
+        )
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+        for hit in [f for f in fragments if f in node.value][:1]
+    ]
+
+
+def flag_actions(parser: argparse.ArgumentParser) -> dict[str, argparse.Action]:
+    """A parser's long options (``--x``) and their actions, help excluded."""
+    return {
+        max(action.option_strings, key=len): action
+        for action in parser._actions  # noqa: SLF001 (argparse has no public list; read only)
+        if action.option_strings and "--help" not in action.option_strings
+    }
+
+
+def flag_signature(action: argparse.Action, *, with_default: bool = True) -> str:
+    """What must match across entry points: action kind, type, choices, nargs (and default)."""
+    choices = tuple(action.choices) if action.choices is not None else None
+    kind = getattr(action.type, "__name__", repr(action.type))
+    text = f"{type(action).__name__}(type={kind}, choices={choices}, nargs={action.nargs}"
+    return text + (f", default={action.default!r})" if with_default else ")")
+
+
+def module_path(name: str) -> str:
+    """``quant_engine.run_x`` (or ``run_x``) → ``quant_engine/run_x.py``."""
+    dotted = name if "." in name else f"quant_engine.{name}"
+    return dotted.replace(".", "/") + ".py"
+
+
+def check_cli_consistency(
+    parsers: Mapping[str, argparse.ArgumentParser], lines: Mapping[str, int] | None = None
+) -> list[Finding]:
+    """QE005: shared flags must agree across entry points (keys: ``run_x`` module names).
+
+    ``--years`` defaults to config.LOOKBACK_YEARS (run_predict: PREDICT_LOOKBACK_YEARS);
+    ``--feature-mode`` offers config.FEATURE_MODES with config.DEFAULT_FEATURE_MODE; any other
+    flag in several parsers has the same default, choices and type everywhere. ``lines`` maps
+    a name to the line reported (e.g. its ``build_parser``), else 1.
+    Fix: build the flag with the quant_engine.cli helper instead of a local add_argument.
+    """
+    fix = "build the flag with its quant_engine.cli helper (defaults come from config)"
+    where = dict(lines or {})
+    actions = {name: flag_actions(parser) for name, parser in sorted(parsers.items())}
+    findings = []
+    for name, flags in actions.items():
+        years = flags.get("--years")
+        want = config.PREDICT_LOOKBACK_YEARS if name.endswith("run_predict") else None
+        want = want if want is not None else config.LOOKBACK_YEARS
+        if years is not None and years.default != want:
+            message = f"--years defaults to {years.default!r}, config says {want!r}"
+            findings.append(Finding(module_path(name), where.get(name, 1), "QE005", message, fix))
+        mode = flags.get("--feature-mode")
+        wanted_mode = (config.FEATURE_MODES, config.DEFAULT_FEATURE_MODE)
+        if mode is not None and (tuple(mode.choices or ()), mode.default) != wanted_mode:
+            message = (
+                f"--feature-mode offers {tuple(mode.choices or ())} default {mode.default!r}, "
+                f"config says {config.FEATURE_MODES} default {config.DEFAULT_FEATURE_MODE!r}"
+            )
+            findings.append(Finding(module_path(name), where.get(name, 1), "QE005", message, fix))
+    shared = Counter(flag for flags in actions.values() for flag in flags)
+    for flag in sorted(f for f, n in shared.items() if n > 1 and f != "--feature-mode"):
+        signatures = {
+            name: flag_signature(flags[flag], with_default=flag != "--years")
+            for name, flags in actions.items()
+            if flag in flags
+        }
+        usual, _ = Counter(sorted(signatures.values())).most_common(1)[0]
+        for name, signature in signatures.items():
+            if signature != usual:
+                others = ", ".join(n for n, s in signatures.items() if s == usual)
+                message = f"{flag} is {signature}, but {usual} in {others}"
+                findings.append(
+                    Finding(module_path(name), where.get(name, 1), "QE005", message, fix)
+                )
+    return findings
