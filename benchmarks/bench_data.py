@@ -6,16 +6,11 @@ Runs in a temporary ``QE_HOME`` (restored afterwards) so the repository's data h
 from __future__ import annotations
 
 import logging
-import os
-import shutil
-import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import numpy as np
 
-from benchmarks.harness import Result, best_of, command_time, python_command
+from benchmarks.harness import Result, best_of, command_time, python_command, temporary_home
 from quant_engine import layout
 
 LOAD_TICKERS = 500
@@ -25,22 +20,6 @@ IMPORT_GOAL_RATIO = 2.0
 GENERATE_GOAL_S = 5.0
 GAP_TICKERS = 1_000
 GAP_GOAL_S = 1.0
-
-
-@contextmanager
-def temporary_home() -> Iterator[str]:
-    """Point QE_HOME at a fresh folder for the duration, then restore it and delete the folder."""
-    previous = os.environ.get(layout.HOME_ENV_VAR)
-    folder = tempfile.mkdtemp(prefix="qe_bench_data_")
-    os.environ[layout.HOME_ENV_VAR] = folder
-    try:
-        yield folder
-    finally:
-        if previous is None:
-            os.environ.pop(layout.HOME_ENV_VAR, None)
-        else:
-            os.environ[layout.HOME_ENV_VAR] = previous
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def bench_load() -> list[Result]:

@@ -10,11 +10,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import tempfile
 import textwrap
 from pathlib import Path
 
-from benchmarks.harness import Result, best_of
+from benchmarks.harness import Result, best_of, temporary_home
 
 GOAL_MS = 50.0
 OUTPUT_SIZES = {"trades": 120_000, "equity": 60_000, "summary": 20_000}
@@ -70,63 +69,53 @@ def run() -> list[Result]:
     from quant_engine.utils.reproducibility import record_run
 
     results: list[Result] = []
-    saved = os.environ.get("QE_HOME")
-    with tempfile.TemporaryDirectory() as tmp:
+    with temporary_home("qe_bench_manifest_") as tmp:
         folder = Path(tmp)
-        os.environ["QE_HOME"] = tmp
-        try:
-            write_outputs(folder)
-            cold = first_run_ms(folder)
-            results.append(
-                Result(
-                    "manifest overhead, first run in a process",
-                    cold,
-                    "ms",
-                    goal=f"< {GOAL_MS:g} ms",
-                    met=cold < GOAL_MS,
-                    note="best of 7 processes; git + 3 outputs (200 KB) + 2 atomic writes",
-                )
+        write_outputs(folder)
+        cold = first_run_ms(folder)
+        results.append(
+            Result(
+                "manifest overhead, first run in a process",
+                cold,
+                "ms",
+                goal=f"< {GOAL_MS:g} ms",
+                met=cold < GOAL_MS,
+                note="best of 7 processes; git + 3 outputs (200 KB) + 2 atomic writes",
             )
+        )
 
-            def once() -> None:
-                with record_run(None, "run_backtest", module="m", argv=[]) as rec:
-                    for name in OUTPUT_SIZES:
-                        rec.add_output(name, folder / f"{name}.csv")
+        def once() -> None:
+            with record_run(None, "run_backtest", module="m", argv=[]) as rec:
+                for name in OUTPUT_SIZES:
+                    rec.add_output(name, folder / f"{name}.csv")
 
-            warm = best_of(once, 10) * 1000
-            results.append(
-                Result(
-                    "manifest overhead, warm",
-                    warm,
-                    "ms",
-                    goal=f"< {GOAL_MS:g} ms",
-                    met=warm < GOAL_MS,
-                    note="best of 10 in one process",
-                )
+        warm = best_of(once, 10) * 1000
+        results.append(
+            Result(
+                "manifest overhead, warm",
+                warm,
+                "ms",
+                goal=f"< {GOAL_MS:g} ms",
+                met=warm < GOAL_MS,
+                note="best of 10 in one process",
             )
-            git = best_of(provenance.collect_provenance, 10) * 1000
-            results.append(
-                Result(
-                    "git + environment provenance", git, "ms", note="status and diff run together"
-                )
+        )
+        git = best_of(provenance.collect_provenance, 10) * 1000
+        results.append(
+            Result("git + environment provenance", git, "ms", note="status and diff run together")
+        )
+        inputs = folder / "inputs"
+        inputs.mkdir()
+        for i in range(INPUT_FILES):
+            (inputs / f"T{i}.parquet").write_bytes(os.urandom(INPUT_SIZE))
+        files = sorted(inputs.iterdir())
+        hashing = best_of(lambda: [file_sha256(p) for p in files], 5) * 1000
+        results.append(
+            Result(
+                "hash market-data inputs",
+                hashing,
+                "ms",
+                note=f"{INPUT_FILES} files x {INPUT_SIZE // 1000} KB (add_market_data)",
             )
-            inputs = folder / "inputs"
-            inputs.mkdir()
-            for i in range(INPUT_FILES):
-                (inputs / f"T{i}.parquet").write_bytes(os.urandom(INPUT_SIZE))
-            files = sorted(inputs.iterdir())
-            hashing = best_of(lambda: [file_sha256(p) for p in files], 5) * 1000
-            results.append(
-                Result(
-                    "hash market-data inputs",
-                    hashing,
-                    "ms",
-                    note=f"{INPUT_FILES} files x {INPUT_SIZE // 1000} KB (add_market_data)",
-                )
-            )
-        finally:
-            if saved is None:
-                os.environ.pop("QE_HOME", None)
-            else:
-                os.environ["QE_HOME"] = saved
+        )
     return results

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+
+HOME_ENV_VAR = "QE_HOME"
 
 
 @dataclass(frozen=True)
@@ -43,3 +49,19 @@ def command_time(argv: Sequence[str], repeat: int = 5, cwd: str | None = None) -
 def python_command(code: str) -> list[str]:
     """argv running ``code`` with this interpreter."""
     return [sys.executable, "-c", code]
+
+
+@contextmanager
+def temporary_home(prefix: str = "qe_bench_") -> Iterator[str]:
+    """Point QE_HOME at a fresh folder for the duration, then restore it and delete the folder."""
+    previous = os.environ.get(HOME_ENV_VAR)
+    folder = tempfile.mkdtemp(prefix=prefix)
+    os.environ[HOME_ENV_VAR] = folder
+    try:
+        yield folder
+    finally:
+        if previous is None:
+            os.environ.pop(HOME_ENV_VAR, None)
+        else:
+            os.environ[HOME_ENV_VAR] = previous
+        shutil.rmtree(folder, ignore_errors=True)
