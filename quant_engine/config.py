@@ -193,6 +193,87 @@ COUPLING_MIN_SHARED_REVISIONS: int = 1
 COUPLING_MAX_CHANGESET_SIZE: int = 30
 """Temporal coupling ignores commits touching more files than this (code-maat's default)."""
 
+# --- data pipelines (added for issue 6: WRDS, Kalshi, IBKR, Alpaca) --------------------------
+WRDS_HOST: str = "wrds-pgdata.wharton.upenn.edu"
+WRDS_PORT: int = 9737
+WRDS_DATABASE: str = "wrds"
+WRDS_SSLMODE: str = "require"
+"""WRDS PostgreSQL endpoint; the WRDS_PG* environment variables override each (e.g. tests)."""
+WRDS_CONNECT_TIMEOUT_S: int = 30
+WRDS_BATCH_SIZE: int = 100
+"""Tickers per CRSP query of the WRDS refresh (one round trip per batch)."""
+CRSP_LAYOUTS: tuple[str, ...] = ("dsf_v2", "dsf")
+"""CRSP daily layouts: ``dsf_v2`` (CIZ, updated) and the legacy ``dsf`` (SIZ, frozen end 2024)."""
+DEFAULT_CRSP_LAYOUT: str = "dsf_v2"
+KALSHI_BASE_URL: str = "https://api.elections.kalshi.com/trade-api/v2"
+KALSHI_SERIES: tuple[str, ...] = ("KXFED", "KXCPI")
+"""Kalshi series the event pipeline fetches by default (Fed-rate and CPI range markets)."""
+KALSHI_PAGE_LIMIT: int = 200
+KALSHI_TIMEOUT_S: float = 30.0
+KALSHI_MAX_RETRIES: int = 5
+"""Retries of a Kalshi request after a 429, a 5xx or a network error (then the run fails)."""
+KALSHI_BACKOFF_BASE_S: float = 0.5
+KALSHI_BACKOFF_MAX_S: float = 30.0
+KALSHI_LOOKBACK_DAYS: int = 365
+KALSHI_CANDLE_MINUTES: int = 60
+"""Candle period the pipeline fetches; features take the last candle at or before the close."""
+KALSHI_CHANGE_SESSIONS: int = 5
+"""Sessions over which event features measure the change of the implied distribution."""
+IBKR_HOST: str = "127.0.0.1"
+IBKR_PORT: int = 7497
+IBKR_CLIENT_ID: int = 17
+IBKR_PACING_REQUESTS: int = 60
+IBKR_PACING_WINDOW_S: float = 600.0
+"""IBKR historical-data pacing: at most this many requests per window (their documented limit)."""
+IBKR_MAX_DAYS_PER_REQUEST: int = 365
+ALPACA_DATA_URL: str = "https://data.alpaca.markets"
+ALPACA_FEED: str = "iex"
+"""Alpaca market-data feed: ``iex`` works on free accounts, ``sip`` needs a subscription."""
+ALPACA_PAGE_LIMIT: int = 10_000
+ALPACA_ADJUSTMENT: str = "split"
+"""Alpaca bar adjustment: ``raw``, ``split``, ``dividend`` or ``all``."""
+ALPACA_MAX_RETRIES: int = 5
+ALPACA_TIMEOUT_S: float = 30.0
+INTRADAY_BAR_MINUTES: tuple[int, ...] = (1, 5, 15, 30, 60)
+DEFAULT_INTRADAY_BAR_MINUTES: int = 5
+INTRADAY_LOOKBACK_DAYS: int = 30
+GAPFILL_MAX_MOVE: float = 0.5
+"""Gap-fill reports a close-to-close move larger than this (50%) as suspicious (a missed split?)."""
+GAPFILL_LOW_VOLUME_RATIO: float = 0.05
+GAPFILL_VOLUME_WINDOW: int = 20
+"""Volume under LOW_VOLUME_RATIO x the median of the previous WINDOW sessions is suspicious
+(early-close sessions are exempt: they trade less by design)."""
+
+
+# --- API server (added for quant_engine.api and run_server.py) -----------------------------
+API_HOST: str = "127.0.0.1"
+"""Interface the API server binds to by default: loopback only (QE_API_HOST overrides)."""
+API_PORT: int = 8000
+API_KEY_HEADER: str = "X-API-Key"
+"""Request header carrying the API key that mutating endpoints require."""
+API_MAX_BODY_BYTES: int = 1_048_576
+"""Largest request body the API reads; a larger one is refused with 413."""
+API_MAX_CONCURRENT_JOBS: int = 1
+"""Compute jobs running at once; each is an engine process, so more wait ``queued``."""
+API_MAX_QUEUED_JOBS: int = 16
+"""Jobs allowed to wait; a submission beyond it is refused with 429."""
+API_JOB_HISTORY: int = 200
+"""Finished jobs kept in memory for polling; the oldest are forgotten first."""
+API_JOB_TIMEOUT_S: float = 3600.0
+"""A job still running after this long is killed and marked failed."""
+API_LIST_LIMIT: int = 50
+API_MAX_LIST_LIMIT: int = 1000
+"""Default and largest page size of list endpoints (runs, backtests, decisions)."""
+API_TOP_SIGNALS: int = 10
+"""Signals shown on the dashboard."""
+DATA_SOURCE_KINDS: dict[str, str] = {
+    "sample": "embedded",
+    "wrds": "database",
+    "ibkr": "broker",
+    "alpaca": "broker",
+}
+"""What kind of source each of DATA_SOURCES is (shown by the data explorer)."""
+
 
 def snapshot() -> dict[str, Any]:
     """Every public UPPER_CASE setting, JSON-safe, for run manifests."""

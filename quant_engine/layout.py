@@ -103,6 +103,21 @@ def manifests_dir() -> Path:
     return data_home() / "manifests"
 
 
+def api_jobs_dir() -> Path:
+    """Results of compute jobs submitted through the API server, one folder per job."""
+    return results_dir() / "api_jobs"
+
+
+def kalshi_cache_dir() -> Path:
+    """Kalshi event data: raw API responses, normalised tables and session-aligned features."""
+    return cache_dir("kalshi")
+
+
+def intraday_cache_dir(source: str) -> Path:
+    """Intraday bars of one source (kept apart from the daily per-ticker cache)."""
+    return cache_dir("intraday") / source
+
+
 def audit_cache_dir() -> Path:
     """Per-file caches of the audit tools (keyed by content hash; safe to delete)."""
     return cache_dir() / "audit"

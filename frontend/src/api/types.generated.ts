@@ -55,6 +55,24 @@ export interface AutopilotCycle {
   decision: PromotionDecision;
 }
 
+/** The strategy in force: the candidate last promoted and its metrics at promotion. */
+export interface Incumbent {
+  candidate: Candidate;
+  /** Backtest metrics when promoted. */
+  metrics: Record<string, number | null>;
+  /** @format date-time */
+  decided_at: string;
+  decision_id: string;
+}
+
+/** The autopilot page: the incumbent and the latest decisions, newest first. */
+export interface AutopilotOverview {
+  /** Null before the first promotion. */
+  incumbent: Incumbent | null;
+  decisions: PromotionDecision[];
+  total_decisions: number;
+}
+
 // ---- quant_engine.api.schemas.backtests ----
 
 /** How predictions become positions. */
@@ -310,12 +328,12 @@ export const ModelKind = {
 
 /** Out-of-sample quality of a model's predictions over its walk-forward test folds. */
 export interface OosMetrics {
-  /** Mean Pearson correlation of prediction and forward return. */
-  ic: number;
-  /** Mean Spearman correlation of prediction and return. */
-  rank_ic: number;
-  /** Share of predictions with the right sign. */
-  hit_rate: number;
+  /** Mean Pearson correlation of prediction and forward return; null if undefined. */
+  ic: number | null;
+  /** Mean Spearman correlation of prediction and return; null if undefined. */
+  rank_ic: number | null;
+  /** Share of predictions with the right sign; null if undefined. */
+  hit_rate: number | null;
   /** Ticker-days scored. */
   n_obs: number;
 }
@@ -493,6 +511,32 @@ export interface RunManifest {
   model_version: string | null;
   outputs: OutputFile[];
   error: ErrorInfo | null;
+}
+
+/** One run in a list: what ran, when, how it ended and its headline result. */
+export interface RunSummary {
+  run_id: string;
+  script: string;
+  status: RunStatus;
+  /** @format date-time */
+  started_at: string;
+  /** @format date-time */
+  finished_at: string | null;
+  duration_s: number | null;
+  model_version: string | null;
+  verify_of: string | null;
+  result: Record<string, JsonValue>;
+  /** One line, set when the run failed. */
+  error: string | null;
+}
+
+/** A page of runs, newest first, and the manifest files that could not be read. */
+export interface RunList {
+  runs: RunSummary[];
+  /** Runs matching the filters, before paging. */
+  total: number;
+  /** Names of manifest files that failed to parse. */
+  unreadable: string[];
 }
 
 // ---- quant_engine.api.schemas.signals ----

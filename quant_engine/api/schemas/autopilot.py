@@ -58,3 +58,20 @@ class AutopilotCycle(BaseModel):
     started_at: dt.datetime
     results: list[CandidateResult]
     decision: PromotionDecision
+
+
+class Incumbent(BaseModel):
+    """The strategy in force: the candidate last promoted and its metrics at promotion."""
+
+    candidate: Candidate
+    metrics: dict[str, float | None] = Field(description="Backtest metrics when promoted.")
+    decided_at: dt.datetime
+    decision_id: str
+
+
+class AutopilotOverview(BaseModel):
+    """The autopilot page: the incumbent and the latest decisions, newest first."""
+
+    incumbent: Incumbent | None = Field(description="Null before the first promotion.")
+    decisions: list[PromotionDecision]
+    total_decisions: int = Field(default=0, ge=0)

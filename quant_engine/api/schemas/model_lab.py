@@ -26,9 +26,15 @@ class ModelKind(StrEnum):
 class OosMetrics(BaseModel):
     """Out-of-sample quality of a model's predictions over its walk-forward test folds."""
 
-    ic: float = Field(description="Mean Pearson correlation of prediction and forward return.")
-    rank_ic: float = Field(description="Mean Spearman correlation of prediction and return.")
-    hit_rate: float = Field(ge=0, le=1, description="Share of predictions with the right sign.")
+    ic: float | None = Field(
+        description="Mean Pearson correlation of prediction and forward return; null if undefined."
+    )
+    rank_ic: float | None = Field(
+        description="Mean Spearman correlation of prediction and return; null if undefined."
+    )
+    hit_rate: float | None = Field(
+        ge=0, le=1, description="Share of predictions with the right sign; null if undefined."
+    )
     n_obs: int = Field(ge=0, description="Ticker-days scored.")
 
 

@@ -149,3 +149,28 @@ class RunManifest(BaseModel):
     )
     outputs: list[OutputFile] = Field(default_factory=list)
     error: ErrorInfo | None = None
+
+
+class RunSummary(BaseModel):
+    """One run in a list: what ran, when, how it ended and its headline result."""
+
+    run_id: str
+    script: str
+    status: RunStatus
+    started_at: datetime
+    finished_at: datetime | None = None
+    duration_s: float | None = None
+    model_version: str | None = None
+    verify_of: str | None = None
+    result: dict[str, JsonValue] = Field(default_factory=dict)
+    error: str | None = Field(default=None, description="One line, set when the run failed.")
+
+
+class RunList(BaseModel):
+    """A page of runs, newest first, and the manifest files that could not be read."""
+
+    runs: list[RunSummary]
+    total: int = Field(ge=0, description="Runs matching the filters, before paging.")
+    unreadable: list[str] = Field(
+        default_factory=list, description="Names of manifest files that failed to parse."
+    )

@@ -1,0 +1,78 @@
+"""The API application: ``create_app(settings)`` wires settings, jobs, middleware and routers.
+
+Building the app is cheap and starts nothing: worker threads start with the first job, and the
+job manager is shut down (running jobs stopped, queued ones failed) when the app's lifespan ends.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+import quant_engine
+from quant_engine import config, layout
+from quant_engine.api.config import ApiSettings, load_settings
+from quant_engine.api.errors import install_error_handlers
+from quant_engine.api.jobs import JobManager
+from quant_engine.api.middleware import REQUEST_ID_HEADER, BodySizeLimit, RequestContext
+from quant_engine.api.routers import ROUTERS
+
+TITLE = "quant_engine API"
+DESCRIPTION = (
+    "Read-only views of the engine's data, models, runs and autopilot, and compute jobs. "
+    "Every response is an `ApiResponse` envelope. Mutating endpoints require the "
+    f"`{config.API_KEY_HEADER}` header."
+)
+
+
+def job_manager(settings: ApiSettings) -> JobManager:
+    """The job manager the settings describe."""
+    return JobManager(
+        max_concurrent=settings.max_concurrent_jobs,
+        max_queued=settings.max_queued_jobs,
+        history=settings.job_history,
+        timeout_s=settings.job_timeout_s,
+    )
+
+
+def create_app(settings: ApiSettings | None = None, jobs: JobManager | None = None) -> FastAPI:
+    """The FastAPI app for ``settings`` (default: from ``QE_API_*``); ``jobs`` for tests."""
+    settings = settings if settings is not None else load_settings()
+    manager = jobs if jobs is not None else job_manager(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        manager.shutdown()
+
+    app = FastAPI(
+        title=TITLE,
+        description=DESCRIPTION,
+        version=quant_engine.__version__,
+        lifespan=lifespan,
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url=f"/api/{layout.OPENAPI_NAME}",
+    )
+    app.state.settings = settings
+    app.state.jobs = manager
+    app.state.started = time.monotonic()
+    install_error_handlers(app)
+    for router in ROUTERS:
+        app.include_router(router)
+    # added last = outermost: CORS, then request ids, then the body limit
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestContext)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=[config.API_KEY_HEADER, "Content-Type"],
+            expose_headers=[REQUEST_ID_HEADER],
+        )
+    return app

@@ -1,0 +1,130 @@
+"""Data explorer for the API: sources, cached tickers and their daily bars, via LocalCache."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Literal, cast
+
+from pydantic import ValidationError
+
+from quant_engine import config
+from quant_engine.api.schemas.data_explorer import (
+    DataSourceInfo,
+    OhlcvBar,
+    OhlcvSeries,
+    TickerInfo,
+)
+from quant_engine.errors import DataError, UsageError
+
+if TYPE_CHECKING:
+    from quant_engine.data.local_cache import CacheMeta, LocalCache
+
+SourceKind = Literal["embedded", "database", "broker"]
+DESCRIPTIONS = {
+    "embedded": "embedded sample data, always available offline",
+    "database": "cached daily data refreshed from a database",
+    "broker": "cached daily data downloaded from a broker",
+}
+BAR_COLUMNS = ("open", "high", "low", "close", "volume")
+
+
+def cache() -> LocalCache:
+    """The market-data cache of the data home."""
+    from quant_engine.data.local_cache import LocalCache
+
+    return LocalCache()
+
+
+def check_source(source: str) -> str:
+    """``source`` when it is one of config.DATA_SOURCES; UsageError listing them otherwise."""
+    if source not in config.DATA_SOURCES:
+        choices = ", ".join(config.DATA_SOURCES)
+        raise UsageError(f"unknown data source {source!r}: expected one of {choices}")
+    return source
+
+
+def sources() -> list[DataSourceInfo]:
+    """Every configured source, with how many tickers it has cached."""
+    store = cache()
+    found = []
+    for name in config.DATA_SOURCES:
+        kind = cast(SourceKind, config.DATA_SOURCE_KINDS.get(name, "database"))
+        count = len(store.tickers(name))
+        found.append(
+            DataSourceInfo(
+                name=name,
+                kind=kind,
+                description=f"{DESCRIPTIONS[kind]} ({count} tickers cached)",
+                available=kind == "embedded" or count > 0,
+            )
+        )
+    return found
+
+
+def ticker_info(meta: CacheMeta, last_close: float | None = None) -> TickerInfo:
+    """A cache sidecar as the wire type."""
+    return TickerInfo.model_validate(
+        {
+            "ticker": meta.ticker,
+            "source": meta.source,
+            "first_date": meta.first_date[:10],
+            "last_date": meta.last_date[:10],
+            "n_bars": meta.rows,
+            "last_close": last_close,
+            "synthetic": meta.source == "sample" and meta.ticker not in config.REAL_SAMPLE_TICKERS,
+        }
+    )
+
+
+def tickers(source: str) -> list[TickerInfo]:
+    """Every ticker cached for ``source``, sorted."""
+    store = cache()
+    return [ticker_info(store.read_meta(source, t)) for t in store.tickers(check_source(source))]
+
+
+def one_ticker(source: str, ticker: str) -> TickerInfo:
+    """One cached ticker with its last close; 404 listing a few available when not cached."""
+    frame, meta = cache().read(check_source(source), ticker.upper())
+    closes = frame["close"].dropna()
+    return ticker_info(meta, float(closes.iloc[-1]) if len(closes) else None)
+
+
+def bars(
+    source: str, ticker: str, start: dt.date | None = None, end: dt.date | None = None
+) -> OhlcvSeries:
+    """Daily bars of one cached ticker between ``start`` and ``end`` (inclusive), oldest first."""
+    if start is not None and end is not None and start > end:
+        raise UsageError(f"start {start} is after end {end}")
+    import pandas as pd
+
+    frame, meta = cache().read(check_source(source), ticker.upper())
+    first = pd.Timestamp(start) if start is not None else None
+    last = pd.Timestamp(end) if end is not None else None
+    window = frame.sort_index().loc[first:last]
+    columns = [window[name].to_numpy(dtype="float64") for name in BAR_COLUMNS]
+    try:
+        rows = [
+            OhlcvBar(date=day.date(), open=o, high=h, low=lo, close=c, volume=v)
+            for day, o, h, lo, c, v in zip(window.index, *columns, strict=True)
+        ]
+    except ValidationError as exc:
+        problem = str(exc).strip().splitlines()[0]
+        raise DataError(f"{source}:{meta.ticker}: a cached bar is invalid ({problem})") from None
+    return OhlcvSeries(ticker=meta.ticker, source=meta.source, bars=rows, data_digest=meta.sha256)
+
+
+def cached_count() -> int:
+    """Tickers cached over every source."""
+    store = cache()
+    return sum(len(store.tickers(name)) for name in config.DATA_SOURCES)
+
+
+def latest_session() -> dt.date | None:
+    """The newest session cached for any ticker of any source; None with an empty cache."""
+    store = cache()
+    last = [
+        store.read_meta(name, ticker).last_date
+        for name in config.DATA_SOURCES
+        for ticker in store.tickers(name)
+    ]
+    return dt.date.fromisoformat(max(last)[:10]) if last else None

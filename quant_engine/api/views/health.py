@@ -1,0 +1,159 @@
+"""System health: one check per component, each ok, degraded (still serving) or down.
+
+Empty states (no data cached, no model trained, no runs yet) are ``ok`` with a note: nothing is
+broken. ``degraded`` means something that should work does not (a failed latest run, a model
+pointer to a missing version, unreadable manifests, a full job queue); ``down`` that the data
+home cannot be written.
+"""
+
+from __future__ import annotations
+
+import platform
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import quant_engine
+from quant_engine import config, layout
+from quant_engine.api.jobs import JobManager
+from quant_engine.api.schemas.compute import JobStatus
+from quant_engine.api.schemas.runs import RunStatus
+from quant_engine.api.schemas.system_health import ComponentHealth, HealthStatus, SystemHealth
+from quant_engine.errors import QuantEngineError
+from quant_engine.utils import manifest_store
+
+Check = Callable[[], tuple[HealthStatus, str]]
+SEVERITY = {HealthStatus.OK: 0, HealthStatus.DEGRADED: 1, HealthStatus.DOWN: 2}
+RUNTIME_PACKAGES = ("fastapi", "pydantic", "uvicorn")
+
+
+def worst(statuses: list[HealthStatus]) -> HealthStatus:
+    """The most severe status (ok when there is none)."""
+    return max(statuses, key=SEVERITY.__getitem__, default=HealthStatus.OK)
+
+
+def check_runtime() -> tuple[HealthStatus, str]:
+    """Versions of the interpreter, the engine and the server libraries."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    parts = [f"quant_engine {quant_engine.__version__}", f"python {platform.python_version()}"]
+    for name in RUNTIME_PACKAGES:
+        try:
+            parts.append(f"{name} {version(name)}")
+        except PackageNotFoundError:
+            parts.append(f"{name} missing")
+    return HealthStatus.OK, ", ".join(parts)
+
+
+def check_data_home() -> tuple[HealthStatus, str]:
+    """The data home exists (or can be created) and accepts a new file."""
+    home = layout.data_home()
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=home):
+            pass
+    except OSError as exc:
+        return HealthStatus.DOWN, f"data home {home} is not writable ({exc.strerror or exc})"
+    return HealthStatus.OK, f"{home} is writable"
+
+
+def check_cache() -> tuple[HealthStatus, str]:
+    """Tickers cached per source."""
+    from quant_engine.data.local_cache import LocalCache
+
+    store = LocalCache()
+    counts = {name: len(store.tickers(name)) for name in config.DATA_SOURCES}
+    listed = ", ".join(f"{name} {count}" for name, count in counts.items())
+    note = "" if any(counts.values()) else " (empty: engine runs fill it on first use)"
+    return HealthStatus.OK, f"tickers cached: {listed}{note}"
+
+
+def check_models() -> tuple[HealthStatus, str]:
+    """The registry's current version exists."""
+    from quant_engine.models.registry import ModelRegistry
+
+    registry = ModelRegistry()
+    known = registry.known_ids()
+    current = registry.current_version()
+    if current is None:
+        return HealthStatus.OK, f"no model trained yet ({len(known)} versions): run qe-train"
+    if current not in known:
+        return HealthStatus.DEGRADED, f"current model {current} is missing from the registry"
+    return HealthStatus.OK, f"current model {current} ({len(known)} versions)"
+
+
+def check_runs() -> tuple[HealthStatus, str]:
+    """The latest run of each script, by its latest pointer; degraded if one failed."""
+    directory = layout.manifests_dir()
+    pointers = sorted(
+        path
+        for path in (directory.glob("*.json") if directory.is_dir() else ())
+        if manifest_store.is_latest_name(path.name) and path.name != manifest_store.LATEST_NAME
+    )
+    parts: list[str] = []
+    status = HealthStatus.OK
+    for pointer in pointers:
+        try:
+            manifest = manifest_store.load_manifest(pointer)
+        except QuantEngineError:
+            parts.append(f"{pointer.name} unreadable")
+            status = HealthStatus.DEGRADED
+            continue
+        parts.append(f"{manifest.script} {manifest.status.value} ({manifest.run_id})")
+        if manifest.status is RunStatus.FAILED:
+            status = HealthStatus.DEGRADED
+    return status, "; ".join(parts) if parts else "no runs recorded yet"
+
+
+def job_check(jobs: JobManager) -> Check:
+    """Queue depth of the job manager; degraded when no job can be accepted."""
+
+    def check() -> tuple[HealthStatus, str]:
+        counts = jobs.counts()
+        running, queued = counts[JobStatus.RUNNING], counts[JobStatus.QUEUED]
+        capacity = jobs.max_concurrent + jobs.max_queued
+        full = running + queued >= capacity
+        detail = f"{running} running, {queued} queued (at most {jobs.max_concurrent} at once)"
+        return (HealthStatus.DEGRADED if full else HealthStatus.OK), detail
+
+    return check
+
+
+def component(name: str, check: Check) -> ComponentHealth:
+    """Run one check, timing it; an engine error makes the component degraded."""
+    started = time.perf_counter()
+    try:
+        status, detail = check()
+    except QuantEngineError as exc:
+        status, detail = HealthStatus.DEGRADED, str(exc).strip().splitlines()[0]
+    except OSError as exc:
+        status, detail = HealthStatus.DEGRADED, f"{type(exc).__name__}: {exc.strerror or exc}"
+    elapsed = round((time.perf_counter() - started) * 1000, 3)
+    return ComponentHealth(
+        name=name,
+        status=status,
+        detail=detail,
+        latency_ms=elapsed,
+        checked_at=datetime.now(UTC),
+    )
+
+
+def system_health(jobs: JobManager, started: float) -> SystemHealth:
+    """Every component's health; the overall status is the worst of them."""
+    checks: dict[str, Check] = {
+        "runtime": check_runtime,
+        "data_home": check_data_home,
+        "cache": check_cache,
+        "model_registry": check_models,
+        "runs": check_runs,
+        "jobs": job_check(jobs),
+    }
+    components = [component(name, check) for name, check in checks.items()]
+    return SystemHealth(
+        status=worst([c.status for c in components]),
+        version=quant_engine.__version__,
+        uptime_s=max(0.0, time.monotonic() - started),
+        components=components,
+        checked_at=datetime.now(UTC),
+    )

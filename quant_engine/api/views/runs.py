@@ -1,0 +1,111 @@
+"""Run manifests for the API: list with filters, look up one, find the latest successful run."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from quant_engine import layout
+from quant_engine.api.errors import NotFoundError
+from quant_engine.api.schemas.runs import RunList, RunManifest, RunStatus, RunSummary
+from quant_engine.errors import DataError, UsageError
+from quant_engine.utils import manifest_store
+
+REF_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,200}$")
+
+
+def run_summary(manifest: RunManifest) -> RunSummary:
+    """The list form of a manifest."""
+    return RunSummary(
+        run_id=manifest.run_id,
+        script=manifest.script,
+        status=manifest.status,
+        started_at=manifest.started_at,
+        finished_at=manifest.finished_at,
+        duration_s=manifest.duration_s,
+        model_version=manifest.model_version,
+        verify_of=manifest.verify_of,
+        result=manifest.result,
+        error=manifest.error.message.splitlines()[0] if manifest.error else None,
+    )
+
+
+def list_runs(*, script: str | None, status: RunStatus | None, limit: int, offset: int) -> RunList:
+    """Runs newest first, filtered by script and status, one page of them."""
+    found = manifest_store.scan(layout.manifests_dir())
+    matching = [
+        manifest
+        for _, manifest in found.entries
+        if (script is None or manifest.script == script)
+        and (status is None or manifest.status is status)
+    ]
+    return RunList(
+        runs=[run_summary(m) for m in matching[offset : offset + limit]],
+        total=len(matching),
+        unreadable=[path.name for path in found.unreadable],
+    )
+
+
+def find_path(ref: str) -> Path:
+    """The manifest file of a run id, unique prefix, file name or ``latest[:script]``."""
+    if not REF_RE.match(ref):
+        raise UsageError(f"not a run reference: {ref!r}")
+    ref = ref.removesuffix(".json")  # a file name is matched by its stem, never opened as a path
+    try:
+        return manifest_store.find_manifest(layout.manifests_dir(), ref)
+    except UsageError as exc:
+        if "ambiguous" in str(exc):
+            raise
+        raise NotFoundError(f"no run matches {ref!r}") from None
+
+
+def get_manifest(ref: str) -> RunManifest:
+    """The manifest a reference names; 404 when none does."""
+    return manifest_store.load_manifest(find_path(ref))
+
+
+def latest_success(script: str, missing: str) -> RunManifest:
+    """The newest successful, non-verify run of ``script``; NotFoundError(``missing``) if none."""
+    directory = layout.manifests_dir()
+    pointer = directory / manifest_store.latest_name(script)
+    if pointer.exists():
+        try:
+            manifest = manifest_store.load_manifest(pointer)
+        except DataError:
+            manifest = None
+        if manifest is not None and manifest.status is RunStatus.SUCCESS:
+            return manifest
+    found = successful(script)
+    if not found:
+        raise NotFoundError(missing)
+    return found[0]
+
+
+def successful(script: str) -> list[RunManifest]:
+    """Every successful, non-verify run of ``script``, newest first."""
+    return [
+        manifest
+        for _, manifest in manifest_store.scan(layout.manifests_dir()).entries
+        if manifest.script == script
+        and manifest.status is RunStatus.SUCCESS
+        and manifest.verify_of is None
+    ]
+
+
+def require_run(manifest: RunManifest, script: str, what: str) -> None:
+    """NotFoundError unless ``manifest`` is a successful run of ``script``."""
+    if manifest.script != script:
+        raise NotFoundError(f"run {manifest.run_id} is a {manifest.script} run, not {what}")
+    if manifest.status is not RunStatus.SUCCESS:
+        raise NotFoundError(
+            f"run {manifest.run_id} ended {manifest.status.value}: it has no {what} results"
+        )
+
+
+def output_path(manifest: RunManifest, name: str) -> Path:
+    """The file a run recorded under ``name``; a relative path is inside the data home."""
+    for output in manifest.outputs:
+        if output.name == name:
+            path = Path(output.path)
+            return path if path.is_absolute() else layout.data_home() / path
+    raise DataError(f"run {manifest.run_id} recorded no {name!r} output")

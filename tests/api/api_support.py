@@ -1,0 +1,62 @@
+"""Helpers shared by the API tests: the test key, fast job managers, polling a job."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from quant_engine.api.jobs import JobCommand, JobManager
+from quant_engine.api.schemas.compute import Job, JobRequest, JobStatus
+
+API_KEY = "test-key-5f1c9d2e"
+TICKERS = "SPX,NDX,S0000,S0001"
+
+
+def quick_command(code: str) -> JobCommand:
+    """A job command that runs ``code`` in a Python subprocess instead of the engine."""
+
+    def command(request: JobRequest, output_dir: Path) -> list[str]:
+        return [sys.executable, "-c", code, str(output_dir)]
+
+    return command
+
+
+def make_jobs(
+    command: JobCommand | None = None,
+    *,
+    max_concurrent: int = 1,
+    max_queued: int = 4,
+    history: int = 50,
+    timeout_s: float = 60.0,
+) -> JobManager:
+    """A job manager running ``command`` (default: a process that exits 0 at once)."""
+    return JobManager(
+        max_concurrent=max_concurrent,
+        max_queued=max_queued,
+        history=history,
+        timeout_s=timeout_s,
+        command=command or quick_command("pass"),
+    )
+
+
+def wait_for(
+    jobs: JobManager, job_id: str, done: Callable[[Job], bool], timeout: float = 60.0
+) -> Job:
+    """Poll a job until ``done(job)``; fails the test after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        job = jobs.get(job_id)
+        if done(job):
+            return job
+        if time.monotonic() > deadline:
+            pytest.fail(f"job {job_id} stuck in {job.status}")
+        time.sleep(0.05)
+
+
+def finished(job: Job) -> bool:
+    """True once a job reached a final status."""
+    return job.status in (JobStatus.SUCCEEDED, JobStatus.FAILED)

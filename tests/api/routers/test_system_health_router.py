@@ -1,0 +1,70 @@
+"""GET /api/system-health: every component, empty states ok, real problems degraded or down."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from quant_engine.models.registry import ModelRegistry
+from quant_engine.utils.reproducibility import record_run
+
+URL = "/api/system-health"
+COMPONENTS = ["runtime", "data_home", "cache", "model_registry", "runs", "jobs"]
+
+
+def components(client: TestClient) -> tuple[str, dict[str, dict[str, str]]]:
+    response = client.get(URL)
+    assert response.status_code == 200
+    data = response.json()["data"]
+    return data["status"], {c["name"]: c for c in data["components"]}
+
+
+def test_populated_home_is_ok(populated: Path, client: TestClient) -> None:
+    status, found = components(client)
+    assert status == "ok"
+    assert list(found) == COMPONENTS
+    assert ModelRegistry().current_version() in found["model_registry"]["detail"]
+    assert "sample 4" in found["cache"]["detail"]
+    for script in ("run_train", "run_backtest", "run_predict", "run_autopilot"):
+        assert f"{script} success" in found["runs"]["detail"]
+    assert found["jobs"]["detail"].startswith("0 running, 0 queued")
+    assert "quant_engine" in found["runtime"]["detail"]
+
+
+def test_fresh_home_is_ok_and_says_what_to_run(client: TestClient) -> None:
+    status, found = components(client)
+    assert status == "ok"
+    assert "run qe-train" in found["model_registry"]["detail"]
+    assert found["runs"]["detail"] == "no runs recorded yet"
+
+
+def test_a_failed_latest_run_degrades(client: TestClient) -> None:
+    with pytest.raises(RuntimeError), record_run(None, "run_backtest"):
+        raise RuntimeError("boom")
+    status, found = components(client)
+    assert status == "degraded"
+    assert found["runs"]["status"] == "degraded"
+    assert "run_backtest failed" in found["runs"]["detail"]
+
+
+def test_model_pointer_to_a_missing_version_degrades(client: TestClient, qe_home: Path) -> None:
+    registry = ModelRegistry()
+    registry.root.mkdir(parents=True)
+    (registry.root / "CURRENT").write_text("m-0123456789ab\n")
+    status, found = components(client)
+    assert status == "degraded"
+    assert "m-0123456789ab is missing" in found["model_registry"]["detail"]
+
+
+def test_unwritable_data_home_is_down(
+    client: TestClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    not_a_folder = tmp_path / "a_file"
+    not_a_folder.write_text("x")
+    monkeypatch.setenv("QE_HOME", str(not_a_folder))
+    status, found = components(client)
+    assert status == "down"
+    assert found["data_home"]["status"] == "down"
+    assert str(not_a_folder) in found["data_home"]["detail"]
