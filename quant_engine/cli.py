@@ -17,12 +17,21 @@ from quant_engine import config
 _TICKER_RE = re.compile(r"^[A-Z][A-Z0-9.\-]{0,14}$")
 
 
+class HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """Appends a flag's default to its help, unless it is None, a switch, or already said."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = action.help or ""
+        unset = action.default in (None, argparse.SUPPRESS) or action.nargs == 0  # switches
+        if unset or not action.option_strings or "default" in text:
+            return text
+        return f"{text} (default: %(default)s)"
+
+
 def new_parser(prog: str, description: str) -> argparse.ArgumentParser:
     """A parser with the house formatting; ``prog`` is the console-script name."""
     return argparse.ArgumentParser(
-        prog=prog,
-        description=description,
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        prog=prog, description=description, formatter_class=HelpFormatter
     )
 
 
@@ -111,7 +120,7 @@ def add_tickers(parser: argparse.ArgumentParser) -> None:
         type=ticker_list,
         default=config.DEFAULT_UNIVERSE,
         metavar="T1,T2,...",
-        help="comma-separated tickers (default: the embedded default universe)",
+        help="comma-separated tickers (default: SPX, NDX and S0000-S0023 of the embedded data)",
     )
 
 

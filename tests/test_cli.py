@@ -92,3 +92,13 @@ def test_choice_list_accepts_subsets_and_rejects_strangers() -> None:
         parse("core,huge")
     with pytest.raises(argparse.ArgumentTypeError):
         parse(" , ")
+
+
+def test_help_shows_real_defaults_and_no_none_noise(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        _parser().parse_args(["--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert f"(default: {config.LOOKBACK_YEARS})" in text
+    assert f"(default: {config.DEFAULT_SEED})" in text
+    assert "(default: None)" not in text
+    assert "(default: False)" not in text
