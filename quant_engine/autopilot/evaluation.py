@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -37,16 +37,13 @@ class EvaluationSettings:
     horizon: int = config.LABEL_HORIZON_DAYS
     embargo: int = config.EMBARGO_DAYS
     n_folds: int = config.WALK_FORWARD_FOLDS
-    top_k: int = config.TOP_K
-    quantile: float = config.LONG_SHORT_QUANTILE
-    entry_threshold: float = config.ENTRY_THRESHOLD
-    cost_bps: float = config.COST_BPS
-    slippage_bps: float = config.SLIPPAGE_BPS
-    execution_lag: int = config.EXECUTION_LAG_BARS
+    portfolio: BacktestConfig = field(default_factory=BacktestConfig)
+    """Sizing and costs; each candidate substitutes its own ``rule``."""
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe form, recorded in every decision file."""
-        return dict(self.__dict__)
+        training = {"seed": self.seed, "horizon": self.horizon, "embargo": self.embargo}
+        return {**training, "n_folds": self.n_folds, "portfolio": self.portfolio.to_dict()}
 
 
 @dataclass(frozen=True)
@@ -162,15 +159,7 @@ def evaluate_candidate(
             f"candidate {candidate.candidate_id}: no out-of-sample predictions "
             f"({data.rows} ticker-days from {data.start.date()} to {data.end.date()})"
         )
-    cfg = BacktestConfig(
-        rule=candidate.rule,
-        top_k=settings.top_k,
-        quantile=settings.quantile,
-        entry_threshold=settings.entry_threshold,
-        cost_bps=settings.cost_bps,
-        slippage_bps=settings.slippage_bps,
-        execution_lag=settings.execution_lag,
-    )
+    cfg = replace(settings.portfolio, rule=candidate.rule)
     # The backtest spans the first to the last OOS date: nothing in-sample is ever traded.
     backtest = run_backtest(scores, data.field("close"), cfg)
     days = backtest.daily_returns.index

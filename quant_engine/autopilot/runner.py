@@ -68,10 +68,13 @@ def run_autopilot(
     """
     check_grid(grid)
     settings = replace(settings or EvaluationSettings(), seed=seed)
-    if cost_bps is not None:
-        settings = replace(settings, cost_bps=cost_bps)
-    if slippage_bps is not None:
-        settings = replace(settings, slippage_bps=slippage_bps)
+    portfolio = settings.portfolio
+    portfolio = replace(
+        portfolio,
+        cost_bps=portfolio.cost_bps if cost_bps is None else cost_bps,
+        slippage_bps=portfolio.slippage_bps if slippage_bps is None else slippage_bps,
+    )
+    settings = replace(settings, portfolio=portfolio)
     state = state or AutopilotState()
     before = state.load_incumbent()
     results = tuple(

@@ -13,6 +13,7 @@ from scipy import stats
 from quant_engine.autopilot.candidates import Candidate
 from quant_engine.autopilot.evaluation import EvaluationSettings, ReturnStats, evaluate_candidate
 from quant_engine.autopilot.state import canonical_json
+from quant_engine.backtest.engine import BacktestConfig
 from quant_engine.data.market_data import MarketData
 from quant_engine.features.labels import forward_returns
 from quant_engine.features.pipeline import build_features
@@ -47,7 +48,9 @@ def test_same_inputs_same_result_and_costs_matter(autopilot_data: MarketData) ->
     again = evaluate_candidate(CANDIDATE, autopilot_data, settings)
     assert canonical_json(first.to_dict()) == canonical_json(again.to_dict())
     costly = evaluate_candidate(
-        CANDIDATE, autopilot_data, EvaluationSettings(seed=3, cost_bps=50.0)
+        CANDIDATE,
+        autopilot_data,
+        EvaluationSettings(seed=3, portfolio=BacktestConfig(cost_bps=50.0)),
     )
     assert costly.metrics["total_return"] < first.metrics["total_return"]
 

@@ -142,7 +142,7 @@ def test_default_guards_verdict_follows_the_guards(
         == 3
     )
     record = json.loads(outcome.outputs["autopilot_decision_record"].read_text())
-    assert record["inputs"]["settings"]["cost_bps"] == 20.0
+    assert record["inputs"]["settings"]["portfolio"]["cost_bps"] == 20.0
 
 
 class IncumbentThief(Executor):
