@@ -28,8 +28,8 @@ logger = logging.getLogger("quant_engine.data")
 SAMPLE_SOURCE = "sample"
 REFRESH_COMMANDS: dict[str, str] = {
     "wrds": "qe-wrds-refresh",
-    "ibkr": "scripts/ibkr_daily_gapfill.py",
-    "alpaca": "scripts/alpaca_intraday_download.py",
+    "ibkr": "scripts/ibkr_daily_gapfill.py --tickers T1,T2 --start YYYY-MM-DD",
+    "alpaca": "scripts/ibkr_daily_gapfill.py --provider alpaca --tickers T1,T2 --start YYYY-MM-DD",
 }
 """The pipeline command that fills each non-sample source's cache (named in error messages)."""
 IO_THREADS = 8
