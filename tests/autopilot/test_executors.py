@@ -38,7 +38,7 @@ def dask_scheduler() -> Iterator[str]:
     """A real two-process Dask LocalCluster, shared by this module's tests."""
     distributed = pytest.importorskip("distributed")
     cluster = distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
     )
     try:
         yield cluster.scheduler_address
@@ -93,7 +93,7 @@ def test_unreachable_scheduler_is_a_clear_run_failure() -> None:
 def test_scheduler_without_workers_is_a_clear_run_failure() -> None:
     distributed = pytest.importorskip("distributed")
     with (
-        distributed.LocalCluster(n_workers=0, processes=False, dashboard_address=None) as empty,
+        distributed.LocalCluster(n_workers=0, processes=False, dashboard_address=":0") as empty,
         DaskExecutor(empty.scheduler_address, timeout_s=0.5) as executor,
         pytest.raises(QuantEngineError, match="no Dask worker is running on --scheduler"),
     ):
