@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import itertools
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,33 +12,11 @@ import pytest
 from quant_engine import run_wrds_daily_refresh
 from quant_engine.data import LocalCache
 from tests.data.providers.crsp_fixture import (
-    SKIP_REASON,
     CrspDatabase,
-    create_database,
-    shared_server,
 )
 
 SCRIPT = "run_wrds_daily_refresh"
 ARGS = ["--tickers", "SPLT,MIDP,NEWT,DLST", "--start", "2022-01-03", "--crsp-layout", "dsf"]
-_NAMES = itertools.count()
-
-
-@pytest.fixture(scope="session")
-def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    if SKIP_REASON:
-        pytest.skip(SKIP_REASON)
-    server = shared_server(tmp_path_factory.getbasetemp())
-    yield server
-    server.cleanup()
-
-
-@pytest.fixture
-def crsp_db(pg_server: Any, monkeypatch: pytest.MonkeyPatch) -> CrspDatabase:
-    database = create_database(pg_server, f"entry_{next(_NAMES)}")
-    for name, value in database.env().items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("PGPASSWORD", raising=False)
-    return database
 
 
 def manifests(home: Path) -> list[dict[str, Any]]:
