@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from quant_engine import config, layout
+from quant_engine.data.events import read_event_features
 from quant_engine.data.local_cache import CacheMeta, LocalCache, truncated_list
 from quant_engine.data.market_data import InputRecord, MarketData
 from quant_engine.errors import UnknownTickerError, UsageError
@@ -85,6 +86,9 @@ def load_universe(
             f"no data for any requested ticker between {window_start.date()} and "
             f"{window_end.date()} (source {source!r})"
         )
+    events, event_inputs = read_event_features(window_start, window_end)
+    if events is not None:
+        logger.info("attached %d cached event feature column(s)", len(events.columns))
     logger.info(
         "loaded %d tickers, %d rows from %r (%s to %s)",
         len(bars),
@@ -93,7 +97,7 @@ def load_universe(
         window_start.date(),
         window_end.date(),
     )
-    return MarketData(bars=bars, source=source, inputs=tuple(inputs))
+    return MarketData(bars=bars, source=source, inputs=(*inputs, *event_inputs), events=events)
 
 
 def ensure_cached(store: LocalCache, source: str, tickers: list[str]) -> None:

@@ -28,12 +28,14 @@ class MarketData:
     """Daily OHLCV for a set of tickers, each frame normalised (see ``normalize_ohlcv_columns``).
 
     ``bars[ticker]`` has a sorted ``DatetimeIndex`` named ``date`` and lower-case columns
-    ``open high low close volume`` (+ ``adj_close`` when present).
+    ``open high low close volume`` (+ ``adj_close`` when present). ``events``, when cached, holds
+    market-wide event features (Kalshi) indexed by session; the ``full`` feature mode uses them.
     """
 
     bars: Mapping[str, pd.DataFrame]
     source: str
     inputs: tuple[InputRecord, ...] = field(default=())
+    events: pd.DataFrame | None = field(default=None, compare=False)
 
     @property
     def tickers(self) -> tuple[str, ...]:

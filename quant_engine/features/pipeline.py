@@ -9,6 +9,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from quant_engine import config
+from quant_engine.data.events import is_event_column
 from quant_engine.data.market_data import MarketData
 from quant_engine.features.definitions import GROUPS, MODE_GROUPS, Panel
 
@@ -24,13 +25,16 @@ def check_mode(mode: str) -> str:
 
 
 def feature_names(mode: str) -> tuple[str, ...]:
-    """The columns ``build_features(data, mode)`` returns, in order."""
+    """The market-data columns ``build_features(data, mode)`` returns, in order.
+
+    ``full`` mode appends any cached event columns (see :func:`event_frames`) after these.
+    """
     return tuple(name for group in MODE_GROUPS[check_mode(mode)] for name in GROUPS[group].names)
 
 
 def mode_of(columns: Iterable[str]) -> str | None:
-    """The feature mode whose columns are exactly ``columns`` (in order), or None."""
-    wanted = tuple(columns)
+    """The feature mode whose market-data columns are exactly ``columns`` (event columns aside)."""
+    wanted = tuple(name for name in columns if not is_event_column(name))
     return next((mode for mode in config.FEATURE_MODES if feature_names(mode) == wanted), None)
 
 
@@ -72,4 +76,39 @@ def build_features(data: MarketData, mode: str) -> pd.DataFrame:
     frames: dict[str, pd.DataFrame] = {}
     for group_name in MODE_GROUPS[mode]:
         frames.update(GROUPS[group_name].compute(panel))
-    return stack_wide({name: frames[name] for name in names}, panel.present)
+    chosen = {name: frames[name] for name in names}
+    if mode == "full":
+        chosen.update(event_frames(data.events, panel.present))
+    return stack_wide(chosen, panel.present)
+
+
+def event_frames(events: pd.DataFrame | None, present: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Market-wide event features broadcast to every ticker, for the ``full`` mode.
+
+    Each series' columns are aligned to the exact sessions (no fill across days, so nothing
+    from after day t reaches day t); a day without a priced event gets 0 and its series'
+    ``<prefix>available`` flag 0, so models never drop the years before event data began.
+    """
+    if events is None or events.empty:
+        return {}
+    aligned = events.reindex(present.index)
+    out: dict[str, pd.DataFrame] = {}
+    for prefix in sorted({series_prefix(str(name)) for name in aligned.columns}):
+        columns = sorted(str(c) for c in aligned.columns if str(c).startswith(prefix))
+        block = aligned[columns]
+        out[f"{prefix}available"] = broadcast(block.notna().any(axis=1).astype("float64"), present)
+        for name in columns:
+            out[name] = broadcast(block[name].fillna(0.0), present)
+    return out
+
+
+def series_prefix(column: str) -> str:
+    """``kalshi_kxfed_`` for ``kalshi_kxfed_ev``: the event source and series of a column."""
+    source, series = column.split("_", 2)[:2]
+    return f"{source}_{series}_"
+
+
+def broadcast(values: pd.Series, present: pd.DataFrame) -> pd.DataFrame:
+    """One value per date repeated across every ticker column of ``present``."""
+    array = np.repeat(values.to_numpy(dtype="float64")[:, None], len(present.columns), axis=1)
+    return pd.DataFrame(array, index=present.index, columns=present.columns)

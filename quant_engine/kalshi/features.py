@@ -24,6 +24,7 @@ import pandas as pd
 
 from quant_engine import config
 from quant_engine.data.calendar import early_closes, nyse_sessions
+from quant_engine.data.events import EVENT_COLUMN_PREFIX
 
 __all__ = [
     "distribution",
@@ -152,7 +153,7 @@ def series_features(
 ) -> pd.DataFrame:
     """Session-indexed features of the series' next unresolved event (NaN where none)."""
     days = pd.DatetimeIndex(sessions)
-    prefix = f"kalshi_{series.lower()}_"
+    prefix = f"{EVENT_COLUMN_PREFIX}{series.lower()}_"
     names = [f"{prefix}{n}" for n in FEATURES]
     names[3] = f"{prefix}ev_change_{change_sessions}s"
     out = pd.DataFrame(np.nan, index=days.rename("date"), columns=names)

@@ -24,13 +24,13 @@ import pandas as pd
 
 from quant_engine import config, layout
 from quant_engine.data.calendar import nyse_sessions
-from quant_engine.errors import UsageError
+from quant_engine.data.events import event_features_dir
 from quant_engine.kalshi.client import KalshiClient, RawResponse
 from quant_engine.kalshi.features import series_features
 from quant_engine.kalshi.payloads import Candle, Cutoff, Event, Market
 from quant_engine.utils.atomic import write_bytes_atomic
 
-__all__ = ["SeriesData", "fetch_series", "load_event_features", "write_series"]
+__all__ = ["SeriesData", "fetch_series", "write_series"]
 
 logger = logging.getLogger("quant_engine.kalshi")
 
@@ -220,7 +220,7 @@ def write_series(data: SeriesData, run_id: str, root: Path | None = None) -> dic
         f"{data.series}:events": tables / "events.parquet",
         f"{data.series}:markets": tables / "markets.parquet",
         f"{data.series}:candles": tables / "candles.parquet",
-        f"{data.series}:features": base / "features" / f"{data.series}.parquet",
+        f"{data.series}:features": event_features_dir(base) / f"{data.series}.parquet",
     }
     raw = [{"path": r.path, "params": r.params, "body": r.body} for r in data.raw]
     payloads = [
@@ -234,22 +234,3 @@ def write_series(data: SeriesData, run_id: str, root: Path | None = None) -> dic
         path.parent.mkdir(parents=True, exist_ok=True)
         write_bytes_atomic(path, payload)
     return files
-
-
-def load_event_features(
-    series: Sequence[str] | None = None, root: Path | None = None
-) -> pd.DataFrame:
-    """Cached session-aligned event features of ``series`` (default: all), joined on date."""
-    folder = (root if root is not None else layout.kalshi_cache_dir()) / "features"
-    wanted = (
-        list(series) if series is not None else sorted(p.stem for p in folder.glob("*.parquet"))
-    )
-    missing = [name for name in wanted if not (folder / f"{name}.parquet").is_file()]
-    if missing:
-        raise UsageError(
-            f"no Kalshi features cached for {', '.join(missing)}: run qe-kalshi-pipeline first"
-        )
-    frames = [pd.read_parquet(folder / f"{name}.parquet") for name in wanted]
-    if not frames:
-        return pd.DataFrame(index=pd.DatetimeIndex([], name="date"))
-    return pd.concat(frames, axis=1, join="outer").sort_index()

@@ -28,6 +28,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from quant_engine import layout
+from quant_engine.data.events import is_event_column
 from quant_engine.errors import CacheCorruptError, ModelNotFoundError
 from quant_engine.features import feature_names
 from quant_engine.models.estimators import Estimator
@@ -157,7 +158,8 @@ class ModelRegistry:
                 f"save: model_kind={model_kind!r}, seed={seed} do not match the trained result "
                 f"(model_kind={result.model_kind!r}, seed={result.seed})"
             )
-        if feature_names(feature_mode) != result.feature_names:
+        market_names = tuple(n for n in result.feature_names if not is_event_column(n))
+        if feature_names(feature_mode) != market_names:
             raise ValueError(f"save: the model was not trained on feature mode {feature_mode!r}")
         model_bytes = pickle.dumps(result.estimator, protocol=PICKLE_PROTOCOL)
         draft = ModelMetadata(

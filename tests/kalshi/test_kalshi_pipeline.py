@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from pathlib import Path
 
 import pandas as pd
 import pytest
 from pytest_httpserver import HTTPServer
 
 from quant_engine import layout
+from quant_engine.data.events import read_event_features
 from quant_engine.errors import DataError
 from quant_engine.kalshi.client import KalshiClient
-from quant_engine.kalshi.pipeline import SeriesData, fetch_series, load_event_features, write_series
+from quant_engine.kalshi.pipeline import SeriesData, fetch_series, write_series
 from tests.kalshi.kalshi_fixture import EVENTS, PREFIX, SERIES, expected_value, serve_kalshi
 
 START, END = dt.date(2024, 1, 2), dt.date(2024, 3, 29)
@@ -70,8 +70,10 @@ def test_write_and_load_round_trip(httpserver: HTTPServer) -> None:
     assert all(path.is_relative_to(root) for path in files.values())
     raw = json.loads(files[f"{SERIES}:raw"].read_text())
     assert raw[0]["path"] == "events"
-    loaded = load_event_features()
-    pd.testing.assert_frame_equal(loaded, data.features, check_freq=False)
+    loaded, records = read_event_features(data.features.index[0], data.features.index[-1])
+    assert loaded is not None
+    assert [r.ticker for r in records] == [SERIES]
+    pd.testing.assert_frame_equal(loaded, data.features.astype("float64"), check_freq=False)
 
 
 def test_malformed_candles_fail_and_write_nothing(httpserver: HTTPServer) -> None:
@@ -82,8 +84,3 @@ def test_malformed_candles_fail_and_write_nothing(httpserver: HTTPServer) -> Non
     with pytest.raises(DataError, match="candlesticks: malformed response"):
         fetch(base)
     assert not layout.kalshi_cache_dir().exists()
-
-
-def test_missing_features_name_the_series(tmp_path: Path) -> None:
-    with pytest.raises(Exception, match="KXNONE"):
-        load_event_features(["KXNONE"], root=tmp_path)
