@@ -6,8 +6,6 @@ Values marked *env* can be overridden by an environment variable; a bad value ra
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -286,5 +284,8 @@ def snapshot() -> dict[str, Any]:
 
 def snapshot_sha256() -> str:
     """sha256 of the canonical JSON of :func:`snapshot`."""
+    import hashlib  # here, not at the top: config is on every --help path
+    import json
+
     canonical = json.dumps(snapshot(), sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()

@@ -9,13 +9,10 @@ the job, after parsing, so ``--help`` stays instant.
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
-import traceback
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from quant_engine import layout
 from quant_engine.errors import QuantEngineError
@@ -25,16 +22,16 @@ if TYPE_CHECKING:
 
     from quant_engine.utils.reproducibility import RunRecorder
 
-log = logging.getLogger("quant_engine")
 
+class RunSummary(NamedTuple):
+    """What a job hands back: a title, labelled figures, and the files it wrote.
 
-@dataclass
-class RunSummary:
-    """What a job hands back: a title, labelled figures, and the files it wrote."""
+    A NamedTuple rather than a dataclass: ``dataclasses`` would add ``inspect`` to ``--help``.
+    """
 
     title: str
-    rows: Mapping[str, object] = field(default_factory=dict)
-    outputs: Mapping[str, Path] = field(default_factory=dict)
+    rows: Mapping[str, object] | None = None
+    outputs: Mapping[str, Path] | None = None
 
 
 Job = Callable[[argparse.Namespace, "RunRecorder"], RunSummary]
@@ -80,6 +77,8 @@ def run_entry_point(
 
 
 def _report_failure(prog: str, exc: BaseException, verbose: int, *, show_type: bool) -> None:
+    import traceback
+
     if verbose:
         traceback.print_exception(exc, file=sys.stderr)
     text = f"{type(exc).__name__}: {exc}" if show_type else str(exc)
@@ -90,6 +89,8 @@ def _report_failure(prog: str, exc: BaseException, verbose: int, *, show_type: b
 
 def configure_logging(verbose: int, quiet: bool) -> None:
     """Rich logging on stderr: WARNING by default, INFO with -v, DEBUG with -vv, ERROR with -q."""
+    import logging
+
     from rich.logging import RichHandler
 
     level = (
@@ -137,9 +138,9 @@ def print_summary(summary: RunSummary, manifest_path: Path | None) -> None:
     table = Table(title=summary.title, show_header=False, title_justify="left")
     table.add_column("what", style="bold")
     table.add_column("value", overflow="fold")
-    for label, value in summary.rows.items():
+    for label, value in (summary.rows or {}).items():
         table.add_row(label, format_value(value))
-    for name, path in summary.outputs.items():
+    for name, path in (summary.outputs or {}).items():
         table.add_row(f"output: {name}", str(path))
     if manifest_path is not None:
         table.add_row("manifest", str(manifest_path))
