@@ -34,7 +34,8 @@ class RunSummary(NamedTuple):
     outputs: Mapping[str, Path] | None = None
 
 
-Job = Callable[[argparse.Namespace, "RunRecorder"], RunSummary]
+Job = Callable[[argparse.Namespace, "RunRecorder"], "RunSummary | Callable[[], None]"]
+"""A job returns a RunSummary, or a function that prints its own report (after success)."""
 
 
 def run_entry_point(
@@ -42,8 +43,14 @@ def run_entry_point(
     build_parser: Callable[[], argparse.ArgumentParser],
     argv: Sequence[str] | None,
     job: Job,
+    *,
+    as_module: bool = True,
 ) -> int:
-    """Run ``job`` for entry point ``script`` under a run manifest; return the exit code."""
+    """Run ``job`` for ``script`` under a run manifest; return the exit code.
+
+    ``as_module=False`` is for tools in ``scripts/``: they are files, not package modules, so
+    the manifest records no ``python -m`` command for ``qe-runs verify`` to replay.
+    """
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         parser = build_parser()
@@ -58,9 +65,8 @@ def run_entry_point(
     from quant_engine.utils.reproducibility import record_run
 
     try:
-        with record_run(
-            args, script_name=script, module=f"quant_engine.{script}", argv=argv
-        ) as run:
+        module = f"quant_engine.{script}" if as_module else None
+        with record_run(args, script_name=script, module=module, argv=argv) as run:
             summary = job(args, run)
     except KeyboardInterrupt as exc:  # Ctrl-C is 130; SIGTERM (RunTerminated) carries 143
         print(f"{parser.prog}: interrupted", file=sys.stderr)
@@ -72,8 +78,16 @@ def run_entry_point(
         _report_failure(parser.prog, exc, args.verbose, show_type=True)
         return 1
     if not args.quiet:
-        print_summary(summary, run.manifest_path)
+        report(summary, run.manifest_path)
     return 0
+
+
+def report(summary: RunSummary | Callable[[], None], manifest_path: Path | None) -> None:
+    """Print a job's summary table, or call the job's own report printer."""
+    if isinstance(summary, RunSummary):
+        print_summary(summary, manifest_path)
+    else:
+        summary()
 
 
 def _report_failure(prog: str, exc: BaseException, verbose: int, *, show_type: bool) -> None:

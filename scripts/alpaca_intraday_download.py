@@ -99,7 +99,7 @@ def intraday_job(
 
 def main(argv: Sequence[str] | None = None, source: IntradayBarsSource | None = None) -> int:
     """Download under a run manifest; exit 0, 1 or 2."""
-    from scripts.pipeline_runner import run_recorded
+    from quant_engine.entrypoint import run_entry_point
 
     def job(args: argparse.Namespace, run: RunRecorder) -> Callable[[], None]:
         from quant_engine.data.providers.alpaca import AlpacaSource
@@ -111,7 +111,7 @@ def main(argv: Sequence[str] | None = None, source: IntradayBarsSource | None = 
             chosen = alpaca
         return intraday_job(args, run, chosen)
 
-    return run_recorded(SCRIPT, build_parser(), argv, job)
+    return run_entry_point(SCRIPT, build_parser, argv, job, as_module=False)
 
 
 if __name__ == "__main__":

@@ -241,7 +241,7 @@ def print_report(reports: list[TickerReport], args: argparse.Namespace) -> None:
 
 def main(argv: Sequence[str] | None = None, bars: DailyBarsSource | None = None) -> int:
     """Check (and fill) the cache under a run manifest, print the report; exit 0, 1 or 2."""
-    from scripts.pipeline_runner import run_recorded
+    from quant_engine.entrypoint import run_entry_point
 
     def job(args: argparse.Namespace, run: RunRecorder) -> Callable[[], None]:
         reports = gapfill(args, bars)
@@ -255,7 +255,7 @@ def main(argv: Sequence[str] | None = None, bars: DailyBarsSource | None = None)
         )
         return lambda: print_report(reports, args)
 
-    return run_recorded(SCRIPT, build_parser(), argv, job)
+    return run_entry_point(SCRIPT, build_parser, argv, job, as_module=False)
 
 
 if __name__ == "__main__":
