@@ -20,8 +20,8 @@ NO_SIGNALS = "no signals yet: run qe-predict"
 
 def read_rows(path: Path) -> list[dict[str, Any]]:
     """The rows of a predictions Parquet file (date, ticker, score, rank)."""
-    import pyarrow as pa  # type: ignore[import-untyped]
-    import pyarrow.parquet as pq  # type: ignore[import-untyped]
+    import pyarrow as pa
+    import pyarrow.parquet as pq
 
     try:
         table = pq.read_table(path, columns=["date", "ticker", "score", "rank"])
