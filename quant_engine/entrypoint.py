@@ -97,7 +97,8 @@ def _report_failure(prog: str, exc: BaseException, verbose: int, *, show_type: b
         traceback.print_exception(exc, file=sys.stderr)
     text = f"{type(exc).__name__}: {exc}" if show_type else str(exc)
     first_line = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
-    hint = "" if verbose else " (-v for the traceback; it is also in the run manifest)"
+    unexpected = show_type and not verbose
+    hint = " (-v for the traceback; it is also in the run manifest)" if unexpected else ""
     print(f"{prog}: error: {first_line}{hint}", file=sys.stderr)
 
 

@@ -60,6 +60,7 @@ def test_unexpected_failure_is_one_line_and_exit_1(
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1
     assert "ZeroDivisionError: the model diverged" in err
+    assert "-v for the traceback" in err
     assert "Traceback" not in err
     (manifest,) = _manifests(qe_home)
     assert manifest["status"] == "failed"
@@ -86,6 +87,7 @@ def test_engine_errors_map_to_their_exit_code(
     assert run_entry_point("run_fake", _parser, [], job) == code
     err = capsys.readouterr().err
     assert str(error) in err
+    assert "-v for the traceback" not in err  # a deliberate error needs no traceback hint
     assert len(err.strip().splitlines()) == 1
 
 
