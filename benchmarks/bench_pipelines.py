@@ -74,7 +74,7 @@ def bench_wrds_refresh() -> list[Result]:
     from quant_engine.data.calendar import nyse_sessions
     from quant_engine.data.providers.crsp import get_layout
     from quant_engine.data.providers.wrds import WrdsClient, WrdsSettings
-    from quant_engine.data.providers.wrds_refresh import WrdsRefresher
+    from quant_engine.pipelines.wrds_refresh import WrdsRefresher
 
     logging.getLogger("quant_engine").setLevel(logging.ERROR)
     permnos = np.arange(20_000, 20_000 + WRDS_TICKERS)
@@ -142,7 +142,7 @@ def bench_wrds_refresh() -> list[Result]:
 def bench_gap_detection() -> list[Result]:
     """find_gaps + gap_ranges over 1,000 tickers x 15 years (in memory), and a cached dry run."""
     from quant_engine.data.calendar import nyse_sessions
-    from quant_engine.data.providers.gaps import find_gaps, gap_ranges
+    from quant_engine.data.gaps import find_gaps, gap_ranges
 
     sessions = nyse_sessions("2004-01-02", "2018-12-31")
     rng = np.random.default_rng(11)

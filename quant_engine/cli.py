@@ -219,3 +219,27 @@ def add_run_flags(parser: argparse.ArgumentParser) -> None:
     add_seed(parser)
     add_output_dir(parser)
     add_verbosity(parser)
+
+
+def add_intraday_flags(parser: argparse.ArgumentParser) -> None:
+    """Tickers, bar size, window and verbosity shared by the intraday download commands."""
+    parser.add_argument(
+        "--tickers", type=ticker_list, required=True, metavar="T1,T2,...", help="tickers"
+    )
+    parser.add_argument(
+        "--minutes",
+        type=int,
+        choices=config.INTRADAY_BAR_MINUTES,
+        default=config.DEFAULT_INTRADAY_BAR_MINUTES,
+        help="bar size in minutes",
+    )
+    parser.add_argument(
+        "--days",
+        type=positive_int,
+        default=config.INTRADAY_LOOKBACK_DAYS,
+        help="calendar days back from --end",
+    )
+    parser.add_argument(
+        "--end", type=iso_date, default=None, help="last day (YYYY-MM-DD); default today"
+    )
+    add_verbosity(parser)

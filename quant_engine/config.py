@@ -232,6 +232,7 @@ ALPACA_ADJUSTMENT: str = "split"
 """Alpaca bar adjustment: ``raw``, ``split``, ``dividend`` or ``all``."""
 ALPACA_MAX_RETRIES: int = 5
 ALPACA_TIMEOUT_S: float = 30.0
+GAPFILL_PROVIDERS: tuple[str, ...] = ("ibkr", "alpaca")  # live sources that fill daily gaps
 INTRADAY_BAR_MINUTES: tuple[int, ...] = (1, 5, 15, 30, 60)
 DEFAULT_INTRADAY_BAR_MINUTES: int = 5
 INTRADAY_LOOKBACK_DAYS: int = 30

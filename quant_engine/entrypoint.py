@@ -20,7 +20,7 @@ from quant_engine.errors import QuantEngineError
 if TYPE_CHECKING:
     from rich.progress import Progress
 
-    from quant_engine.utils.reproducibility import RunRecorder
+    from quant_engine.runs.recorder import RunRecorder
 
 
 class RunSummary(NamedTuple):
@@ -62,7 +62,7 @@ def run_entry_point(
         return exc.code if isinstance(exc.code, int) else 2
     configure_logging(args.verbose, args.quiet)
 
-    from quant_engine.utils.reproducibility import record_run
+    from quant_engine.runs.record import record_run
 
     try:
         module = f"quant_engine.{script}" if as_module else None

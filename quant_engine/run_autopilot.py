@@ -16,7 +16,7 @@ if not __package__:  # run as a file: put the package's parent on sys.path, neve
 from quant_engine.entrypoint import RunSummary, output_dir, progress, run_entry_point
 
 if TYPE_CHECKING:
-    from quant_engine.utils.reproducibility import RunRecorder
+    from quant_engine.runs.recorder import RunRecorder
 
 SCRIPT = "run_autopilot"
 
@@ -69,12 +69,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def autopilot(args: argparse.Namespace, run: RunRecorder) -> RunSummary:
     """Load data once, evaluate every candidate, decide, persist the decision."""
-    from quant_engine import jobs
+    from quant_engine import steps
     from quant_engine.autopilot import build_grid, make_executor, run_autopilot
 
     grid = build_grid(args.feature_modes, args.models, args.rules)
     with make_executor(args.executor, args.scheduler, args.workers) as executor:
-        data = jobs.load_data(args, run)
+        data = steps.load_data(args, run)
         run.add_seed("model", args.seed)
         run.resolve(
             candidates=[c.candidate_id for c in grid],

@@ -16,7 +16,7 @@ if not __package__:  # run as a file: put the package's parent on sys.path, neve
 from quant_engine.entrypoint import RunSummary, output_dir, run_entry_point
 
 if TYPE_CHECKING:
-    from quant_engine.utils.reproducibility import RunRecorder
+    from quant_engine.runs.recorder import RunRecorder
 
 SCRIPT = "run_backtest"
 
@@ -43,13 +43,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def backtest(args: argparse.Namespace, run: RunRecorder) -> RunSummary:
     """Walk-forward scores → portfolio simulation → metrics, equity curve and chart."""
-    from quant_engine import jobs
+    from quant_engine import steps
     from quant_engine.backtest.engine import BacktestConfig, run_backtest
     from quant_engine.backtest.report import save_backtest
 
-    data = jobs.load_data(args, run)
+    data = steps.load_data(args, run)
     run.add_seed("model", args.seed)
-    scores = jobs.walk_forward_scores(
+    scores = steps.walk_forward_scores(
         data, feature_mode=args.feature_mode, model_kind=args.model, seed=args.seed
     )
     cfg = BacktestConfig(

@@ -24,7 +24,7 @@ from quant_engine.entrypoint import RunSummary, run_entry_point
 if TYPE_CHECKING:
     from rich.progress import TaskID
 
-    from quant_engine.utils.reproducibility import RunRecorder
+    from quant_engine.runs.recorder import RunRecorder
 
 SCRIPT = "run_kalshi_event_pipeline"
 CANDLE_PERIODS = (1, 60, 1440)
@@ -77,7 +77,7 @@ def pipeline(args: argparse.Namespace, run: RunRecorder) -> RunSummary:
     from quant_engine.entrypoint import progress
     from quant_engine.errors import UsageError
     from quant_engine.kalshi.client import KalshiClient
-    from quant_engine.kalshi.pipeline import fetch_series, write_series
+    from quant_engine.pipelines.kalshi_events import fetch_series, write_series
 
     end: dt.date = args.end or dt.date.today()
     start: dt.date = args.start or end - dt.timedelta(days=config.KALSHI_LOOKBACK_DAYS)

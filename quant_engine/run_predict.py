@@ -16,7 +16,7 @@ if not __package__:  # run as a file: put the package's parent on sys.path, neve
 from quant_engine.entrypoint import RunSummary, output_dir, run_entry_point
 
 if TYPE_CHECKING:
-    from quant_engine.utils.reproducibility import RunRecorder
+    from quant_engine.runs.recorder import RunRecorder
 
 SCRIPT = "run_predict"
 
@@ -39,15 +39,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 def predict(args: argparse.Namespace, run: RunRecorder) -> RunSummary:
     """Load recent data, score the latest complete date, write predictions and a summary."""
-    from quant_engine import jobs
+    from quant_engine import steps
     from quant_engine.features.pipeline import build_features
     from quant_engine.models.predictor import predict_latest, write_predictions
     from quant_engine.models.registry import ModelRegistry
 
     run.resolve(feature_mode=args.feature_mode)
-    model = jobs.select_model(ModelRegistry(), args.feature_mode, args.model_version)
+    model = steps.select_model(ModelRegistry(), args.feature_mode, args.model_version)
     run.add_model(model.version_id, role="read")
-    data = jobs.load_data(args, run)
+    data = steps.load_data(args, run)
     predictions = predict_latest(model, build_features(data, args.feature_mode))
     as_of = str(predictions["date"].iloc[0].date()) if len(predictions) else None
     summary = {

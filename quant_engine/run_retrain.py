@@ -16,7 +16,7 @@ if not __package__:  # run as a file: put the package's parent on sys.path, neve
 from quant_engine.entrypoint import RunSummary, output_dir, run_entry_point
 
 if TYPE_CHECKING:
-    from quant_engine.utils.reproducibility import RunRecorder
+    from quant_engine.runs.recorder import RunRecorder
 
 SCRIPT = "run_retrain"
 
@@ -38,7 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def retrain(args: argparse.Namespace, run: RunRecorder) -> RunSummary:
     """Evaluate the retrain rule, persist the decision, retrain when due (or forced)."""
-    from quant_engine import config, jobs
+    from quant_engine import config, steps
     from quant_engine.errors import ModelNotFoundError
     from quant_engine.features.labels import forward_returns
     from quant_engine.features.pipeline import build_features
@@ -46,10 +46,10 @@ def retrain(args: argparse.Namespace, run: RunRecorder) -> RunSummary:
     from quant_engine.models.retrain_trigger import RetrainTrigger
 
     run.resolve(feature_mode=args.feature_mode, model_kind=args.model, seed=args.seed)
-    data = jobs.load_data(args, run)
+    data = steps.load_data(args, run)
     trigger = RetrainTrigger()
     try:
-        model = jobs.select_model(ModelRegistry(), args.feature_mode)
+        model = steps.select_model(ModelRegistry(), args.feature_mode)
     except ModelNotFoundError:
         model = None
     if model is not None:
@@ -65,7 +65,7 @@ def retrain(args: argparse.Namespace, run: RunRecorder) -> RunSummary:
     run.add_output("retrain_decision", outputs["retrain_decision"])
     retrained = None
     if (decision.due or args.force) and not args.dry_run:
-        retrained, _ = jobs.train_and_register(
+        retrained, _ = steps.train_and_register(
             data, run, feature_mode=args.feature_mode, model_kind=args.model, seed=args.seed
         )
     run.set_result(due=decision.due, reasons=decision.reasons, retrained=retrained)

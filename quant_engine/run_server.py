@@ -18,7 +18,7 @@ from quant_engine.entrypoint import RunSummary, run_entry_point
 
 if TYPE_CHECKING:
     from quant_engine.api.config import ApiSettings
-    from quant_engine.utils.reproducibility import RunRecorder
+    from quant_engine.runs.recorder import RunRecorder
 
 SCRIPT = "run_server"
 APP_FACTORY = "quant_engine.api.main:create_app"

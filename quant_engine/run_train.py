@@ -16,7 +16,7 @@ if not __package__:  # run as a file: put the package's parent on sys.path, neve
 from quant_engine.entrypoint import RunSummary, run_entry_point
 
 if TYPE_CHECKING:
-    from quant_engine.utils.reproducibility import RunRecorder
+    from quant_engine.runs.recorder import RunRecorder
 
 SCRIPT = "run_train"
 
@@ -37,11 +37,11 @@ def train(args: argparse.Namespace, run: RunRecorder) -> RunSummary:
     """Load data, train, register; the model files are the run's outputs."""
     from dataclasses import asdict
 
-    from quant_engine import jobs
+    from quant_engine import steps
 
     run.resolve(feature_mode=args.feature_mode, model_kind=args.model, seed=args.seed)
-    data = jobs.load_data(args, run)
-    version, result = jobs.train_and_register(
+    data = steps.load_data(args, run)
+    version, result = steps.train_and_register(
         data, run, feature_mode=args.feature_mode, model_kind=args.model, seed=args.seed
     )
     metrics = asdict(result.metrics)

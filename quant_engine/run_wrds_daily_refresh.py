@@ -21,8 +21,8 @@ from quant_engine import cli, config
 from quant_engine.entrypoint import RunSummary, run_entry_point
 
 if TYPE_CHECKING:
-    from quant_engine.data.providers.wrds_refresh import RefreshReport
-    from quant_engine.utils.reproducibility import RunRecorder
+    from quant_engine.pipelines.wrds_refresh import RefreshReport
+    from quant_engine.runs.recorder import RunRecorder
 
 SCRIPT = "run_wrds_daily_refresh"
 REPORT_NAME = "refresh_report.csv"
@@ -67,9 +67,9 @@ def refresh(args: argparse.Namespace, run: RunRecorder) -> RunSummary:
     from quant_engine.data import LocalCache
     from quant_engine.data.providers.crsp import get_layout
     from quant_engine.data.providers.wrds import WrdsClient, WrdsSettings
-    from quant_engine.data.providers.wrds_refresh import SOURCE, TickerOutcome, WrdsRefresher
     from quant_engine.entrypoint import output_dir, progress
     from quant_engine.errors import UnknownTickerError, UsageError
+    from quant_engine.pipelines.wrds_refresh import SOURCE, TickerOutcome, WrdsRefresher
 
     settings = WrdsSettings.from_env()
     cache = LocalCache()

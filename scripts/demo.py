@@ -32,7 +32,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from rich.table import Table
 
     from quant_engine import layout
-    from quant_engine.utils.manifest_store import latest_name
+    from quant_engine.runs.store import latest_name
 
     extra = list(sys.argv[1:] if argv is None else argv)
     console = Console()

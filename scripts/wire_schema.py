@@ -84,16 +84,19 @@ def type_params(cls: type[Any]) -> tuple[Any, ...]:
 
 
 def module_types(module: ModuleType) -> ModuleTypes:
-    """Public models, root models and enums defined in ``module`` (imports excluded).
+    """Public models, root models and enums defined in ``module`` or re-exported in its ``__all__``.
 
-    Pydantic also registers each parametrised generic under its bracketed name (``X[Y]``) in the
-    module's namespace; those are not identifiers and are skipped.
+    Other imports are excluded. Pydantic also registers each parametrised generic under its
+    bracketed name (``X[Y]``) in the module's namespace; those are not identifiers and are skipped.
     """
+    exported = set(getattr(module, "__all__", ()))
     found: list[tuple[str, type[Any]]] = []
     for name, obj in vars(module).items():
         if name.startswith("_") or not name.isidentifier() or not isinstance(obj, type):
             continue
-        if issubclass(obj, BaseModel | enum.Enum) and obj.__module__ == module.__name__:
+        if not issubclass(obj, BaseModel | enum.Enum):
+            continue
+        if obj.__module__ == module.__name__ or name in exported:
             found.append((name, obj))
     return ModuleTypes(module.__name__, tuple(found))
 

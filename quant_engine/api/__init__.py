@@ -1,1 +1,1 @@
-"""HTTP API for the dashboard; import-light, since any layer may use its ``schemas`` wire types."""
+"""HTTP API for the dashboard: ``create_app`` in :mod:`.main`, wire types in :mod:`.schemas`."""

@@ -14,7 +14,7 @@ from fastapi.security import APIKeyHeader
 
 from quant_engine import config
 from quant_engine.api.config import API_KEY_ENV_VAR, ApiSettings
-from quant_engine.api.jobs import JobManager
+from quant_engine.api.job_manager import JobManager
 
 api_key_header = APIKeyHeader(
     name=config.API_KEY_HEADER,

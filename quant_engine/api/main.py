@@ -17,7 +17,7 @@ import quant_engine
 from quant_engine import config, layout
 from quant_engine.api.config import ApiSettings, load_settings
 from quant_engine.api.errors import install_error_handlers
-from quant_engine.api.jobs import JobManager
+from quant_engine.api.job_manager import JobManager
 from quant_engine.api.middleware import REQUEST_ID_HEADER, BodySizeLimit, RequestContext
 from quant_engine.api.routers import ROUTERS
 

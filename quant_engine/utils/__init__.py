@@ -1,8 +1,9 @@
-"""Cross-cutting helpers below the data layer; import the submodule you need.
+"""Generic helpers below the engine: import the submodule you need.
 
 - :mod:`~quant_engine.utils.atomic`: crash-safe file writes (temp file, fsync, rename/link);
-- :mod:`~quant_engine.utils.reproducibility`: run manifests (``record_run``, the ``qe-runs`` CLI),
-  built from ``provenance``, ``redaction``, ``manifest_store`` and ``run_verify``.
+- :mod:`~quant_engine.utils.reproducibility`: the public façade of run manifests
+  (``record_run``, ``build_run_manifest``, ``write_run_manifest``, the ``qe-runs`` CLI), whose
+  machinery lives in :mod:`quant_engine.runs`.
 
 Nothing is imported here, so ``python -m quant_engine.utils.reproducibility`` stays clean and
 cheap.

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from quant_engine.api.jobs import JobCommand, JobManager
+from quant_engine.api.job_manager import JobCommand, JobManager
 from quant_engine.api.schemas.compute import Job, JobRequest, JobStatus
 
 API_KEY = "test-key-5f1c9d2e"

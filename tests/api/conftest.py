@@ -8,13 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from api_support import API_KEY, TICKERS, finished, make_jobs, quick_command, wait_for
 from fastapi.testclient import TestClient
 
 from quant_engine.api.config import ApiSettings
-from quant_engine.api.jobs import JobManager
+from quant_engine.api.job_manager import JobManager
 from quant_engine.api.main import create_app
 from quant_engine.api.schemas.compute import Job
+from tests.api.api_support import API_KEY, TICKERS, finished, make_jobs, quick_command, wait_for
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import datetime as dt
 import json
 import subprocess
@@ -16,6 +15,7 @@ import pytest
 from quant_engine import layout
 from quant_engine.data import LocalCache
 from quant_engine.data.calendar import nyse_sessions
+from quant_engine.pipelines.gapfill import GapfillRequest, gapfill
 from scripts import ibkr_daily_gapfill
 
 SCRIPT = layout.scripts_dir() / "ibkr_daily_gapfill.py"
@@ -92,8 +92,8 @@ def test_dry_run_lists_gaps_without_fetching_or_writing(
 
 
 def test_gap_detection_ignores_holidays_and_keeps_early_closes(cache: LocalCache) -> None:
-    args = ibkr_daily_gapfill.build_parser().parse_args(["--dry-run", "--tickers", "AAA"])
-    (report,) = ibkr_daily_gapfill.gapfill(args, NoCalls(), cache)
+    request = GapfillRequest("ibkr", "ibkr", tickers=("AAA",), dry_run=True)
+    (report,) = gapfill(request, NoCalls(), cache)
     assert [(str(g.start), str(g.end), g.sessions) for g in report.gaps] == [
         ("2023-11-24", "2023-11-24", 1),
         ("2023-12-26", "2023-12-28", 3),
@@ -121,10 +121,10 @@ def test_fill_fetches_only_gap_ranges_and_remembers_empty_sessions(cache: LocalC
 
 
 def test_end_extends_the_check_past_the_last_bar(cache: LocalCache) -> None:
-    args = ibkr_daily_gapfill.build_parser().parse_args(
-        ["--dry-run", "--tickers", "AAA", "--end", "2024-02-02"]
+    request = GapfillRequest(
+        "ibkr", "ibkr", tickers=("AAA",), end=dt.date(2024, 2, 2), dry_run=True
     )
-    (report,) = ibkr_daily_gapfill.gapfill(args, NoCalls(), cache)
+    (report,) = gapfill(request, NoCalls(), cache)
     assert (str(report.gaps[-1].start), report.gaps[-1].sessions) == ("2024-02-01", 2)
 
 
@@ -157,19 +157,6 @@ def test_runs_as_a_file_from_anywhere_on_the_embedded_data(tmp_path: Path, qe_ho
     )
     assert done.returncode == 0, done.stderr
     assert "SPX" in done.stdout
-
-
-def test_script_imports_only_public_names() -> None:
-    tree = ast.parse(SCRIPT.read_text())
-    imported = [
-        alias.name
-        for node in ast.walk(tree)
-        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("quant_engine")
-        for alias in node.names
-    ]
-    assert "normalize_ohlcv_columns" in imported
-    assert "write_cache_meta" in imported
-    assert not [name for name in imported if name.startswith("_")]
 
 
 def test_new_tickers_are_backfilled_from_start(cache: LocalCache) -> None:

@@ -11,7 +11,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
-from quant_engine.data.providers.intraday import intraday_path, read_intraday
+from quant_engine.data.intraday import intraday_path, read_intraday
 from scripts import alpaca_intraday_download, ibkr_intraday_download
 
 WINDOW = ["--end", "2024-01-03", "--days", "2", "--minutes", "5", "-q"]

@@ -383,30 +383,6 @@ export interface ModelLabOverview {
 
 // ---- quant_engine.api.schemas.runs ----
 
-/** Life cycle of a run: ``running`` at start, then exactly one final status. */
-export type RunStatus = "running" | "success" | "failed" | "interrupted";
-export const RunStatus = {
-  RUNNING: "running",
-  SUCCESS: "success",
-  FAILED: "failed",
-  INTERRUPTED: "interrupted",
-} as const;
-
-/** Whether a run loaded a model version or produced it. */
-export type ModelRole = "read" | "written";
-export const ModelRole = {
-  READ: "read",
-  WRITTEN: "written",
-} as const;
-
-/** How to run it again: ``<python> -m <module> <argv>`` (argv with secrets redacted). */
-export interface CommandInfo {
-  module: string;
-  argv: string[];
-  cwd: string;
-  python: string;
-}
-
 /** The code that ran: package version and, in a git checkout, commit and local changes. */
 export interface CodeInfo {
   package_version: string;
@@ -422,18 +398,12 @@ export interface CodeInfo {
   git_error: string | null;
 }
 
-/** Interpreter, machine, package versions, thread settings and allow-listed variables. */
-export interface EnvironmentInfo {
-  python_version: string;
-  python_implementation: string;
-  executable: string;
-  platform: string;
-  hostname: string;
-  pid: number;
-  cpu_count: number | null;
-  packages: Record<string, string | null>;
-  blas_threads: Record<string, string>;
-  env: Record<string, string>;
+/** How to run it again: ``<python> -m <module> <argv>`` (argv with secrets redacted). */
+export interface CommandInfo {
+  module: string;
+  argv: string[];
+  cwd: string;
+  python: string;
 }
 
 /** One input: where from, what range, and content hashes (of the loaded data and the file). */
@@ -452,6 +422,40 @@ export interface DataInput {
   size: number | null;
 }
 
+/** Interpreter, machine, package versions, thread settings and allow-listed variables. */
+export interface EnvironmentInfo {
+  python_version: string;
+  python_implementation: string;
+  executable: string;
+  platform: string;
+  hostname: string;
+  pid: number;
+  cpu_count: number | null;
+  packages: Record<string, string | null>;
+  blas_threads: Record<string, string>;
+  env: Record<string, string>;
+}
+
+/** Why a run did not succeed. */
+export interface ErrorInfo {
+  type: string;
+  message: string;
+  traceback: string;
+}
+
+/** A model version from the registry that the run read or wrote. */
+export interface ModelRef {
+  version_id: string;
+  role: ModelRole;
+}
+
+/** Whether a run loaded a model version or produced it. */
+export type ModelRole = "read" | "written";
+export const ModelRole = {
+  READ: "read",
+  WRITTEN: "written",
+} as const;
+
 /** One file (or folder) the run wrote, under its logical name. */
 export interface OutputFile {
   name: string;
@@ -462,19 +466,6 @@ export interface OutputFile {
   sha256: string | null;
   /** file count when the output is a folder */
   files: number | null;
-}
-
-/** A model version from the registry that the run read or wrote. */
-export interface ModelRef {
-  version_id: string;
-  role: ModelRole;
-}
-
-/** Why a run did not succeed. */
-export interface ErrorInfo {
-  type: string;
-  message: string;
-  traceback: string;
 }
 
 /** The complete record of one run of an entry point. */
@@ -512,6 +503,15 @@ export interface RunManifest {
   outputs: OutputFile[];
   error: ErrorInfo | null;
 }
+
+/** Life cycle of a run: ``running`` at start, then exactly one final status. */
+export type RunStatus = "running" | "success" | "failed" | "interrupted";
+export const RunStatus = {
+  RUNNING: "running",
+  SUCCESS: "success",
+  FAILED: "failed",
+  INTERRUPTED: "interrupted",
+} as const;
 
 /** One run in a list: what ran, when, how it ended and its headline result. */
 export interface RunSummary {

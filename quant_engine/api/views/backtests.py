@@ -19,9 +19,9 @@ from quant_engine.api.schemas.backtests import (
     BacktestSummary,
     EquityPoint,
 )
-from quant_engine.api.schemas.runs import RunManifest
 from quant_engine.api.views import runs
 from quant_engine.errors import DataError
+from quant_engine.runs.manifest import RunManifest
 
 SCRIPT = "run_backtest"
 NO_BACKTEST = "no backtest yet: run qe-backtest"

@@ -16,12 +16,12 @@ from datetime import UTC, datetime
 
 import quant_engine
 from quant_engine import config, layout
-from quant_engine.api.jobs import JobManager
+from quant_engine.api.job_manager import JobManager
 from quant_engine.api.schemas.compute import JobStatus
-from quant_engine.api.schemas.runs import RunStatus
 from quant_engine.api.schemas.system_health import ComponentHealth, HealthStatus, SystemHealth
 from quant_engine.errors import QuantEngineError
-from quant_engine.utils import manifest_store
+from quant_engine.runs import store
+from quant_engine.runs.manifest import RunStatus
 
 Check = Callable[[], tuple[HealthStatus, str]]
 SEVERITY = {HealthStatus.OK: 0, HealthStatus.DEGRADED: 1, HealthStatus.DOWN: 2}
@@ -89,13 +89,13 @@ def check_runs() -> tuple[HealthStatus, str]:
     pointers = sorted(
         path
         for path in (directory.glob("*.json") if directory.is_dir() else ())
-        if manifest_store.is_latest_name(path.name) and path.name != manifest_store.LATEST_NAME
+        if store.is_latest_name(path.name) and path.name != store.LATEST_NAME
     )
     parts: list[str] = []
     status = HealthStatus.OK
     for pointer in pointers:
         try:
-            manifest = manifest_store.load_manifest(pointer)
+            manifest = store.load_manifest(pointer)
         except QuantEngineError:
             parts.append(f"{pointer.name} unreadable")
             status = HealthStatus.DEGRADED

@@ -9,7 +9,7 @@ from quant_engine import layout
 from quant_engine.api.errors import NotFoundError
 from quant_engine.api.schemas.runs import RunList, RunManifest, RunStatus, RunSummary
 from quant_engine.errors import DataError, UsageError
-from quant_engine.utils import manifest_store
+from quant_engine.runs import store
 
 REF_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,200}$")
 
@@ -32,7 +32,7 @@ def run_summary(manifest: RunManifest) -> RunSummary:
 
 def list_runs(*, script: str | None, status: RunStatus | None, limit: int, offset: int) -> RunList:
     """Runs newest first, filtered by script and status, one page of them."""
-    found = manifest_store.scan(layout.manifests_dir())
+    found = store.scan(layout.manifests_dir())
     matching = [
         manifest
         for _, manifest in found.entries
@@ -52,7 +52,7 @@ def find_path(ref: str) -> Path:
         raise UsageError(f"not a run reference: {ref!r}")
     ref = ref.removesuffix(".json")  # a file name is matched by its stem, never opened as a path
     try:
-        return manifest_store.find_manifest(layout.manifests_dir(), ref)
+        return store.find_manifest(layout.manifests_dir(), ref)
     except UsageError as exc:
         if "ambiguous" in str(exc):
             raise
@@ -61,16 +61,16 @@ def find_path(ref: str) -> Path:
 
 def get_manifest(ref: str) -> RunManifest:
     """The manifest a reference names; 404 when none does."""
-    return manifest_store.load_manifest(find_path(ref))
+    return store.load_manifest(find_path(ref))
 
 
 def latest_success(script: str, missing: str) -> RunManifest:
     """The newest successful, non-verify run of ``script``; NotFoundError(``missing``) if none."""
     directory = layout.manifests_dir()
-    pointer = directory / manifest_store.latest_name(script)
+    pointer = directory / store.latest_name(script)
     if pointer.exists():
         try:
-            manifest = manifest_store.load_manifest(pointer)
+            manifest = store.load_manifest(pointer)
         except DataError:
             manifest = None
         if manifest is not None and manifest.status is RunStatus.SUCCESS:
@@ -85,7 +85,7 @@ def successful(script: str) -> list[RunManifest]:
     """Every successful, non-verify run of ``script``, newest first."""
     return [
         manifest
-        for _, manifest in manifest_store.scan(layout.manifests_dir()).entries
+        for _, manifest in store.scan(layout.manifests_dir()).entries
         if manifest.script == script
         and manifest.status is RunStatus.SUCCESS
         and manifest.verify_of is None

@@ -9,10 +9,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from quant_engine import config
-from quant_engine.api.schemas.runs import RunManifest
 from quant_engine.api.schemas.signals import SignalRow, SignalSet
 from quant_engine.api.views import runs
 from quant_engine.errors import DataError, QuantEngineError
+from quant_engine.runs.manifest import RunManifest
 
 SCRIPT = "run_predict"
 NO_SIGNALS = "no signals yet: run qe-predict"

@@ -1,0 +1,267 @@
+"""The manifest folder: unique atomic writes, forward-only latest pointers, listing, lookup, prune.
+
+Names: ``run_manifest_<UTC µs timestamp>_<script>_<short id>.json``, created exclusively (a
+collision is an error). A run's manifest is written ``running`` at start and rewritten in place
+(atomic ``os.replace`` under the same name, only ever by the run it belongs to) when it ends.
+``run_manifest_latest.json`` and ``run_manifest_latest_<script>.json`` are symlinks swapped by
+rename (an atomic copy where symlinks fail) that only move to a run with a larger run id (a later
+start), under an ``flock`` on ``.run_manifest.lock``, so runs finishing out of order cannot move
+them back. With symlinks the pointer shows a run's live status without being rewritten.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import socket
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from quant_engine import config
+from quant_engine.errors import DataError, UsageError
+from quant_engine.runs.manifest import RunManifest, RunStatus
+from quant_engine.runs.redaction import scrub_secret_values, secret_env_values
+from quant_engine.utils import atomic
+
+MANIFEST_PREFIX = "run_manifest_"
+LATEST_NAME = "run_manifest_latest.json"
+LOCK_NAME = ".run_manifest.lock"
+_LATEST_RE = re.compile(r"^run_manifest_latest(_.+)?\.json$")
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.\-]+")
+_THREAD_LOCK = threading.Lock()
+
+
+def latest_name(script: str | None = None) -> str:
+    """File name of the global latest pointer, or of one script's."""
+    return LATEST_NAME if script is None else f"run_manifest_latest_{safe_name(script)}.json"
+
+
+def is_latest_name(name: str) -> bool:
+    """True for the names of latest pointers."""
+    return bool(_LATEST_RE.match(name))
+
+
+def safe_name(text: str) -> str:
+    """``text`` reduced to characters safe in a file name."""
+    return _UNSAFE.sub("_", text).strip("._") or "run"
+
+
+def manifest_filename(manifest: RunManifest) -> str:
+    """``run_manifest_<timestamp>_<script>_<short id>.json`` from the run id."""
+    timestamp, _, rest = manifest.run_id.partition("-")
+    short = rest.rpartition("-")[2]
+    return f"{MANIFEST_PREFIX}{timestamp}_{safe_name(manifest.script)}_{short}.json"
+
+
+def dump_manifest(manifest: RunManifest) -> bytes:
+    """The manifest's JSON, with any value of a secret-named environment variable scrubbed."""
+    secrets = secret_env_values(os.environ)
+    data = manifest.model_dump(mode="json")
+    if secrets:
+        data = scrub_secret_values(data, secrets)
+    return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode()
+
+
+def load_manifest(path: Path) -> RunManifest:
+    """Read and validate one manifest; DataError naming the file when it is not one."""
+    try:
+        return RunManifest.model_validate_json(Path(path).read_bytes())
+    except (OSError, ValidationError, ValueError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise DataError(f"{path}: not a readable run manifest ({first})") from None
+
+
+@contextlib.contextmanager
+def directory_lock(directory: Path) -> Iterator[None]:
+    """Exclusive lock over a manifest folder (flock on a lock file; threads and processes)."""
+    with _THREAD_LOCK:
+        if sys.platform == "win32":
+            yield
+            return
+        import fcntl
+
+        fd = os.open(directory / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o666)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)
+
+
+def write_new(
+    manifest: RunManifest, directory: Path, filename: str | None = None, *, durable: bool = True
+) -> Path:
+    """Create the manifest's file atomically and exclusively; FileExistsError on a collision."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / (filename or manifest_filename(manifest))
+    return atomic.create_exclusive(path, dump_manifest(manifest), durable=durable)
+
+
+def publish(
+    manifest: RunManifest, directory: Path, filename: str | None = None, *, durable: bool = True
+) -> Path:
+    """Write a new manifest and move the latest pointers to it (not for verify re-runs)."""
+    path = write_new(manifest, directory, filename, durable=durable)
+    if manifest.verify_of is None:
+        update_latest(directory, path, manifest)
+    return path
+
+
+def rewrite(manifest: RunManifest, path: Path) -> None:
+    """Atomically replace a run's own manifest; refuses a file that belongs to another run."""
+    try:
+        current = json.loads(path.read_bytes()).get("run_id")
+    except FileNotFoundError:
+        atomic.create_exclusive(path, dump_manifest(manifest))
+        return
+    except (OSError, ValueError, AttributeError):
+        current = None
+    if current != manifest.run_id:
+        raise FileExistsError(f"{path} belongs to run {current!r}, not {manifest.run_id!r}")
+    atomic.write_bytes_atomic(path, dump_manifest(manifest))
+
+
+def pointer_run_id(pointer: Path) -> str | None:
+    """Run id a latest pointer designates, or None when missing, dangling or unreadable."""
+    try:
+        run_id = json.loads(pointer.read_bytes()).get("run_id")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return run_id if isinstance(run_id, str) else None
+
+
+def point(pointer: Path, path: Path) -> None:
+    """Make ``pointer`` designate ``path`` (same folder): symlink swap, else an atomic copy."""
+    try:
+        atomic.replace_symlink(pointer, path.name)
+    except (OSError, NotImplementedError):
+        atomic.write_bytes_atomic(pointer, path.read_bytes())
+
+
+def update_latest(directory: Path, path: Path, manifest: RunManifest) -> None:
+    """Move the global and the script's latest pointer to ``path`` unless they show a newer run."""
+    with directory_lock(directory):
+        for name in (latest_name(), latest_name(manifest.script)):
+            pointer = directory / name
+            current = pointer_run_id(pointer)
+            if current is not None and current > manifest.run_id:
+                continue
+            if pointer.is_symlink() and os.readlink(pointer) == path.name:
+                continue  # already there; the symlink shows the rewritten content
+            point(pointer, path)
+
+
+@dataclass
+class Scan:
+    """Every manifest in a folder, newest first, and the files that failed to parse."""
+
+    entries: list[tuple[Path, RunManifest]] = field(default_factory=list)
+    unreadable: list[Path] = field(default_factory=list)
+
+
+def scan(directory: Path) -> Scan:
+    """Load every manifest file of ``directory`` (pointers and temp files excluded)."""
+    result = Scan()
+    if not directory.is_dir():
+        return result
+    for path in sorted(directory.glob("*.json")):
+        if is_latest_name(path.name) or path.is_symlink() or path.name.startswith("."):
+            continue
+        try:
+            result.entries.append((path, load_manifest(path)))
+        except DataError:
+            result.unreadable.append(path)
+    result.entries.sort(key=lambda entry: entry[1].run_id, reverse=True)
+    return result
+
+
+def find_manifest(directory: Path, ref: str) -> Path:
+    """The manifest named by ``ref``: a path, ``latest[:script]``, a run id or a unique prefix."""
+    as_path = Path(ref).expanduser()
+    if as_path.suffix == ".json" and as_path.is_file():
+        return as_path
+    if ref == "latest" or ref.startswith("latest:"):
+        script = ref.partition(":")[2] or None
+        pointer = directory / latest_name(script)
+        if not pointer.exists():
+            raise UsageError(f"no latest run{f' of {script}' if script else ''} in {directory}")
+        return pointer.resolve()
+    entries = scan(directory).entries
+    exact = [p for p, m in entries if ref in (m.run_id, p.name, p.stem)]
+    matches = exact or [
+        p for p, m in entries if m.run_id.startswith(ref) or m.run_id.endswith(f"-{ref}")
+    ]
+    if not matches:
+        raise UsageError(f"no run matches {ref!r} in {directory}")
+    if len(matches) > 1:
+        names = ", ".join(p.name for p in matches[:3])
+        raise UsageError(f"{ref!r} is ambiguous: {len(matches)} runs match ({names}, ...)")
+    return matches[0]
+
+
+def is_alive_here(manifest: RunManifest) -> bool:
+    """True while a ``running`` manifest's process may still be running (or is elsewhere)."""
+    if manifest.status is not RunStatus.RUNNING:
+        return False
+    if manifest.environment.hostname != socket.gethostname():
+        return True
+    try:
+        os.kill(manifest.environment.pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def protected_run_ids(directory: Path) -> set[str]:
+    """Run ids that latest pointers designate: prune never removes them."""
+    pointers = [p for p in directory.glob("run_manifest_latest*.json") if is_latest_name(p.name)]
+    return {run_id for p in pointers if (run_id := pointer_run_id(p)) is not None}
+
+
+def prune(
+    directory: Path,
+    keep: int,
+    *,
+    script: str | None = None,
+    per_script: bool = True,
+    dry_run: bool = False,
+) -> list[Path]:
+    """Remove all but the newest ``keep`` manifests of each script (or overall); return them.
+
+    Never removed: targets of latest pointers and ``running`` manifests whose process may be
+    alive. Temp files of interrupted writes older than ``config.MANIFEST_STALE_TEMP_S`` go too.
+    """
+    if keep < 0:
+        raise UsageError(f"--keep must be >= 0, got {keep}")
+    removed: list[Path] = []
+    if not directory.is_dir():
+        return removed
+    with directory_lock(directory):
+        protected = protected_run_ids(directory)
+        seen: dict[str, int] = {}
+        for path, manifest in scan(directory).entries:
+            if script is not None and manifest.script != script:
+                continue
+            group = manifest.script if per_script else ""
+            seen[group] = seen.get(group, 0) + 1
+            if seen[group] <= keep or manifest.run_id in protected or is_alive_here(manifest):
+                continue
+            removed.append(path)
+        cutoff = time.time() - config.MANIFEST_STALE_TEMP_S
+        for tmp in directory.glob(".*.tmp"):
+            if atomic.is_temp_name(tmp.name) and tmp.lstat().st_mtime < cutoff:
+                removed.append(tmp)
+        if not dry_run:
+            for path in removed:
+                path.unlink(missing_ok=True)
+    return removed

@@ -1,0 +1,285 @@
+"""Compare two runs (``diff``) and re-run a recorded run to check it reproduces (``verify``).
+
+``verify`` first re-hashes every recorded input file under the current data home (a changed or
+missing input is reported without re-running), then runs ``<python> -m <module> <argv>`` with
+``--output-dir`` pointed at a temp folder, ``QE_VERIFY_OF=<run id>`` and the recorded allow-listed
+environment (``QE_*`` settings, ``PYTHONHASHSEED``, BLAS threads), and finds the re-run's manifest
+by ``verify_of`` and process id. Reproduced means: the re-run succeeded, read the same data, and
+wrote every recorded output, by logical name, with the same sha256.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from quant_engine import layout
+from quant_engine.errors import UsageError
+from quant_engine.runs import store
+from quant_engine.runs.hashing import home_path, path_digest
+from quant_engine.runs.manifest import RunManifest, RunStatus
+from quant_engine.runs.provenance import is_captured_env_name
+from quant_engine.runs.redaction import REDACTED
+
+VERIFY_ENV_VAR = "QE_VERIFY_OF"
+"""Set for a verify re-run; the re-run's manifest records its value as ``verify_of``."""
+ABSENT = "(absent)"
+_SET_EXPLICITLY = frozenset({layout.HOME_ENV_VAR, VERIFY_ENV_VAR})
+
+
+@dataclass(frozen=True)
+class Change:
+    """One difference between two runs: which section and key, and the two values."""
+
+    section: str
+    key: str
+    a: str
+    b: str
+
+
+def show(value: Any) -> str:
+    """Compact text of a recorded value."""
+    return value if isinstance(value, str) else json.dumps(value, sort_keys=True, default=str)
+
+
+def diff_mapping(section: str, a: Mapping[str, Any], b: Mapping[str, Any]) -> list[Change]:
+    """Changes between two flat mappings, key by key."""
+    return [
+        Change(
+            section, key, show(a[key]) if key in a else ABSENT, show(b[key]) if key in b else ABSENT
+        )
+        for key in sorted(set(a) | set(b))
+        if a.get(key, ABSENT) != b.get(key, ABSENT)
+    ]
+
+
+def code_facts(m: RunManifest) -> dict[str, Any]:
+    """The code fields worth comparing."""
+    return m.code.model_dump(exclude={"untracked"})
+
+
+def environment_facts(m: RunManifest) -> dict[str, Any]:
+    """Interpreter, machine, package versions, thread settings and captured variables, flat."""
+    env = m.environment
+    facts: dict[str, Any] = {
+        "python_version": env.python_version,
+        "platform": env.platform,
+        "hostname": env.hostname,
+    }
+    facts.update({f"package:{k}": v for k, v in env.packages.items()})
+    facts.update({f"blas:{k}": v for k, v in env.blas_threads.items()})
+    facts.update({f"env:{k}": v for k, v in env.env.items()})
+    return facts
+
+
+def data_facts(m: RunManifest) -> dict[str, Any]:
+    """Each input's sha256 by name, plus the combined digests."""
+    facts: dict[str, Any] = {d.name: d.sha256 for d in m.data}
+    facts.update({f"digest:{k}": v for k, v in m.data_digests.items()})
+    facts["data_digest"] = m.data_digest
+    return facts
+
+
+def output_facts(m: RunManifest) -> dict[str, Any]:
+    """Each output's sha256 (and size) by logical name."""
+    return {o.name: f"{o.sha256 or 'missing'} ({o.size} bytes)" for o in m.outputs}
+
+
+def diff_manifests(a: RunManifest, b: RunManifest) -> list[Change]:
+    """What differs between two runs: command, args, resolved values, config, code, data..."""
+    sections: list[tuple[str, Mapping[str, Any], Mapping[str, Any]]] = [
+        (
+            "run",
+            {"script": a.script, "status": a.status.value},
+            {"script": b.script, "status": b.status.value},
+        ),
+        ("command", command_facts(a), command_facts(b)),
+        ("cli_args", a.cli_args, b.cli_args),
+        ("resolved", a.resolved, b.resolved),
+        ("result", a.result, b.result),
+        ("seeds", a.seeds, b.seeds),
+        ("config", a.config, b.config),
+        ("code", code_facts(a), code_facts(b)),
+        ("environment", environment_facts(a), environment_facts(b)),
+        ("data", data_facts(a), data_facts(b)),
+        ("models", model_facts(a), model_facts(b)),
+        ("outputs", output_facts(a), output_facts(b)),
+    ]
+    return [change for name, x, y in sections for change in diff_mapping(name, x, y)]
+
+
+def command_facts(m: RunManifest) -> dict[str, Any]:
+    """Module and argv of the recorded command."""
+    if m.command is None:
+        return {}
+    return {"module": m.command.module, "argv": " ".join(m.command.argv)}
+
+
+def model_facts(m: RunManifest) -> dict[str, Any]:
+    """Model versions by role."""
+    return {
+        role: [x.version_id for x in m.models if x.role.value == role]
+        for role in ("read", "written")
+    }
+
+
+def input_problems(manifest: RunManifest) -> list[str]:
+    """Recorded input files that are missing or whose sha256 changed (under the current home)."""
+    problems = []
+    for record in manifest.data:
+        expected = record.file_sha256
+        if record.path is None or expected is None:
+            continue
+        path = home_path(record.path)
+        _, actual, _ = path_digest(path)
+        if actual is None:
+            problems.append(f"input {record.name!r} is missing: {path}")
+        elif actual != expected:
+            problems.append(
+                f"input {record.name!r} changed since the run: {path} sha256 "
+                f"{expected[:12]}… → {actual[:12]}…"
+            )
+    return problems
+
+
+def rerun_argv(manifest: RunManifest, output_dir: Path) -> list[str]:
+    """The recorded argv with any ``--output-dir`` replaced by ``output_dir``."""
+    assert manifest.command is not None
+    argv: list[str] = []
+    skip = False
+    for token in manifest.command.argv:
+        if skip:
+            skip = False
+        elif token == "--output-dir":
+            skip = True
+        elif not token.startswith("--output-dir="):
+            argv.append(token)
+    return [*argv, "--output-dir", str(output_dir)]
+
+
+def rerun_env(manifest: RunManifest, environ: Mapping[str, str]) -> dict[str, str]:
+    """This environment with the run's allow-listed variables restored (others removed)."""
+    env = {k: v for k, v in environ.items() if not is_captured_env_name(k) or k in _SET_EXPLICITLY}
+    env.update({k: v for k, v in manifest.environment.env.items() if k not in _SET_EXPLICITLY})
+    env[layout.HOME_ENV_VAR] = str(layout.data_home())
+    env[VERIFY_ENV_VAR] = manifest.run_id
+    return env
+
+
+@dataclass
+class VerifyReport:
+    """Outcome of ``verify``: reproduced or not, why not, and context worth knowing."""
+
+    run_id: str
+    reproduced: bool = False
+    problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    rerun_manifest: Path | None = None
+
+
+def find_rerun(
+    dirs: list[Path], run_id: str, pid: int, since: datetime
+) -> tuple[Path, RunManifest] | None:
+    """The manifest the re-run (process ``pid``, started after ``since``) wrote for ``run_id``."""
+    for directory in dict.fromkeys(dirs):
+        for path, m in store.scan(directory).entries:
+            if m.verify_of == run_id and m.environment.pid == pid and m.started_at >= since:
+                return path, m
+    return None
+
+
+def run_again(original: RunManifest, workdir: Path, timeout: float | None) -> tuple[int, str, int]:
+    """Run the recorded command in ``workdir``: (exit code, last stderr line, process id)."""
+    assert original.command is not None
+    command = [sys.executable, "-m", original.command.module]
+    command += rerun_argv(original, workdir / "outputs")
+    proc = subprocess.Popen(
+        command,
+        cwd=workdir,
+        env=rerun_env(original, os.environ),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        _, stderr = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        return proc.returncode, f"timed out after {timeout:g}s", proc.pid
+    tail = stderr.decode(errors="replace").strip().splitlines()[-1:] or [""]
+    return proc.returncode, tail[0], proc.pid
+
+
+def compare_rerun(original: RunManifest, rerun: RunManifest, report: VerifyReport) -> None:
+    """Fill ``report`` with how the re-run differs from the original."""
+    if rerun.status is not RunStatus.SUCCESS:
+        report.problems.append(f"re-run ended {rerun.status.value}")
+    for change in diff_mapping("data", data_facts(original), data_facts(rerun)):
+        report.problems.append(f"input {change.key!r} differs: {change.a} → {change.b}")
+    produced = {o.name: o for o in rerun.outputs}
+    for out in original.outputs:
+        again = produced.get(out.name)
+        if again is None or again.sha256 is None:
+            report.problems.append(f"output {out.name!r} was not written by the re-run")
+        elif again.sha256 != out.sha256:
+            report.problems.append(
+                f"output {out.name!r} differs: sha256 {str(out.sha256)[:12]}… → "
+                f"{again.sha256[:12]}… ({out.size} → {again.size} bytes)"
+            )
+    extra = sorted(set(produced) - {o.name for o in original.outputs})
+    if extra:
+        report.notes.append(f"re-run wrote outputs the original did not: {', '.join(extra)}")
+    if rerun.config_sha256 != original.config_sha256:
+        report.notes.append("config differs from the run's (see `diff`)")
+    if code_facts(rerun) != code_facts(original):
+        report.notes.append("code differs from the run's (see `diff`)")
+
+
+def verify_run(
+    path: Path, *, timeout: float | None = None, keep_outputs: bool = False
+) -> VerifyReport:
+    """Re-run the manifest at ``path`` and report whether every output reproduced."""
+    original = store.load_manifest(path)
+    report = VerifyReport(run_id=original.run_id)
+    if original.status is not RunStatus.SUCCESS:
+        raise UsageError(f"run {original.run_id} is {original.status.value}; only successes verify")
+    if original.command is None:
+        raise UsageError(f"run {original.run_id} recorded no command; it cannot be re-run")
+    if any(REDACTED in token for token in original.command.argv):
+        raise UsageError(f"run {original.run_id} has redacted arguments; they cannot be replayed")
+    if original.data_home != str(layout.data_home()):
+        report.notes.append(
+            f"run used data home {original.data_home}; verifying with {layout.data_home()}"
+        )
+    report.problems = input_problems(original)
+    if report.problems:
+        return report
+    workdir = Path(tempfile.mkdtemp(prefix="qe-verify-"))
+    try:
+        launched = datetime.now(UTC)
+        code, last_error, pid = run_again(original, workdir, timeout)
+        if code != 0:
+            report.problems.append(f"re-run exited with code {code}: {last_error}")
+        found = find_rerun([layout.manifests_dir(), path.parent], original.run_id, pid, launched)
+        if found is None:
+            report.problems.append("re-run wrote no run manifest")
+            return report
+        report.rerun_manifest, rerun = found
+        compare_rerun(original, rerun, report)
+        report.reproduced = not report.problems
+        return report
+    finally:
+        if keep_outputs:
+            report.notes.append(f"re-run outputs kept in {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)

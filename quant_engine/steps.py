@@ -1,0 +1,126 @@
+"""Job steps the entry points share: load a run's data, pick a model, train and register one.
+
+Each step records what it used in the run manifest, so every entry point's manifest says the
+same things the same way.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING
+
+from quant_engine.errors import ModelNotFoundError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from quant_engine.data.market_data import MarketData
+    from quant_engine.models.registry import LoadedModel, ModelRegistry
+    from quant_engine.models.trainer import TrainResult
+    from quant_engine.runs.recorder import RunRecorder
+
+
+def load_data(args: argparse.Namespace, run: RunRecorder) -> MarketData:
+    """Load the run's universe from ``--data-source`` over ``--years``/``--start``/``--end``."""
+    from quant_engine.data.loader import load_universe
+
+    data = load_universe(
+        args.tickers, args.years, source=args.data_source, start=args.start, end=args.end
+    )
+    run.add_market_data(data)
+    run.resolve(
+        years=args.years,
+        data_source=args.data_source,
+        tickers=list(data.tickers),
+        start=data.start.date().isoformat(),
+        end=data.end.date().isoformat(),
+        rows=data.rows,
+    )
+    return data
+
+
+def select_model(
+    registry: ModelRegistry, feature_mode: str, version: str | None = None
+) -> LoadedModel:
+    """The model to use: ``version`` if given, else the current one, else the newest of the mode.
+
+    A model trained on another feature mode is never used silently: asking for ``minimal``
+    picks the newest ``minimal`` model, or fails naming the command that trains one.
+    """
+    if version is not None:
+        model = registry.load(version)
+        if model.metadata.feature_mode != feature_mode:
+            raise ModelNotFoundError(
+                f"model {version} was trained with --feature-mode "
+                f"{model.metadata.feature_mode}, not {feature_mode}"
+            )
+        return model
+    current = registry.current_version()
+    if current is not None:
+        model = registry.load(current)
+        if model.metadata.feature_mode == feature_mode:
+            return model
+    for meta in registry.versions():
+        if meta.feature_mode == feature_mode:
+            return registry.load(meta.version_id)
+    raise ModelNotFoundError(
+        f"no model trained with --feature-mode {feature_mode}: "
+        f"run qe-train --feature-mode {feature_mode} first"
+    )
+
+
+def fit_walk_forward(
+    data: MarketData, *, feature_mode: str, model_kind: str, seed: int
+) -> TrainResult:
+    """Features and forward-return labels, then a purged walk-forward fit (OOS predictions)."""
+    from quant_engine import config
+    from quant_engine.features.labels import forward_returns
+    from quant_engine.features.pipeline import build_features
+    from quant_engine.models.trainer import train_model
+
+    return train_model(
+        build_features(data, feature_mode),
+        forward_returns(data, config.LABEL_HORIZON_DAYS),
+        model_kind=model_kind,
+        seed=seed,
+        horizon=config.LABEL_HORIZON_DAYS,
+        embargo=config.EMBARGO_DAYS,
+        n_folds=config.WALK_FORWARD_FOLDS,
+    )
+
+
+def walk_forward_scores(
+    data: MarketData, *, feature_mode: str, model_kind: str, seed: int
+) -> pd.DataFrame:
+    """Out-of-sample scores, dates x tickers: what a backtest may trade without look-ahead."""
+    result = fit_walk_forward(data, feature_mode=feature_mode, model_kind=model_kind, seed=seed)
+    scores = result.oos_predictions.unstack("ticker")
+    return scores.reindex(columns=list(data.tickers))
+
+
+def train_and_register(
+    data: MarketData,
+    run: RunRecorder,
+    *,
+    feature_mode: str,
+    model_kind: str,
+    seed: int,
+) -> tuple[str, TrainResult]:
+    """Train walk-forward and register the model; its files become the run's outputs."""
+    from quant_engine.models.registry import ModelRegistry
+
+    result = fit_walk_forward(data, feature_mode=feature_mode, model_kind=model_kind, seed=seed)
+    registry = ModelRegistry()
+    version = registry.save(
+        result,
+        feature_mode=feature_mode,
+        model_kind=model_kind,
+        data_digest=data.digest,
+        seed=seed,
+        tickers=list(data.tickers),
+    )
+    run.add_seed("model", seed)
+    run.add_model(version.version_id, role="written")
+    for name, path in registry.paths(version.version_id).items():
+        run.add_output(f"model_{name}", path)
+    return version.version_id, result

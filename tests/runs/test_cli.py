@@ -1,0 +1,124 @@
+"""qe-runs via main([...]): list, show, diff, prune, and clear errors with the right exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from quant_engine.runs import store
+from quant_engine.runs.manifest import RunStatus
+from quant_engine.utils.reproducibility import main, record_run
+
+
+@pytest.fixture
+def three_runs(manifest_dir: Path) -> list[str]:
+    """train (success), backtest (success, 12 trades), backtest (failed); oldest first."""
+    ids = []
+    with record_run({"years": 2}, "run_train") as run:
+        run.set_result(ic=0.05)
+    ids.append(run.run_id)
+    with record_run({"years": 2}, "run_backtest") as run:
+        run.set_result(total_trades=12)
+    ids.append(run.run_id)
+    with pytest.raises(RuntimeError), record_run({"years": 3}, "run_backtest") as run:
+        raise RuntimeError("simulated crash")
+    ids.append(run.run_id)
+    return ids
+
+
+def test_list_shows_newest_first(three_runs: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    positions = [out.index(run_id) for run_id in three_runs]
+    assert positions == sorted(positions, reverse=True)
+    assert "total_trades=12" in out
+
+
+def test_list_filters_by_script_and_status(
+    three_runs: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["list", "--script", "run_backtest", "--status", "success", "--json"]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [r["run_id"] for r in rows] == [three_runs[1]]
+    assert rows[0]["status"] == "success"
+    assert Path(rows[0]["path"]).is_file()
+
+
+def test_show_by_prefix_prints_a_readable_view(
+    three_runs: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["show", three_runs[2][:24]]) == 0
+    out = capsys.readouterr().out
+    assert three_runs[2] in out
+    assert "failed" in out
+    assert "RuntimeError: simulated crash" in out
+    assert "Traceback" in out
+
+
+def test_show_json_of_latest_is_the_manifest(
+    three_runs: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["show", "latest:run_train", "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["run_id"] == three_runs[0]
+    assert shown["result"] == {"ic": 0.05}
+
+
+def test_bad_run_id_is_one_clear_line_and_exit_2(
+    three_runs: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["show", "nonexistent"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "no run matches 'nonexistent'" in err
+
+
+def test_unreadable_path_is_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "x.json"
+    bad.write_text("[]")
+    assert main(["show", str(bad)]) == 2
+    assert "not a readable run manifest" in capsys.readouterr().err
+
+
+def test_diff_reports_changes_and_exit_codes(
+    three_runs: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["diff", three_runs[1], three_runs[2]]) == 1
+    out = capsys.readouterr().out
+    assert "cli_args" in out
+    assert "years" in out
+    assert "failed" in out
+    assert main(["diff", three_runs[1], three_runs[1]]) == 0
+    assert "no differences" in capsys.readouterr().out
+
+
+def test_prune_via_main_keeps_latest_targets(
+    three_runs: list[str], manifest_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["prune", "--keep", "0", "--dry-run"]) == 0
+    assert "would remove 1 file(s)" in capsys.readouterr().out
+    assert main(["prune", "--keep", "0"]) == 0
+    left = {m.run_id: m.status for _, m in store.scan(manifest_dir).entries}
+    assert left == {three_runs[0]: RunStatus.SUCCESS, three_runs[2]: RunStatus.FAILED}
+
+
+def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["prune"]) == 2
+    assert main(["frobnicate"]) == 2
+    assert main(["--help"]) == 0
+
+
+def test_module_entry_point_runs(three_runs: list[str]) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "quant_engine.utils.reproducibility", "list", "--json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    assert len(done.stdout.splitlines()) == 3

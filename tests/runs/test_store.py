@@ -1,0 +1,240 @@
+"""The manifest folder under concurrency and crashes: unique complete files, forward-only latest."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+from pathlib import Path
+
+import pytest
+
+from quant_engine.errors import UsageError
+from quant_engine.runs import store
+from quant_engine.runs.manifest import RunManifest, RunStatus
+from quant_engine.utils import atomic
+from quant_engine.utils.reproducibility import build_run_manifest, record_run, write_run_manifest
+
+RUNS = 20
+
+
+def one_run(directory: str, barrier: threading.Barrier | None = None) -> None:
+    """One recorded run that starts when every other one is ready."""
+    if barrier is not None:
+        barrier.wait()
+    with record_run({"worker": os.getpid()}, "concurrent", output_dir=Path(directory)) as run:
+        run.set_result(thread=threading.get_ident())
+
+
+def process_run(directory: str, barrier: threading.Barrier) -> None:
+    one_run(directory, barrier)
+
+
+def assert_complete_with_latest_at_newest(directory: Path) -> None:
+    files = sorted(directory.glob("run_manifest_2*.json"))
+    manifests = [store.load_manifest(p) for p in files]
+    assert len(files) == RUNS
+    assert len({m.run_id for m in manifests}) == RUNS
+    assert all(m.status is RunStatus.SUCCESS for m in manifests)
+    newest = max(m.run_id for m in manifests)
+    for name in ("run_manifest_latest.json", "run_manifest_latest_concurrent.json"):
+        pointer = directory / name
+        assert pointer.is_symlink()
+        assert store.load_manifest(pointer).run_id == newest
+
+
+def test_twenty_threads_at_once_write_twenty_complete_manifests(tmp_path: Path) -> None:
+    barrier = threading.Barrier(RUNS)
+    threads = [threading.Thread(target=one_run, args=(str(tmp_path), barrier)) for _ in range(RUNS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert_complete_with_latest_at_newest(tmp_path)
+
+
+def test_twenty_processes_at_once_write_twenty_complete_manifests(tmp_path: Path) -> None:
+    ctx = multiprocessing.get_context("fork")
+    barrier = ctx.Barrier(RUNS)
+    procs = [ctx.Process(target=process_run, args=(str(tmp_path), barrier)) for _ in range(RUNS)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(timeout=120)
+    assert [p.exitcode for p in procs] == [0] * RUNS
+    assert_complete_with_latest_at_newest(tmp_path)
+
+
+KILLED_WRITER = textwrap.dedent(
+    """
+    import os, sys, time
+    from pathlib import Path
+    from quant_engine.utils import atomic
+    from quant_engine.utils.reproducibility import (
+        build_run_manifest, record_run, write_run_manifest,
+    )
+
+    folder, phase = Path(sys.argv[1]), sys.argv[2]
+    write_run_manifest(build_run_manifest(None, "writer"), folder)
+    real_fsync = os.fsync
+
+    def stalled_fsync(fd):
+        print("in-write", flush=True)
+        time.sleep(60)
+
+    big = {"payload": ["x" * 1000] * 5000}
+    if phase == "create":
+        atomic.os.fsync = stalled_fsync
+        write_run_manifest(build_run_manifest(None, "writer", **big), folder)
+    else:
+        with record_run(None, "writer", output_dir=folder) as run:
+            run.resolve(**big)
+            atomic.os.fsync = stalled_fsync
+    """
+)
+
+
+@pytest.mark.parametrize("phase", ["create", "rewrite"])
+def test_sigkill_mid_write_leaves_no_partial_manifest(tmp_path: Path, phase: str) -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-c", KILLED_WRITER, str(tmp_path), phase],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    assert proc.stdout.readline().strip() == "in-write"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    proc.stdout.close()
+
+    temps = [p for p in tmp_path.iterdir() if atomic.is_temp_name(p.name)]
+    assert temps, "the kill should have landed mid-write"
+    assert any(p.stat().st_size > 1_000_000 for p in temps)
+    finals = sorted(tmp_path.glob("run_manifest_*.json"))
+    manifests = [store.load_manifest(p) for p in finals]  # every one parses
+    runs = {m.run_id: m for m in manifests}
+    assert len(runs) == (1 if phase == "create" else 2)
+    if phase == "rewrite":
+        assert sorted(m.status.value for m in runs.values()) == ["running", "success"]
+
+
+def make(script: str, stamp: str) -> RunManifest:
+    """A finished manifest whose run id starts with ``stamp`` (controls ordering)."""
+    m = build_run_manifest(None, script)
+    return m.model_copy(update={"run_id": f"{stamp}-1-{os.urandom(3).hex()}"})
+
+
+def test_latest_only_moves_forward_when_runs_finish_out_of_order(tmp_path: Path) -> None:
+    older = make("bt", "20260101T000000.000001Z")
+    newer = make("bt", "20260101T000000.000002Z")
+    newer_path = write_run_manifest(newer, tmp_path)
+    older_path = write_run_manifest(older, tmp_path)
+    latest = tmp_path / "run_manifest_latest.json"
+    assert latest.resolve() == newer_path
+    store.rewrite(older.model_copy(update={"status": RunStatus.FAILED}), older_path)
+    store.update_latest(tmp_path, older_path, older)
+    assert latest.resolve() == newer_path
+    assert (tmp_path / "run_manifest_latest_bt.json").resolve() == newer_path
+
+
+def test_latest_falls_back_to_an_atomic_copy_without_symlinks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_symlinks(link: Path, target: str) -> None:
+        raise OSError("symlinks are not supported here")
+
+    monkeypatch.setattr(store.atomic, "replace_symlink", no_symlinks)
+    with record_run(None, "bt", output_dir=tmp_path) as run:
+        latest = tmp_path / "run_manifest_latest.json"
+        assert not latest.is_symlink()
+        assert store.load_manifest(latest).status is RunStatus.RUNNING
+    copy = store.load_manifest(latest)
+    assert copy.run_id == run.run_id
+    assert copy.status is RunStatus.SUCCESS
+
+
+def test_rewrite_refuses_another_runs_file(tmp_path: Path) -> None:
+    path = write_run_manifest(make("a", "20260101T000000.000001Z"), tmp_path)
+    with pytest.raises(FileExistsError, match="belongs to run"):
+        store.rewrite(make("a", "20260101T000000.000002Z"), path)
+
+
+def test_find_by_id_prefix_short_id_path_and_latest(tmp_path: Path) -> None:
+    a = make("train", "20260101T000000.000001Z")
+    b = make("predict", "20260102T000000.000001Z")
+    path_a = write_run_manifest(a, tmp_path)
+    path_b = write_run_manifest(b, tmp_path)
+    assert store.find_manifest(tmp_path, a.run_id) == path_a
+    assert store.find_manifest(tmp_path, "20260102") == path_b
+    assert store.find_manifest(tmp_path, a.run_id.rsplit("-", 1)[1]) == path_a
+    assert store.find_manifest(tmp_path, str(path_a)) == path_a
+    assert store.find_manifest(tmp_path, "latest") == path_b
+    assert store.find_manifest(tmp_path, "latest:train") == path_a
+    with pytest.raises(UsageError, match="ambiguous"):
+        store.find_manifest(tmp_path, "2026010")
+    with pytest.raises(UsageError, match="no run matches 'zzz'"):
+        store.find_manifest(tmp_path, "zzz")
+    with pytest.raises(UsageError, match="no latest run of nope"):
+        store.find_manifest(tmp_path, "latest:nope")
+
+
+def test_scan_skips_pointers_temp_files_and_reports_unreadable(tmp_path: Path) -> None:
+    write_run_manifest(make("a", "20260101T000000.000001Z"), tmp_path)
+    (tmp_path / "run_manifest_broken.json").write_text("{not json")
+    (tmp_path / ".run_manifest_x.json.0123456789abcdef.tmp").write_text("partial")
+    found = store.scan(tmp_path)
+    assert [m.script for _, m in found.entries] == ["a"]
+    assert [p.name for p in found.unreadable] == ["run_manifest_broken.json"]
+
+
+def test_prune_keeps_newest_per_script_and_every_latest_target(tmp_path: Path) -> None:
+    paths = {}
+    for i in range(5):
+        paths[f"a{i}"] = write_run_manifest(make("a", f"20260101T00000{i}.000000Z"), tmp_path)
+    for i in range(3):
+        paths[f"b{i}"] = write_run_manifest(make("b", f"20260102T00000{i}.000000Z"), tmp_path)
+    removed = store.prune(tmp_path, 2, dry_run=True)
+    assert sorted(removed) == sorted([paths["a0"], paths["a1"], paths["a2"], paths["b0"]])
+    assert all(p.exists() for p in paths.values())
+
+    store.prune(tmp_path, 0)
+    left = sorted(p.name for p in tmp_path.glob("run_manifest_2*.json"))
+    assert left == sorted([paths["a4"].name, paths["b2"].name])  # the latest targets
+    for pointer in tmp_path.glob("run_manifest_latest*.json"):
+        store.load_manifest(pointer)
+
+
+def test_prune_global_and_single_script(tmp_path: Path) -> None:
+    for i in range(3):
+        write_run_manifest(make("a", f"20260101T00000{i}.000000Z"), tmp_path)
+        write_run_manifest(make("b", f"20260102T00000{i}.000000Z"), tmp_path)
+    removed = store.prune(tmp_path, 1, script="a")
+    assert [p.name.split("_")[3] for p in removed] == ["a", "a"]
+    removed = store.prune(tmp_path, 1, per_script=False)
+    assert [p.name.split("_")[3] for p in removed] == ["b", "b"]
+    left = [m.script for _, m in store.scan(tmp_path).entries]
+    assert left == ["b", "a"]  # the newest overall, and a's latest target
+
+
+def test_prune_spares_live_running_runs_and_removes_stale_temp_files(tmp_path: Path) -> None:
+    live = make("srv", "20260101T000000.000001Z").model_copy(update={"status": RunStatus.RUNNING})
+    store.write_new(live, tmp_path)
+    dead_pid = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    dead = make("srv", "20260101T000000.000002Z")
+    env = dead.environment.model_copy(update={"pid": int(dead_pid)})
+    dead = dead.model_copy(update={"status": RunStatus.RUNNING, "environment": env})
+    dead_path = store.write_new(dead, tmp_path)
+    stale = tmp_path / ".run_manifest_x.json.0123456789abcdef.tmp"
+    stale.write_text("partial")
+    os.utime(stale, (1, 1))
+    (tmp_path / "run_manifest_latest.json").unlink(missing_ok=True)
+    assert sorted(store.prune(tmp_path, 0)) == sorted([dead_path, stale])
