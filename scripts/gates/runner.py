@@ -20,7 +20,12 @@ from pathlib import Path
 from typing import Any
 
 from quant_engine import layout
-from scripts.gates.architecture import check_import_cycles, check_layer_coverage, lint_imports
+from scripts.gates.architecture import (
+    PACKAGE,
+    check_import_cycles,
+    check_layer_coverage,
+    lint_imports,
+)
 from scripts.gates.checks import (
     check_cli_consistency,
     check_entry_bootstrap,
@@ -31,7 +36,6 @@ from scripts.gates.checks import (
 )
 from scripts.gates.findings import Finding
 
-PACKAGE = "quant_engine"
 SOURCE_DIRS = (PACKAGE, "scripts")
 
 
