@@ -39,13 +39,13 @@ def run() -> list[Result]:
     """Cold and warm wall times, grimp's time, the ratio, and a correctness check."""
     import grimp
 
-    from scripts import extract_dependencies
+    from scripts.dependencies.extract import extract
 
     found = _package()
     if found is None:
         return [Result("audit_deps", 0.0, "s", note=f"none of {PACKAGES} installed")]
     name, folder = found
-    result = extract_dependencies.extract([folder], cache_dir=None)
+    result = extract([folder], cache_dir=None)
     size_mb = sum((folder.parent / f).stat().st_size for f in result.files.values()) / 1e6
     label = f"{name}: {len(result.modules)} modules, {size_mb:.1f} MB"
     with tempfile.TemporaryDirectory(prefix="bench-audit-") as work:

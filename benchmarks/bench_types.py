@@ -23,7 +23,8 @@ GOAL_S = 1.0
 
 def run() -> list[Result]:
     """Wall times of the generator (fresh process each run) and of the per-module baseline."""
-    from scripts.generate_types import DEFAULT_APP_MODULE, DEFAULT_PACKAGE, discover_modules
+    from scripts.typegen.defaults import DEFAULT_APP_MODULE, DEFAULT_PACKAGE
+    from scripts.typegen.discovery import discover_modules
 
     script = str(layout.repo_root() / "scripts" / "generate_types.py")
     modules = discover_modules(DEFAULT_PACKAGE)

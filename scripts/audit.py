@@ -1,20 +1,19 @@
 """``make audit``: regenerate the audit data (edges, contracts, hotspots), then run the gates.
 
 ``--check`` is the CI mode and writes nothing in the repository: it regenerates the edges and
-contracts in a temporary folder, compares them with the committed files (QE009: stale data, or a
-breaking API change found by ``generate_interface_contracts.py --check``), then runs the gates
-on the fresh edges. Hotspots are not compared: their git window moves with the calendar.
+contracts in memory, compares them with the committed files (QE009: stale data, or a breaking
+API change), then runs the gates on the fresh edges. Hotspots are not compared: their git window
+moves with the calendar. ``--gates-only`` runs the gates QE001-QE008 on the committed edges (or
+``--edges``) and regenerates nothing. Findings go to stdout as ``--format text`` (``path:line:
+CODE message (fix: ...)``), ``json`` or ``github`` (workflow annotations); progress to stderr.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import io
 import json
 import sys
-import tempfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,122 +22,102 @@ if not __package__:  # run as a file: make the repo's packages importable
 
 from quant_engine import config, layout
 from quant_engine.errors import QuantEngineError
-from scripts.audit_gate_checks import Finding
-from scripts.audit_gates import FORMATS, report, run_gates
-from scripts.extract_dependencies import load_edges
-
-Step = Callable[[Sequence[str] | None], int]
-MISSING = "missing: never generated, or not committed"
-REGENERATE = "run `make audit` (python scripts/audit.py) and commit the audit data folder"
-
-
-def steps() -> list[tuple[str, Step]]:
-    """The generators in dependency order: edges, then contracts (use edges), then hotspots."""
-    from scripts import extract_dependencies, generate_interface_contracts, hotspot_scoring
-
-    return [
-        ("extract_dependencies", extract_dependencies.main),
-        ("generate_interface_contracts", generate_interface_contracts.main),
-        ("hotspot_scoring", hotspot_scoring.main),
-    ]
+from scripts.contracts.build import build_contracts, save_contracts
+from scripts.dependencies.edges import load_edges
+from scripts.dependencies.extract import Extraction, default_roots, extract, save_edges
+from scripts.gates.findings import FORMATS, Finding, format_findings
+from scripts.gates.freshness import check_freshness
+from scripts.gates.runner import run_gates
+from scripts.hotspots.report import save_report
+from scripts.hotspots.scoring import score_hotspots
 
 
-def run_step(step: Step, argv: Sequence[str]) -> tuple[int, str]:
-    """Run one generator; its stdout is returned and echoed to stderr (stdout is for findings)."""
-    captured = io.StringIO()
-    with contextlib.redirect_stdout(captured):
-        code = step(list(argv))
-    print(captured.getvalue(), end="", file=sys.stderr)
-    return code, captured.getvalue()
+def progress(*lines: str) -> None:
+    """What the generators did goes to stderr: stdout carries the findings only."""
+    for line in lines:
+        print(line, file=sys.stderr)
 
 
-def relative(path: Path) -> str:
-    """``path`` relative to the repository, POSIX style."""
-    return path.resolve().relative_to(layout.repo_root()).as_posix()
+def current_edges() -> Extraction:
+    """The dependency edges of the code as it is now (scans cached in the data home)."""
+    result = extract(default_roots(), cache_dir=layout.audit_cache_dir())
+    progress(*result.problems())
+    return result
 
 
-def edge_key(edge: Mapping[str, Any]) -> tuple[str, str, str, int]:
-    """What identifies an import: importer, imported, file and line."""
-    return (edge["importer"], edge["imported"], edge.get("file", ""), edge["line"])
+def current_contracts(edges: list[dict[str, Any]]) -> tuple[dict[str, Any], list[str]]:
+    """The interface contracts of the code as it is now, and the modules that did not parse."""
+    contracts, errors = build_contracts(default_roots(), edges)
+    progress(*(f"cannot parse {error}" for error in errors))
+    return contracts, errors
 
 
-def compare_edges(
-    committed: Mapping[str, Any], fresh: Mapping[str, Any], path: str
-) -> list[Finding]:
-    """QE009: the committed edges differ from the code's (one finding, with a sample change).
-
-    Fix: regenerate with ``make audit`` and commit the result.
-    """
-    if json.dumps(committed, sort_keys=True) == json.dumps(fresh, sort_keys=True):
-        return []
-    old = {edge_key(e) for e in committed.get("edges", [])}
-    new = {edge_key(e) for e in fresh.get("edges", [])}
-    added, removed = sorted(new - old), sorted(old - new)
-    sample = [f"+{a[2]}:{a[3]} {a[0]} -> {a[1]}" for a in added[:1]]
-    sample += [f"-{r[2]}:{r[3]} {r[0]} -> {r[1]}" for r in removed[:1]]
-    detail = f"{len(added)} import(s) added, {len(removed)} removed"
-    detail += f" (e.g. {'; '.join(sample)})" if sample else "; other fields differ"
-    return [Finding(path, 1, "QE009", f"stale dependency edges: {detail}", REGENERATE)]
+def regenerate(since: str) -> list[dict[str, Any]]:
+    """Write edges, then contracts (they use the edges), then hotspots; return the edges."""
+    result = current_edges()
+    progress(save_edges(result, layout.dependency_edges_path()))
+    contracts, errors = current_contracts(result.edges)
+    progress(save_contracts(contracts, errors, layout.interface_contracts_path()))
+    report = score_hotspots(result.edges, layout.repo_root(), since=since)
+    progress(*(f"hotspot_scoring: note: {note}" for note in report["notes"]))
+    progress(*save_report(report, config.AUDIT_TOP_N))
+    return result.edges
 
 
-def check_freshness(workdir: Path) -> tuple[list[Finding], list[dict[str, Any]]]:
-    """QE009 over edges and contracts, regenerated under ``workdir``; also the fresh edges."""
-    (extract_name, extract), (contracts_name, contracts), _ = steps()
-    edges_path, contracts_path = layout.dependency_edges_path(), layout.interface_contracts_path()
-    fresh_edges, fresh_contracts = workdir / edges_path.name, workdir / contracts_path.name
-    if run_step(extract, ["--out", str(fresh_edges)])[0] != 0:
-        raise QuantEngineError(f"{extract_name} failed: cannot check freshness")
-    fresh = json.loads(fresh_edges.read_text(encoding="utf-8"))
-    findings = []
-    if edges_path.is_file():
-        committed = json.loads(edges_path.read_text(encoding="utf-8"))
-        findings += compare_edges(committed, fresh, relative(edges_path))
-    else:
-        findings.append(Finding(relative(edges_path), 1, "QE009", MISSING, REGENERATE))
-    argv = ["--edges", str(fresh_edges), "--out", str(fresh_contracts)]
-    if run_step(contracts, argv)[0] != 0:
-        raise QuantEngineError(f"{contracts_name} failed: cannot check freshness")
-    if not contracts_path.is_file():
-        findings.append(Finding(relative(contracts_path), 1, "QE009", MISSING, REGENERATE))
-    elif contracts_path.read_bytes() != fresh_contracts.read_bytes():
-        code, text = run_step(contracts, ["--check", "--edges", str(fresh_edges)])
-        if code:
-            first = (text.strip().splitlines() or ["see above"])[0]
-            message = f"breaking change to the public API: {first}"
-            fix = "restore the API; if the break is intended, regenerate with make audit"
-        else:
-            message, fix = "stale interface contracts (no breaking change)", REGENERATE
-        findings.append(Finding(relative(contracts_path), 1, "QE009", message, fix))
-    return findings, fresh["edges"]
+def check() -> tuple[list[Finding], list[dict[str, Any]]]:
+    """QE009 findings for the committed edges and contracts; also the fresh edges."""
+    result = current_edges()
+    progress(f"dependency edges: {result.summary()}")
+    contracts, _ = current_contracts(result.edges)
+    progress(f"interface contracts: {len(contracts['modules'])} modules")
+    return check_freshness(json.loads(result.to_json()), contracts), result.edges
+
+
+def report(findings: Sequence[Finding], fmt: str) -> None:
+    """Print findings (stdout) and a one-line verdict (stderr)."""
+    if findings or fmt == "json":
+        print(format_findings(findings, fmt))
+    verdict = f"{len(findings)} finding(s)" if findings else "all gates passed"
+    print(f"audit gates: {verdict}", file=sys.stderr)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """Flags: CI check mode, output format, hotspot window."""
+    """Flags: CI check mode or gates only, output format, hotspot window, gate inputs."""
     parser = argparse.ArgumentParser(prog="audit", description=__doc__)
-    parser.add_argument("--check", action="store_true", help="verify only; write nothing (CI)")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--check", action="store_true", help="verify only; write nothing (CI)")
+    mode.add_argument(
+        "--gates-only", action="store_true", help="run the gates only; regenerate nothing"
+    )
     parser.add_argument("--format", choices=FORMATS, default="text", help="findings format")
     parser.add_argument("--since", default=config.AUDIT_CHURN_SINCE, help="hotspot git window")
+    parser.add_argument(
+        "--edges",
+        type=Path,
+        default=None,
+        help="with --gates-only: edges JSON (default: canonical)",
+    )
+    parser.add_argument("--no-lint-imports", action="store_true", help="skip lint-imports (QE007)")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Regenerate then gate (or ``--check``); 0 clean, 1 findings or a failed step."""
+    """Regenerate then gate (or ``--check``, or ``--gates-only``); 0 clean, 1 findings or error."""
     args = build_parser().parse_args(argv)
+    if args.edges is not None and not args.gates_only:
+        build_parser().error("--edges needs --gates-only")
+    findings: list[Finding] = []
     try:
         if args.check:
-            with tempfile.TemporaryDirectory(prefix="qe-audit-") as workdir:
-                findings, edges = check_freshness(Path(workdir))
+            findings, edges = check()
+        elif args.gates_only:
+            edges = load_edges(args.edges)
         else:
-            extra = {"hotspot_scoring": ["--since", args.since]}
-            for name, step in steps():
-                if code := run_step(step, extra.get(name, []))[0]:
-                    print(f"audit: {name} failed with exit code {code}", file=sys.stderr)
-                    return code
-            findings, edges = [], load_edges(None)
-    except (QuantEngineError, ValueError) as exc:
+            edges = regenerate(args.since)
+    except (QuantEngineError, ValueError, OSError) as exc:
         print(f"audit: error: {exc}", file=sys.stderr)
         return 1
-    findings = sorted(set(findings + run_gates(edges=edges)))
+    findings = sorted(set(findings + run_gates(edges=edges, lint=not args.no_lint_imports)))
     report(findings, args.format)
     return 1 if findings else 0
 

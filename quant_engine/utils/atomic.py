@@ -110,6 +110,26 @@ def write_text_atomic(
     return write_bytes_atomic(path, text.encode(encoding), exclusive=exclusive)
 
 
+def write_bytes_if_changed(path: Path, data: bytes) -> bool:
+    """Atomically write ``data`` to ``path`` unless the file already holds exactly it.
+
+    Returns True when it wrote. An unchanged file keeps its modification time, so tools that
+    regenerate outputs leave untouched files alone (no rebuilds, no noisy diffs).
+    """
+    try:
+        if Path(path).read_bytes() == data:
+            return False
+    except OSError:
+        pass  # missing or unreadable: write it
+    write_bytes_atomic(path, data)
+    return True
+
+
+def write_text_if_changed(path: Path, text: str, *, encoding: str = "utf-8") -> bool:
+    """Atomically write ``text`` to ``path`` unless it already holds it; True when written."""
+    return write_bytes_if_changed(path, text.encode(encoding))
+
+
 def create_exclusive(path: Path, data: bytes, *, durable: bool = True) -> Path:
     """Atomically create ``path`` with ``data``; FileExistsError if the name is taken."""
     return write_bytes_atomic(path, data, exclusive=True, durable=durable)

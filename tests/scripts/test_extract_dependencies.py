@@ -1,270 +1,38 @@
-"""extract_dependencies on small trees with known answers, on real packages against grimp, and
-through its CLI (in process and as a subprocess)."""
+"""extract_dependencies.py as a user runs it: in process and as a subprocess from another folder."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import os
 import subprocess
 import sys
 import warnings
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from quant_engine import layout
 from quant_engine.errors import DataError
-from scripts import extract_dependencies as deps
-from scripts.audit_deps_cache import cache_file
-from scripts.audit_deps_tree import KINDS
+from scripts import extract_dependencies
+from scripts.dependencies.edges import MissingAuditDataError, load_edges
 
-SCRIPT = Path(deps.__file__).resolve()
-
-A_SOURCE = '''"""Module a: one import of every shape."""
-from __future__ import annotations
-import os.path
-from typing import TYPE_CHECKING
-from pkg.sub import (
-    mod,
-    helper,
-)
-import numpy as np
-if TYPE_CHECKING:
-    from pkg import b
-else:
-    import json
-try:
-    import yaml
-except ImportError:
-    from pkg.sub import mod as yaml
-if os.sep == "/":
-    import pkg.b
-def f():
-    import pkg.sub.mod.thing
-    from . import missing
-    from .nope import x
-    return 1
-class K:
-    def m(self):
-        if True:
-            import csv
-'''
-
-FIXTURE: dict[str, str | bytes] = {
-    "pkg/__init__.py": "from . import a\nfrom .sub import mod, helper\n",
-    "pkg/a.py": A_SOURCE,
-    "pkg/b.py": "x = 1\n",
-    "pkg/sub/__init__.py": "def helper():\n    return 1\n",
-    "pkg/sub/mod.py": "from .. import b\nfrom ..a import f\nfrom ... import toofar\n",
-    "pkg/plain/tool.py": "import pkg.a\n",
-    "pkg/bad.py": "import os\ndef broken(:\n    pass\n",
-    "pkg/latin.py": b'import os\ns = "\xff"\n',
-    "pkg/cookie.py": b'# -*- coding: latin-1 -*-\nimport os\ns = "\xe9"\n',
-    "tools/run.py": "from pkg import a\nfrom tools import helpers\nfrom . import helpers as h2\n",
-    "tools/helpers.py": "import tools.run\nimport café\n",
-}
-
-
-def write_tree(base: Path, files: dict[str, str | bytes]) -> None:
-    for name, content in files.items():
-        path = base / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8")
-
-
-@pytest.fixture
-def tree(tmp_path: Path) -> Path:
-    write_tree(tmp_path, FIXTURE)
-    return tmp_path
-
-
-def run(base: Path, **kwargs: Any) -> deps.Extraction:
-    return deps.extract([base / "pkg", base / "tools"], **kwargs)
-
-
-def edges_of(result: deps.Extraction, importer: str) -> list[dict[str, Any]]:
-    return [e for e in result.edges if e["importer"] == importer]
-
-
-def find(result: deps.Extraction, importer: str, imported: str, line: int) -> dict[str, Any]:
-    matches = [
-        e for e in edges_of(result, importer) if (e["imported"], e["line"]) == (imported, line)
-    ]
-    assert len(matches) == 1, edges_of(result, importer)
-    return matches[0]
-
-
-def flags(edge: dict[str, Any]) -> set[str]:
-    return {f for f in ("lazy", "type_checking", "guarded", "conditional") if edge[f]}
-
-
-def test_relative_imports_resolve_by_grimp_rules(tree: Path) -> None:
-    result = run(tree)
-    assert find(result, "pkg", "pkg.a", 1)["names"] == []
-    assert find(result, "pkg", "pkg.sub.mod", 2)["names"] == []
-    assert find(result, "pkg", "pkg.sub", 2)["names"] == ["helper"]
-    assert find(result, "pkg.sub.mod", "pkg.b", 1)["kind"] == "internal"
-    assert find(result, "pkg.sub.mod", "pkg.a", 2)["names"] == ["f"]
-    too_far = find(result, "pkg.sub.mod", "...", 3)
-    assert (too_far["kind"], too_far["names"]) == ("unresolved", ["toofar"])
-
-
-def test_from_import_of_a_module_versus_a_function(tree: Path) -> None:
-    result = run(tree)
-    module = find(result, "pkg.a", "pkg.sub.mod", 5)
-    function = find(result, "pkg.a", "pkg.sub", 5)
-    assert (module["names"], function["names"]) == ([], ["helper"])
-    assert module["kind"] == function["kind"] == "internal"
-
-
-def test_multi_line_import_spans_its_lines(tree: Path) -> None:
-    edge = find(run(tree), "pkg.a", "pkg.sub", 5)
-    assert (edge["line"], edge["end_line"]) == (5, 8)
-
-
-def test_context_flags(tree: Path) -> None:
-    result = run(tree)
-    assert flags(find(result, "pkg.a", "os.path", 3)) == set()
-    assert flags(find(result, "pkg.a", "pkg.b", 11)) == {"type_checking"}
-    assert flags(find(result, "pkg.a", "json", 13)) == {"conditional"}
-    assert flags(find(result, "pkg.a", "yaml", 15)) == {"guarded"}
-    assert flags(find(result, "pkg.a", "pkg.sub.mod", 17)) == {"guarded"}
-    assert flags(find(result, "pkg.a", "pkg.b", 19)) == {"conditional"}
-    assert flags(find(result, "pkg.a", "pkg.sub.mod", 21)) == {"lazy"}
-    assert flags(find(result, "pkg.a", "csv", 28)) == {"lazy", "conditional"}
-
-
-def test_kinds_and_unresolved_targets(tree: Path) -> None:
-    result = run(tree)
-    assert find(result, "pkg.a", "os.path", 3)["kind"] == "stdlib"
-    assert find(result, "pkg.a", "numpy", 9)["kind"] == "third_party"
-    assert find(result, "pkg.a", "pkg", 22)["names"] == ["missing"]
-    nope = find(result, "pkg.a", "pkg.nope", 23)
-    assert (nope["kind"], nope["names"]) == ("unresolved", ["x"])
-    assert {e["kind"] for e in result.edges} <= set(KINDS)
-
-
-def test_folders_without_init_are_analysed(tree: Path) -> None:
-    result = run(tree)
-    assert {"pkg.plain.tool", "tools.run", "tools.helpers"} <= set(result.modules)
-    assert result.files["pkg.plain.tool"] == "pkg/plain/tool.py"
-    assert find(result, "pkg.plain.tool", "pkg.a", 1)["kind"] == "internal"
-    assert find(result, "tools.run", "tools.helpers", 2)["names"] == []
-    assert find(result, "tools.run", "tools.helpers", 3)["kind"] == "internal"
-    assert find(result, "tools.helpers", "tools.run", 1)["file"] == "tools/helpers.py"
-
-
-def test_unparsable_files_are_reported_and_the_run_goes_on(tree: Path) -> None:
-    result = run(tree)
-    reasons = {e["file"]: e["reason"] for e in result.errors}
-    assert set(reasons) == {"pkg/bad.py", "pkg/latin.py"}
-    assert "line 2" in reasons["pkg/bad.py"]
-    assert "utf-8" in reasons["pkg/latin.py"]
-    assert find(result, "pkg.cookie", "os", 2)["kind"] == "stdlib"  # a coding cookie is fine
-    assert edges_of(result, "pkg.bad") == []
-    assert edges_of(result, "pkg.b") == []
-    assert "pkg.bad" in result.modules
-
-
-def test_fast_path_agrees_with_whole_file_parsing(tree: Path) -> None:
-    fast, full = run(tree, fast=True), run(tree, fast=False)
-    assert fast.to_json() == full.to_json()
-    # bad, latin, cookie (encoding) and sub/mod (climbs above the top) are parsed whole.
-    assert (fast.stats.full_parses, full.stats.full_parses) == (4, fast.stats.files)
-
-
-STRING_HEADER = '''class Outer:
-    x = """
-def inner():
-    """
-    import json
-
-    def method(self):
-        y = 1
-        if y:
-            import csv
-        else:
-            import glob
-        return y
-{filler}
-'''
-
-LAYOUTS = '''def top(
-    a: int,
-) -> None:
-    """Doc."""
-    try:
-        import shelve
-    except ImportError:
-        pass
-{filler}
-
-
-class Big:
-    """Doc."""
-{filler}
-
-    def short(self):
-        import pickle
-
-    def long(self):
-        x = 1
-{deep}
-        import copy
-        from os import (
-            path,
-            sep,
-        )
-
-
-if True:
-    import zlib
-    def nested():
-        import bz2
-'''
-
-
-def test_region_parsing_handles_tricky_layouts(tmp_path: Path) -> None:
-    filler = "\n".join(f"    v{i} = {i}" for i in range(30))
-    deep = "\n".join(f"        w{i} = {i}" for i in range(30))
-    files: dict[str, str | bytes] = {
-        "pkg/__init__.py": "",
-        "pkg/t.py": STRING_HEADER.format(filler=filler),
-        "pkg/u.py": LAYOUTS.format(filler=filler, deep=deep),
-    }
-    write_tree(tmp_path, files)
-    fast = deps.extract([tmp_path / "pkg"], fast=True)
-    assert fast.stats.full_parses == 0  # regions only: no file is parsed whole
-    assert fast.to_json() == deps.extract([tmp_path / "pkg"], fast=False).to_json()
-    got = {e["imported"]: flags(e) for e in fast.edges}
-    assert got == {
-        "json": set(),  # a def header inside a string is no header
-        "csv": {"lazy", "conditional"},
-        "glob": {"lazy", "conditional"},
-        "shelve": {"lazy", "guarded"},
-        "pickle": {"lazy"},
-        "copy": {"lazy"},
-        "os": {"lazy"},
-        "zlib": {"conditional"},
-        "bz2": {"lazy", "conditional"},
-    }
-    os_edge = next(e for e in fast.edges if e["imported"] == "os")
-    assert (os_edge["end_line"] - os_edge["line"], os_edge["names"]) == (3, ["path", "sep"])
+SCRIPT = Path(extract_dependencies.__file__).resolve()
 
 
 def test_json_is_deterministic_and_rewritten_only_on_change(
-    tree: Path, capsys: pytest.CaptureFixture[str]
+    import_tree: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    out = tree / "edges.json"
-    argv = ["--root", str(tree / "pkg"), "--root", str(tree / "tools"), "--out", str(out)]
-    assert deps.main([*argv, "--no-cache"]) == 0
+    out = import_tree / "edges.json"
+    argv = [
+        "--root",
+        str(import_tree / "pkg"),
+        "--root",
+        str(import_tree / "tools"),
+        "--out",
+        str(out),
+    ]
+    assert extract_dependencies.main([*argv, "--no-cache"]) == 0
     first = out.read_bytes()
-    assert deps.main([*argv, "--no-cache", "--jobs", "1"]) == 0
+    assert extract_dependencies.main([*argv, "--no-cache", "--jobs", "1"]) == 0
     assert out.read_bytes() == first
     assert "unchanged" in capsys.readouterr().out
     data = json.loads(first)
@@ -275,142 +43,64 @@ def test_json_is_deterministic_and_rewritten_only_on_change(
     assert keys == sorted(keys)
 
 
-def test_fast_rendering_equals_json_dumps(tree: Path) -> None:
-    result = run(tree)
-    payload = {
-        "edges": result.edges,
-        "errors": result.errors,
-        "files": result.files,
-        "modules": result.modules,
-    }
-    assert result.to_json() == json.dumps(payload, indent=2, sort_keys=True) + "\n"
-    assert '"imported": "caf\\u00e9"' in result.to_json()  # escaped as json.dumps does
-    write_tree(tree, {"quiet/__init__.py": "x = 1\n"})
-    quiet = {
-        "edges": [],
-        "errors": [],
-        "files": {"quiet": "quiet/__init__.py"},
-        "modules": ["quiet"],
-    }
-    rendered = deps.extract([tree / "quiet"]).to_json()
-    assert rendered == json.dumps(quiet, indent=2, sort_keys=True) + "\n"
-
-
-def test_whole_file_parsing_in_a_process_pool_gives_the_same_answer(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    count = deps.PARALLEL_MIN_FILES + 6
-    files: dict[str, str | bytes] = {"big/__init__.py": ""}
-    for i in range(count):
-        files[f"big/m{i:03d}.py"] = (
-            f"import os\nfrom big import m{(i + 1) % count:03d}\ndef f():\n    import json\n"
-        )
-    write_tree(tmp_path, files)
-    fast = deps.extract([tmp_path / "big"], jobs=2)
-    pooled = deps.extract([tmp_path / "big"], jobs=2, fast=False)
-    single = deps.extract([tmp_path / "big"], jobs=1, fast=False)
-    assert pooled.to_json() == single.to_json() == fast.to_json()
-    assert (pooled.stats.parsed, pooled.stats.full_parses) == (len(files), len(files))
-    assert fast.stats.full_parses == 0
-    monkeypatch.setattr(deps, "grimp_available", lambda: False)  # no grimp: all parsed whole
-    without = deps.extract([tmp_path / "big"], jobs=2)
-    assert (without.to_json(), without.stats.full_parses) == (fast.to_json(), len(files))
-
-
-def test_cache_is_keyed_by_content(tree: Path, tmp_path: Path) -> None:
-    cache = tmp_path / "cache"
-    cold = run(tree, cache_dir=cache)
-    assert (cold.stats.parsed, cold.stats.cached) == (cold.stats.files, 0)
-    warm = run(tree, cache_dir=cache)
-    assert (warm.stats.parsed, warm.stats.cached) == (0, warm.stats.files)
-    assert warm.to_json() == cold.to_json()
-    os.utime(tree / "pkg" / "b.py", (1, 1))  # a new mtime alone is no change
-    assert run(tree, cache_dir=cache).stats.parsed == 0
-    (tree / "pkg" / "b.py").write_text("import pkg.a  # b now depends on a\n")
-    changed = run(tree, cache_dir=cache)
-    assert changed.stats.parsed == 1
-    assert find(changed, "pkg.b", "pkg.a", 1)["kind"] == "internal"
-
-
-def test_identical_files_are_parsed_once_and_a_corrupt_cache_is_ignored(tmp_path: Path) -> None:
-    write_tree(tmp_path, {"p/__init__.py": "import os\n", "p/x.py": "import os\n"})
-    cache = tmp_path / "cache"
-    assert deps.extract([tmp_path / "p"], cache_dir=cache).stats.parsed == 1
-    cache_file(cache, [tmp_path / "p"]).write_text("{not json")
-    again = deps.extract([tmp_path / "p"], cache_dir=cache)
-    assert (again.stats.parsed, len(again.edges)) == (1, 2)
-
-
-def test_default_cache_lives_in_the_data_home(tree: Path, qe_home: Path) -> None:
-    argv = ["--root", str(tree / "pkg"), "--out", str(tree / "e.json")]
-    assert deps.main(argv) == 0
+def test_default_cache_lives_in_the_data_home(import_tree: Path, qe_home: Path) -> None:
+    argv = ["--root", str(import_tree / "pkg"), "--out", str(import_tree / "e.json")]
+    assert extract_dependencies.main(argv) == 0
     assert list((qe_home / "cache" / "audit").glob("deps-*.json"))
     assert layout.audit_cache_dir() == qe_home.resolve() / "cache" / "audit"
 
 
-def package_dir(name: str) -> Path:
-    spec = importlib.util.find_spec(name)
-    assert spec is not None
-    assert spec.submodule_search_locations
-    return Path(next(iter(spec.submodule_search_locations)))
-
-
-@pytest.mark.parametrize("package", ["httpx", "rich"])
-def test_internal_edges_equal_grimps_on_real_packages(package: str) -> None:
-    grimp = pytest.importorskip("grimp")
-    result = deps.extract([package_dir(package)], cache_dir=None)
-    graph = grimp.build_graph(package, cache_dir=None)
-    theirs = {(m, i) for m in graph.modules for i in graph.find_modules_directly_imported_by(m)}
-    ours = {(e["importer"], e["imported"]) for e in result.edges if e["kind"] == "internal"}
-    assert set(result.modules) == set(graph.modules)
-    assert ours == theirs
-    assert result.errors == []
-
-
-def test_strict_fails_on_unparsable_files(tree: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    argv = ["--root", str(tree / "pkg"), "--out", str(tree / "e.json")]
-    assert deps.main(argv) == 0
+def test_strict_fails_on_unparsable_files(
+    import_tree: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["--root", str(import_tree / "pkg"), "--out", str(import_tree / "e.json")]
+    assert extract_dependencies.main(argv) == 0
     assert "pkg/bad.py: not analysed: line 2: invalid syntax" in capsys.readouterr().err
-    assert deps.main([*argv, "--strict"]) == 1
+    assert extract_dependencies.main([*argv, "--strict"]) == 1
 
 
 def test_a_missing_root_is_a_usage_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert deps.main(["--root", str(tmp_path / "nowhere"), "--out", str(tmp_path / "e")]) == 2
+    assert (
+        extract_dependencies.main(
+            ["--root", str(tmp_path / "nowhere"), "--out", str(tmp_path / "e")]
+        )
+        == 2
+    )
     assert "nowhere: not a folder" in capsys.readouterr().err
 
 
 def test_canonical_output_and_load_edges(
-    tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    import_tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     canonical, legacy = tmp_path / "data" / "edges.json", tmp_path / "legacy.json"
     monkeypatch.setattr(layout, "dependency_edges_path", lambda: canonical)
     monkeypatch.setattr(layout, "legacy_dependency_edges_path", lambda: legacy)
-    with pytest.raises(deps.MissingAuditDataError) as missing:
-        deps.load_edges()
+    with pytest.raises(MissingAuditDataError) as missing:
+        load_edges()
     assert "python scripts/extract_dependencies.py" in str(missing.value)
     assert "make audit" in str(missing.value)
     assert isinstance(missing.value, FileNotFoundError)
     assert isinstance(missing.value, DataError)
-    assert deps.main(["--root", str(tree / "pkg")]) == 0
-    edges = deps.load_edges()
+    assert extract_dependencies.main(["--root", str(import_tree / "pkg")]) == 0
+    edges = load_edges()
     assert edges == json.loads(canonical.read_text())["edges"]
     canonical.rename(legacy)
     with pytest.warns(DeprecationWarning, match="deprecated"):
-        assert deps.load_edges() == edges
+        assert load_edges() == edges
     legacy.write_text("[1, 2]")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         with pytest.raises(DataError, match="no list of edges"):
-            deps.load_edges()
+            load_edges()
 
 
-def test_runs_as_a_script_from_any_folder(tree: Path) -> None:
-    out = tree / "edges.json"
+def test_runs_as_a_script_from_any_folder(import_tree: Path) -> None:
+    out = import_tree / "edges.json"
     proc = subprocess.run(
         [sys.executable, str(SCRIPT), "--root", "pkg", "--out", str(out), "--strict"],
-        cwd=tree,
+        cwd=import_tree,
         capture_output=True,
         text=True,
         check=False,

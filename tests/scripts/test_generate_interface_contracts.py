@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import subprocess
 import sys
 from pathlib import Path
@@ -13,8 +12,8 @@ import yaml
 
 from scripts import extract_dependencies as deps
 from scripts import generate_interface_contracts as contracts
-from scripts.audit_contracts_api import parameters, signature_parameters, signature_text
-from scripts.audit_contracts_diff import ADDITION, BREAKING, CHANGE, compare_params
+from scripts.contracts.api import signature_parameters
+from scripts.contracts.build import HEADER
 
 SCRIPT = Path(contracts.__file__).resolve()
 
@@ -214,7 +213,7 @@ def test_yaml_is_deterministic_with_a_header(
     # The same text whether or not PyYAML has its C emitter.
     options: dict[str, Any] = {"sort_keys": True, "allow_unicode": True, "width": 10**6}
     pure = yaml.dump(yaml.safe_load(first), Dumper=yaml.SafeDumper, **options)
-    assert first.decode() == contracts.HEADER + pure
+    assert first.decode() == HEADER + pure
 
 
 def edit(tree: Path, name: str, old: str, new: str) -> None:
@@ -289,37 +288,6 @@ def test_missing_edges_name_the_command(tree: Path, capsys: pytest.CaptureFixtur
     (tree / "edges.json").unlink()
     assert generate(tree) == 1
     assert "python scripts/extract_dependencies.py" in capsys.readouterr().err
-
-
-@pytest.mark.parametrize(
-    "source",
-    [
-        "def f(a, /, b=1, *, c: int = 2, **kw): pass",
-        "def f(*args: int, d, e='x') -> None: pass",
-        "def f(x=lambda y: y + 1, z={'a': (1, 2)}, *, w: 'T | None' = None): pass",
-        "def f(): pass",
-    ],
-)
-def test_signature_text_round_trips(source: str) -> None:
-    function = ast.parse(source).body[0]
-    assert isinstance(function, ast.FunctionDef)
-    params = parameters(function.args)
-    assert signature_parameters(signature_text(params, None)) == params
-
-
-def test_parameter_comparison_rules() -> None:
-    old = [{"name": "x", "kind": "positional_only"}, {"name": "y", "kind": "keyword_only"}]
-    widened = [
-        {"name": "x", "kind": "positional_or_keyword"},
-        {"name": "y", "kind": "keyword_only"},
-    ]
-    assert [s for s, _ in compare_params(old, widened)] == [CHANGE]
-    optional = [*old, {"name": "z", "kind": "keyword_only", "default": "None"}]
-    assert [s for s, _ in compare_params(old, optional)] == [ADDITION]
-    swapped = [{"name": "y", "kind": "keyword_only"}, {"name": "x", "kind": "positional_only"}]
-    assert [s for s, _ in compare_params(old, swapped)] == []  # keyword order is free
-    moved = [{"name": "a", "kind": "positional_only"}, *old]
-    assert {s for s, _ in compare_params(old, moved)} == {BREAKING}
 
 
 def test_runs_as_a_script(tree: Path) -> None:

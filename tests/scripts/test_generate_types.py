@@ -13,13 +13,14 @@ from pathlib import Path
 import pytest
 
 from quant_engine import layout
-from quant_engine.errors import UsageError
 from scripts import generate_types
-from scripts.wire_schema import SchemaError
+from scripts.typegen.defaults import DEFAULT_PACKAGE
+from scripts.typegen.outputs import render_typescript
+from tests.scripts.typegen.compiler import typescript_compiler
 
 ROOT = layout.repo_root()
 SCRIPT = ROOT / "scripts" / "generate_types.py"
-SCHEMAS_DIR = Path(importlib.import_module(generate_types.DEFAULT_PACKAGE).__path__[0])
+SCHEMAS_DIR = Path(importlib.import_module(DEFAULT_PACKAGE).__path__[0])
 COPY = "wire_copy"
 
 
@@ -162,11 +163,6 @@ def test_regenerate_command_is_nox_for_the_default_outputs() -> None:
     )
 
 
-def test_the_committed_outputs_are_fresh(capsys: pytest.CaptureFixture[str]) -> None:
-    code = generate_types.main(["--check", "-q"])
-    assert code == 0, f"stale generated files; run `nox -s types`:\n{capsys.readouterr().out}"
-
-
 APP_SOURCE = """
 class App:
     def openapi(self):
@@ -202,30 +198,10 @@ def test_openapi_comes_from_create_app_sorted_and_is_checked(
     assert f"stale: {openapi}" in capsys.readouterr().out
 
 
-def test_missing_default_app_is_skipped_but_an_explicit_one_is_an_error() -> None:
-    assert generate_types.render_openapi("quant_engine.no_such_app", required=False) is None
-    with pytest.raises(UsageError, match=r"--app quant_engine\.no_such_app"):
-        generate_types.render_openapi("quant_engine.no_such_app", required=True)
-
-
-def test_an_app_that_fails_is_an_error_naming_it(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    (tmp_path / "failing_qe_app.py").write_text("def create_app():\n    raise RuntimeError('no')\n")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    with pytest.raises(SchemaError, match=r"failing_qe_app\.create_app\(\) failed: RuntimeError"):
-        generate_types.render_openapi("failing_qe_app", required=True)
-
-
 @pytest.fixture(scope="module")
 def tsc() -> Path:
-    """The pinned TypeScript compiler, installed with ``npm ci`` when missing."""
-    if shutil.which("node") is None or shutil.which("npm") is None:
-        pytest.skip("Node.js/npm not installed: the TypeScript compile checks need them")
-    binary = ROOT / "node_modules" / ".bin" / "tsc"
-    if not binary.exists():
-        subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=ROOT, check=True)
-    return binary
+    """The pinned TypeScript compiler (installed with ``npm ci`` when missing)."""
+    return typescript_compiler()
 
 
 def compile_dir(tsc: Path, folder: Path) -> subprocess.CompletedProcess[str]:
@@ -239,7 +215,7 @@ def compile_dir(tsc: Path, folder: Path) -> subprocess.CompletedProcess[str]:
 @pytest.fixture
 def fresh_types(tmp_path: Path) -> Path:
     """A folder holding freshly generated types next to the hand-written usage example."""
-    text, _ = generate_types.render_typescript(generate_types.DEFAULT_PACKAGE, quiet=True)
+    text, _ = render_typescript(DEFAULT_PACKAGE, quiet=True)
     (tmp_path / layout.GENERATED_TYPES_NAME).write_text(text)
     shutil.copy(layout.frontend_types_dir() / "usage_example.ts", tmp_path)
     return tmp_path
@@ -285,10 +261,3 @@ def test_the_compiler_rejects_a_missed_enum_case_and_an_unchecked_null(
     assert "bad_usage.ts(13," in result.stdout  # '"failed"' is not assignable to 'never'
     assert "bad_usage.ts(20," in result.stdout  # 'number | null' is not assignable to 'number'
     assert "usage_example.ts" not in result.stdout
-
-
-def test_the_committed_types_compile_with_the_repo_tsconfig(tsc: Path) -> None:
-    result = subprocess.run(
-        [str(tsc), "-p", str(ROOT / "tsconfig.json")], capture_output=True, text=True, check=False
-    )
-    assert result.returncode == 0, result.stdout + result.stderr

@@ -1,4 +1,4 @@
-"""Hotspots on a scripted git history: churn, renames, coupling, complexity, cycles, outputs."""
+"""hotspot_scoring.py on a scripted git history: scores, cycles, window, outputs, errors."""
 
 from __future__ import annotations
 
@@ -12,78 +12,11 @@ from typing import Any
 import pytest
 
 from quant_engine import layout
-from scripts import audit_churn, hotspot_scoring
-from scripts.audit_complexity import source_complexity
+from scripts import hotspot_scoring
+from scripts.hotspots.complexity import source_complexity
+from tests.scripts.hotspots.sample import A_SOURCE, B_SOURCE, C_SOURCE, EDGES
 
 SCRIPT = Path(hotspot_scoring.__file__).resolve()
-A_SOURCE = "from pkg import b\n\n\ndef f(x):\n    if x:\n        return 1\n    return 0\n"
-B_SOURCE = "def g():\n    from pkg import a\n\n    return a\n"
-C_SOURCE = (
-    "import os\n\nfrom pkg import a\n\n\n"
-    "def h(x, y):\n    for i in x:\n        if i and y:\n            return os.sep\n    return a\n"
-)
-
-
-def git(repo: Path, *args: str, date: str = "2024-01-01T12:00:00+00:00") -> None:
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_DATE": date,
-        "GIT_COMMITTER_DATE": date,
-        "GIT_AUTHOR_NAME": "Ada",
-        "GIT_AUTHOR_EMAIL": "ada@example.com",
-        "GIT_COMMITTER_NAME": "Ada",
-        "GIT_COMMITTER_EMAIL": "ada@example.com",
-    }
-    subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True)
-
-
-def commit(repo: Path, day: int, files: dict[str, str], message: str) -> None:
-    for name, text in files.items():
-        (repo / name).parent.mkdir(parents=True, exist_ok=True)
-        (repo / name).write_text(text)
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", message, date=f"2024-01-{day:02d}T12:00:00+00:00")
-
-
-def edge(importer: str, imported: str, line: int, kind: str = "internal", **flags: Any) -> dict:
-    file = importer.replace(".", "/") + ".py"
-    return {
-        "importer": importer,
-        "imported": imported,
-        "kind": kind,
-        "names": [],
-        "line": line,
-        "end_line": line,
-        "lazy": flags.get("lazy", False),
-        "type_checking": flags.get("type_checking", False),
-        "guarded": False,
-        "conditional": False,
-        "file": file,
-    }
-
-
-EDGES = [
-    edge("pkg.a", "pkg.b", 1),
-    edge("pkg.b", "pkg.a", 2, lazy=True),
-    edge("pkg.c", "os", 1, kind="stdlib"),
-    edge("pkg.c", "pkg.a", 3),
-]
-
-
-@pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    """pkg/{a,b,c}.py with five dated commits: a and b change together; old_c.py → c.py."""
-    root = tmp_path / "repo"
-    root.mkdir()
-    git(root, "init", "-q")
-    first = {"pkg/__init__.py": "", "pkg/a.py": A_SOURCE, "pkg/b.py": B_SOURCE}
-    commit(root, 1, {**first, "pkg/old_c.py": C_SOURCE}, "one")
-    commit(root, 2, {"pkg/a.py": A_SOURCE + "# 2\n", "pkg/b.py": B_SOURCE + "# 2\n"}, "two")
-    commit(root, 3, {"pkg/a.py": A_SOURCE + "# 3\n", "pkg/b.py": B_SOURCE + "# 3\n"}, "three")
-    git(root, "mv", "pkg/old_c.py", "pkg/c.py")
-    commit(root, 4, {"pkg/c.py": C_SOURCE + "# 4\n"}, "rename")
-    commit(root, 5, {"pkg/c.py": C_SOURCE + "# 5\n", "pkg/a.py": A_SOURCE + "# 5\n"}, "five")
-    return root
 
 
 def write_edges(path: Path, edges: list[dict]) -> Path:
@@ -91,10 +24,10 @@ def write_edges(path: Path, edges: list[dict]) -> Path:
     return path
 
 
-def run(repo: Path, tmp_path: Path, *extra: str) -> dict[str, Any]:
+def run(history_repo: Path, tmp_path: Path, *extra: str) -> dict[str, Any]:
     edges = write_edges(tmp_path / "edges.json", EDGES)
     out = tmp_path / "out"
-    argv = ["--edges", str(edges), "--out-dir", str(out), "--repo-root", str(repo), *extra]
+    argv = ["--edges", str(edges), "--out-dir", str(out), "--repo-root", str(history_repo), *extra]
     assert hotspot_scoring.main(argv) == 0
     return json.loads((out / layout.HOTSPOTS_JSON_NAME).read_text())
 
@@ -103,36 +36,10 @@ def by_file(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {row["file"]: row for row in report["files"]}
 
 
-def test_churn_follows_renames_and_counts_lines(repo: Path) -> None:
-    history = audit_churn.churn(repo, since="2023-12-01")
-    assert history.note == ""
-    assert history.revisions == {"pkg/__init__.py": 1, "pkg/a.py": 4, "pkg/b.py": 3, "pkg/c.py": 3}
-    assert history.lines_changed["pkg/a.py"] == 7 + 1 + 2 + 2  # added 7; +1; then ±1 twice
-    assert "pkg/old_c.py" not in history.revisions
-
-
-def test_coupling_is_shared_revisions_over_average_revisions(repo: Path) -> None:
-    pairs = audit_churn.couplings(audit_churn.churn(repo, since="2023-12-01").commits)
-    degrees = {(p.a, p.b): (p.shared, p.degree) for p in pairs}
-    assert degrees[("pkg/a.py", "pkg/b.py")] == (3, round(3 / 3.5, 6))
-    assert degrees[("pkg/a.py", "pkg/c.py")] == (2, round(2 / 3.5, 6))
-    assert degrees[("pkg/b.py", "pkg/c.py")] == (1, round(1 / 3, 6))
-    assert not any("pkg/__init__.py" in pair for pair in degrees)  # 1 revision < minimum 2
-    assert (pairs[0].a, pairs[0].b) == ("pkg/a.py", "pkg/b.py")  # strongest first
-
-
-def test_coupling_ignores_bulk_commits_and_applies_thresholds(repo: Path) -> None:
-    commits = audit_churn.churn(repo, since="2023-12-01").commits
-    small = audit_churn.couplings(commits, max_changeset_size=2, min_shared=2)  # drops "one"
-    assert small == [audit_churn.Coupling("pkg/a.py", "pkg/b.py", 2, 0.8)]  # 2 / ((3 + 2) / 2)
-    assert audit_churn.couplings(commits, max_changeset_size=2, min_revisions=3) == []
-    assert audit_churn.couplings(commits, min_shared=4) == []
-
-
 def test_report_scores_revisions_times_complexity_times_coupling(
-    repo: Path, tmp_path: Path
+    history_repo: Path, tmp_path: Path
 ) -> None:
-    report = run(repo, tmp_path, "--since", "2023-12-01")
+    report = run(history_repo, tmp_path, "--since", "2023-12-01")
     rows = by_file(report)
     a = rows["pkg/a.py"]
     assert a["complexity"] == source_complexity(A_SOURCE).total == 3
@@ -149,8 +56,8 @@ def test_report_scores_revisions_times_complexity_times_coupling(
     assert report["window"] == {"since": "2023-12-01", "commits": 5}
 
 
-def test_cycles_list_the_imports_that_form_them(repo: Path, tmp_path: Path) -> None:
-    report = run(repo, tmp_path, "--since", "2023-12-01")
+def test_cycles_list_the_imports_that_form_them(history_repo: Path, tmp_path: Path) -> None:
+    report = run(history_repo, tmp_path, "--since", "2023-12-01")
     assert report["cycles"] == [
         {
             "modules": ["pkg.a", "pkg.b"],
@@ -162,28 +69,17 @@ def test_cycles_list_the_imports_that_form_them(repo: Path, tmp_path: Path) -> N
     ]
 
 
-def test_self_import_is_a_cycle_and_type_checking_can_be_left_out() -> None:
-    edges = [
-        edge("p.x", "p.x", 4),
-        edge("p.y", "p.z", 1),
-        edge("p.z", "p.y", 2, type_checking=True),
-    ]
-    assert [c.modules for c in hotspot_scoring.import_cycles(edges)] == [("p.x",), ("p.y", "p.z")]
-    no_tc = hotspot_scoring.import_cycles(edges, include_type_checking=False)
-    assert [c.modules for c in no_tc] == [("p.x",)]
-
-
-def test_window_limits_the_history(repo: Path, tmp_path: Path) -> None:
-    rows = by_file(run(repo, tmp_path, "--since", "2024-01-04T00:00:00+00:00"))
+def test_window_limits_the_history(history_repo: Path, tmp_path: Path) -> None:
+    rows = by_file(run(history_repo, tmp_path, "--since", "2024-01-04T00:00:00+00:00"))
     assert (rows["pkg/a.py"]["revisions"], rows["pkg/c.py"]["revisions"]) == (1, 2)
     assert rows["pkg/b.py"]["score"] == 0
 
 
-def test_outputs_are_deterministic_and_readable(repo: Path, tmp_path: Path) -> None:
-    run(repo, tmp_path, "--since", "2023-12-01", "--top", "2")
+def test_outputs_are_deterministic_and_readable(history_repo: Path, tmp_path: Path) -> None:
+    run(history_repo, tmp_path, "--since", "2023-12-01", "--top", "2")
     out = tmp_path / "out"
     first = {name: (out / name).read_bytes() for name in os.listdir(out)}
-    run(repo, tmp_path, "--since", "2023-12-01", "--top", "2")
+    run(history_repo, tmp_path, "--since", "2023-12-01", "--top", "2")
     assert {name: (out / name).read_bytes() for name in os.listdir(out)} == first
     assert first[layout.HOTSPOTS_PNG_NAME].startswith(b"\x89PNG")
     table = first[layout.HOTSPOTS_MD_NAME].decode()
@@ -206,12 +102,6 @@ def test_without_git_history_it_still_runs_and_says_so(
     assert "no git history" in capsys.readouterr().err
 
 
-def test_missing_git_executable_gives_zero_churn(repo: Path) -> None:
-    report = hotspot_scoring.score_hotspots(EDGES, repo, git="/nonexistent/git")
-    assert "not found" in report["notes"][0]
-    assert all(row["revisions"] == 0 for row in report["files"])
-
-
 def test_missing_edges_file_names_the_command(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -225,7 +115,7 @@ def test_missing_edges_file_names_the_command(
 
 
 def test_legacy_edges_location_is_read_with_a_deprecation_warning(
-    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    history_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(layout, "repo_root", lambda: tmp_path)
     layout.audit_dir().mkdir(parents=True)
@@ -233,16 +123,16 @@ def test_legacy_edges_location_is_read_with_a_deprecation_warning(
     assert not layout.dependency_edges_path().exists()
     out = tmp_path / "out"
     with pytest.warns(DeprecationWarning, match=layout.DEPENDENCY_EDGES_NAME):
-        code = hotspot_scoring.main(["--out-dir", str(out), "--repo-root", str(repo)])
+        code = hotspot_scoring.main(["--out-dir", str(out), "--repo-root", str(history_repo)])
     assert code == 0
     assert by_file(json.loads((out / layout.HOTSPOTS_JSON_NAME).read_text()))["pkg/a.py"]
 
 
-def test_runs_as_a_file_from_another_directory(repo: Path, tmp_path: Path) -> None:
+def test_runs_as_a_file_from_another_directory(history_repo: Path, tmp_path: Path) -> None:
     edges = write_edges(tmp_path / "edges.json", EDGES)
     out = tmp_path / "out"
     argv = [sys.executable, str(SCRIPT), "--edges", str(edges), "--out-dir", str(out)]
-    argv += ["--repo-root", str(repo)]
+    argv += ["--repo-root", str(history_repo)]
     proc = subprocess.run(argv, cwd=tmp_path, capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr
     assert (out / layout.HOTSPOTS_MD_NAME).is_file()

@@ -81,3 +81,14 @@ def test_temp_names_are_hidden_and_recognised(tmp_path: Path) -> None:
     assert atomic.is_temp_name(tmp.name)
     assert not atomic.is_temp_name("run_manifest_x.json")
     assert not list(tmp_path.glob("run_manifest_*.json"))
+
+
+def test_write_if_changed_writes_new_or_different_content_only(tmp_path: Path) -> None:
+    target = tmp_path / "sub" / "out.txt"
+    assert atomic.write_text_if_changed(target, "one\n") is True
+    os.utime(target, ns=(1_000_000_000, 1_000_000_000))
+    assert atomic.write_text_if_changed(target, "one\n") is False
+    assert target.stat().st_mtime_ns == 1_000_000_000  # untouched
+    assert atomic.write_bytes_if_changed(target, b"two\n") is True
+    assert target.read_bytes() == b"two\n"
+    assert leftovers(target.parent) == []

@@ -1,6 +1,6 @@
 """Import statements of one Python source, with their line range and context flags (pure ``ast``).
 
-This is the reference reader: :mod:`scripts.audit_deps_locate` reaches the same records faster
+This is the reference reader: :mod:`scripts.dependencies.locate` reaches the same records faster
 by parsing only the regions around the imports, and falls back to this module when unsure.
 """
 

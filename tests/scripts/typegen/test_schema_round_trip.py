@@ -1,16 +1,15 @@
 """Contract round trip: models regenerated from the emitted JSON Schema agree with the originals.
 
-datamodel-code-generator turns the generator's ``--schema-out`` document back into Pydantic
-models; sample payloads (valid and invalid) must validate the same way under both. Payloads are
-complete responses as the server sends them: the contract makes a response's defaulted fields
-required (the server always sends them), which one test pins down on purpose.
+datamodel-code-generator turns the generator's JSON Schema document (``--schema-out``) back into
+Pydantic models; sample payloads (valid and invalid) must validate the same way under both.
+Payloads are complete responses as the server sends them: the contract makes a response's
+defaulted fields required (the server always sends them), which one test pins down on purpose.
 """
 
 from __future__ import annotations
 
 import copy
 import importlib.util
-import json
 import sys
 from collections.abc import Callable
 from types import ModuleType
@@ -19,7 +18,6 @@ from typing import Any
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from quant_engine import config
 from quant_engine.api.schemas import (
     autopilot,
     backtests,
@@ -31,7 +29,8 @@ from quant_engine.api.schemas import (
     signals,
     system_health,
 )
-from scripts import generate_types
+from scripts.typegen.defaults import DEFAULT_PACKAGE
+from scripts.typegen.outputs import render_typescript
 
 METRICS = {
     "total_return": 0.12,
@@ -168,11 +167,9 @@ def contract(tmp_path_factory: pytest.TempPathFactory) -> ModuleType:
     import datamodel_code_generator as dcg
 
     folder = tmp_path_factory.mktemp("contract")
-    schema_path = folder / "wire.schema.json"
-    argv = ["--out", str(folder / "t.ts"), "--schema-out", str(schema_path), "--no-openapi", "-q"]
-    assert generate_types.main(argv) == 0
+    _, schema = render_typescript(DEFAULT_PACKAGE, quiet=True)
     code = dcg.generate(
-        json.loads(schema_path.read_text()),
+        schema,
         input_file_type=dcg.InputFileType.JsonSchema,
         output_model_type=dcg.DataModelType.PydanticV2BaseModel,
         output_datetime_class=dcg.DatetimeClassType.Datetime,
@@ -250,9 +247,3 @@ def test_response_defaults_are_required_by_the_contract(contract: ModuleType) ->
     payload = edited(complete(compute.Job, JOB), dropper("progress"))
     assert validates(compute.Job, payload)
     assert not validates(contract.Job, payload)
-
-
-def test_wire_enums_agree_with_config() -> None:
-    assert tuple(model_lab.FeatureMode) == config.FEATURE_MODES
-    assert tuple(model_lab.ModelKind) == config.MODEL_KINDS
-    assert tuple(backtests.PortfolioRule) == config.PORTFOLIO_RULES

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from quant_engine.utils.atomic import write_bytes_atomic
-from scripts.audit_deps_scan import FileScan, ImportRecord
+from scripts.dependencies.scan import FileScan, ImportRecord
 
 SCANNER_VERSION = 1
 """Bump whenever a scan's records change meaning, so old cache entries are dropped."""

@@ -10,8 +10,8 @@ from typing import Any, Generic, Literal, TypeVar
 import pytest
 from pydantic import BaseModel, ConfigDict, Field, RootModel, create_model
 
-from scripts.ts_emitter import RefTarget, emit_typescript, join_union, render_type
-from scripts.wire_schema import ModuleTypes, SchemaError, build_wire_schema
+from scripts.typegen.schema import ModuleTypes, SchemaError, build_wire_schema
+from scripts.typegen.typescript import RefTarget, emit_typescript, join_union, render_type
 
 T = TypeVar("T")
 

@@ -2,9 +2,9 @@
 
 grimp (already an audit dependency) parses every file with ruff's parser and reports the line and
 text of each import. Only the regions around those lines are then read
-(:mod:`scripts.audit_deps_regions`). A file the fast path cannot vouch for (not plain UTF-8, a
+(:mod:`scripts.dependencies.regions`). A file the fast path cannot vouch for (not plain UTF-8, a
 coding cookie, a syntax error, a region that does not check out, grimp missing or changed) is
-parsed whole by :func:`scripts.audit_deps_scan.scan_source`; the tests check that both paths give
+parsed whole by :func:`scripts.dependencies.scan.scan_source`; the tests check that both paths give
 the same records on real packages. One difference remains by design: syntax newer than the
 running Python, which ruff's parser accepts, is reported only when it lies in a region read.
 grimp's scanner is not public API; everything about it is confined to :func:`grimp_import_lines`.
@@ -20,8 +20,8 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, NamedTuple
 
-from scripts.audit_deps_regions import records_near
-from scripts.audit_deps_scan import FileScan, scan_source
+from scripts.dependencies.regions import records_near
+from scripts.dependencies.scan import FileScan, scan_source
 
 MAX_SYNTAX_RETRIES = 4
 """Files with syntax errors taken out of one grimp call before giving up on the fast path."""

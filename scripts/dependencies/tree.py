@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from quant_engine.errors import UsageError
-from scripts.audit_deps_scan import ImportRecord
+from scripts.dependencies.scan import ImportRecord
 
 KINDS = ("internal", "stdlib", "third_party", "unresolved")
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
-from scripts.audit_contracts_api import signature_parameters
+from scripts.contracts.api import signature_parameters
 
 BREAKING, ADDITION, CHANGE = "BREAKING", "added", "changed"
 _VARIADIC = frozenset(("var_positional", "var_keyword"))

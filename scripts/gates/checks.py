@@ -1,8 +1,8 @@
-"""The hygiene gates' checks over parsed source: pure functions returning Findings.
+"""The source gates (QE001-QE006) over parsed source: pure functions returning Findings.
 
 Each ``check_*`` takes an ``ast.Module`` (or argparse parsers) and the file's repo-relative path
 and returns the violations found; its docstring says how to fix one. The runner that feeds them
-the repository lives in scripts/audit_gates.py.
+the repository is :mod:`scripts.gates.runner`.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ import ast
 import sys
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 from quant_engine import config
+from scripts.gates.findings import Finding
 
 ENTRY_BOOTSTRAP = """
 if not __package__:  # run as a file: put the package's parent on sys.path, never its folder
@@ -38,21 +38,6 @@ ALLOWED_PRIVATE_IMPORTS: Mapping[str, str] = {
     "goal needs it, and it falls back to ast when the import fails",
 }
 """QE001 exceptions: ``module._name`` as written in the import, with the reason it is fine."""
-
-
-@dataclass(frozen=True, order=True)
-class Finding:
-    """One gate violation at ``path:line`` with its code, what is wrong and how to fix it."""
-
-    path: str
-    line: int
-    code: str
-    message: str
-    fix: str
-
-    def text(self) -> str:
-        """``path:line: CODE message (fix: ...)``."""
-        return f"{self.path}:{self.line}: {self.code} {self.message} (fix: {self.fix})"
 
 
 def is_private(name: str) -> bool:
@@ -151,7 +136,10 @@ def check_entry_bootstrap(tree: ast.Module, path: str) -> list[Finding]:
         index = 1
     while index < len(body) and stdlib_import(body[index]):
         index += 1
-    fix = "right after the docstring and stdlib imports, paste ENTRY_BOOTSTRAP (audit_gate_checks)"
+    fix = (
+        "right after the docstring and stdlib imports, "
+        "paste ENTRY_BOOTSTRAP (scripts/gates/checks.py)"
+    )
     found = index < len(body) and ast.dump(body[index]) == expected
     findings = []
     if not found:

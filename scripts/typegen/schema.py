@@ -28,7 +28,7 @@ from pydantic.json_schema import GenerateJsonSchema, JsonSchemaMode, JsonSchemaV
 from pydantic_core import core_schema
 
 from quant_engine.errors import QuantEngineError
-from scripts.ts_emitter import Declaration, RefTarget
+from scripts.typegen.typescript import Declaration, RefTarget
 
 PYTHON_KEY = "x-python-type"
 """Marker on each definition: the qualified name of the Python class it was generated from."""

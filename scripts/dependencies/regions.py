@@ -1,7 +1,7 @@
 """Find an import's records by parsing only the region around it, not the whole file.
 
 Given the line where an import statement starts and its text (found by a real parser, see
-:mod:`scripts.audit_deps_locate`), the region is its top-level statement, narrowed through
+:mod:`scripts.dependencies.locate`), the region is its top-level statement, narrowed through
 ``class``/``def`` bodies to the body statement that holds the import; the context bits of the
 headers skipped on the way (``def`` → lazy) are carried in. Every region is checked before it is
 trusted: it must parse and show an import statement on exactly that line, and a skipped stretch
@@ -19,7 +19,7 @@ from bisect import bisect_right
 from collections.abc import Iterator, Mapping, Sequence
 from typing import NamedTuple
 
-from scripts.audit_deps_scan import LAZY, ImportRecord, collect_imports
+from scripts.dependencies.scan import LAZY, ImportRecord, collect_imports
 
 SMALL_REGION_LINES = 24
 """Regions up to this many lines are parsed as they are, not narrowed further."""

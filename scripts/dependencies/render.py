@@ -2,7 +2,7 @@
 
 The standard encoder falls back to pure Python whenever ``indent`` is set; with thousands of
 edges that dominates an unchanged-tree run. Edges have a fixed flat shape of JSON-native values
-(:func:`scripts.audit_deps_tree.module_edges`), so each is written from a template, strings
+(:func:`scripts.dependencies.tree.module_edges`), so each is written from a template, strings
 escaped by the C encoder json itself uses; anything else goes through ``json.dumps``. The tests
 compare both renderings byte for byte.
 """

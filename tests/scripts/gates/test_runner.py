@@ -1,0 +1,65 @@
+"""The runner over a whole tree: clean passes, and every seeded violation is found once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from quant_engine import layout
+from scripts.gates.runner import run_gates
+from tests.scripts.gates.sources import ENTRY_BODY, ENTRY_HEAD, edge
+
+# --- the runner over a tree --------------------------------------------------------------------
+
+
+def write_tree(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    return root
+
+
+PYPROJECT = (
+    '[[tool.importlinter.contracts]]\nname = "l"\ntype = "layers"\n'
+    'layers = ["(quant_engine.run_good) | (quant_engine.run_bad)", "quant_engine.tools"]\n'
+)
+
+
+def test_runner_passes_a_clean_tree(tmp_path: Path) -> None:
+    root = write_tree(
+        tmp_path,
+        {
+            "pyproject.toml": PYPROJECT,
+            "quant_engine/run_good.py": ENTRY_HEAD + ENTRY_BODY,
+            "quant_engine/tools.py": "from quant_engine import layout\nP = layout.audit_dir()\n",
+            "scripts/tool.py": "def main():\n    return 0\n",
+        },
+    )
+    assert run_gates(root, lint=False) == []
+
+
+def test_runner_finds_every_seeded_violation(tmp_path: Path) -> None:
+    bad_entry = '"""Bad: no bootstrap, no main."""\nimport os\n\n\ndef build_parser():\n    pass\n'
+    root = write_tree(
+        tmp_path,
+        {
+            "pyproject.toml": PYPROJECT,
+            "quant_engine/run_bad.py": bad_entry,
+            "quant_engine/tools.py": "from quant_engine.cli import _TICKER_RE\n",
+            "quant_engine/unlayered.py": "",
+            "scripts/tool.py": f"P = {layout.HOTSPOTS_MD_NAME!r}\n\ndef f(t):\n    t._save()\n",
+            "scripts/broken.py": "def (:\n",
+        },
+    )
+    edges = [edge("quant_engine.tools", "quant_engine.tools", 1)]
+    found = {(f.path, f.code) for f in run_gates(root, edges=edges, lint=False)}
+    assert found == {
+        ("quant_engine/run_bad.py", "QE003"),
+        ("quant_engine/run_bad.py", "QE004"),
+        ("quant_engine/run_bad.py", "QE005"),  # build_parser() returns None
+        ("quant_engine/tools.py", "QE001"),
+        ("quant_engine/tools.py", "QE008"),
+        ("quant_engine/unlayered.py", "QE007"),
+        ("scripts/tool.py", "QE006"),
+        ("scripts/tool.py", "QE002"),
+        ("scripts/broken.py", "QE000"),
+    }
