@@ -1,55 +1,70 @@
-# Thin wrappers over nox sessions; `make help` lists them. nox is bootstrapped into a
-# git-ignored venv when it is not installed, so a fresh machine needs only python3 and make.
+# Thin wrappers over nox sessions (noxfile.py); `make help` lists them. A pinned nox is
+# bootstrapped into a git-ignored venv, so a fresh machine needs only python3 and make, and every
+# developer and CI run the same nox.
+NOX_VERSION := 2026.10.20
+UV_VERSION := 0.13.9
 NOX_VENV := .venv-nox
-NOX := $(or $(shell command -v nox 2>/dev/null),$(NOX_VENV)/bin/nox)
+NOX := $(NOX_VENV)/bin/nox
 # Extra arguments for the tool a target runs, e.g. `make test ARGS="-k cache -x"`.
 ARGS ?=
+POSARGS = $(if $(ARGS),-- $(ARGS))
 
 .DEFAULT_GOAL := help
 
-$(NOX_VENV)/bin/nox:
+# Rebuilt when this file changes, so a new pin reaches every checkout.
+$(NOX): Makefile
 	python3 -m venv $(NOX_VENV)
-	$(NOX_VENV)/bin/pip install --quiet --disable-pip-version-check "nox>=2024.3.2" uv
+	$(NOX_VENV)/bin/pip install --quiet --disable-pip-version-check \
+		"nox==$(NOX_VERSION)" "uv==$(UV_VERSION)"
+	touch $@
 
-.PHONY: setup  ## Install nox (if missing) and build the test venv
+.PHONY: all  ## Before pushing: lint, typecheck and the whole test suite (plain `nox`)
+all: $(NOX)
+	$(NOX)
+
+.PHONY: ci  ## What CI runs (.ci/run): `make test`, then the CI-tagged gates (`nox -t ci`)
+ci: test
+	$(NOX) -t ci
+
+.PHONY: setup  ## Bootstrap nox and build the session venvs `make all` uses
 setup: $(NOX)
-	$(NOX) -s tests --install-only
+	$(NOX) --install-only
 
 .PHONY: test  ## Run the whole test suite (unit and smoke)
 test: $(NOX)
-	$(NOX) -s tests $(if $(ARGS),-- $(ARGS))
+	$(NOX) -s tests $(POSARGS)
 
 .PHONY: smoke  ## Run every entry point as a user would
 smoke: $(NOX)
-	$(NOX) -s smoke $(if $(ARGS),-- $(ARGS))
+	$(NOX) -s smoke $(POSARGS)
 
 .PHONY: lint  ## Ruff lint and format check
 lint: $(NOX)
-	$(NOX) -s lint $(if $(ARGS),-- $(ARGS))
+	$(NOX) -s lint $(POSARGS)
 
 .PHONY: typecheck  ## Strict mypy
 typecheck: $(NOX)
-	$(NOX) -s typecheck $(if $(ARGS),-- $(ARGS))
+	$(NOX) -s typecheck $(POSARGS)
 
 .PHONY: demo  ## Run the main job on the embedded data
 demo: $(NOX)
-	$(NOX) -s demo $(if $(ARGS),-- $(ARGS))
+	$(NOX) -s demo $(POSARGS)
 
 .PHONY: bench  ## Run the benchmarks
 bench: $(NOX)
-	$(NOX) -s bench $(if $(ARGS),-- $(ARGS))
+	$(NOX) -s bench $(POSARGS)
 
-.PHONY: types  ## Regenerate the dashboard's TypeScript types
+.PHONY: types  ## Regenerate the dashboard's TypeScript types (ARGS=--check: verify only)
 types: $(NOX)
-	$(NOX) -s types $(if $(ARGS),-- $(ARGS))
+	$(NOX) -s types $(POSARGS)
 
-.PHONY: audit  ## Regenerate audit data and run the hygiene gates
+.PHONY: audit  ## Regenerate audit data and run the hygiene gates (ARGS=--check: verify only)
 audit: $(NOX)
-	$(NOX) -s audit $(if $(ARGS),-- $(ARGS))
+	$(NOX) -s audit $(POSARGS)
 
-.PHONY: clean  ## Remove caches and build artefacts (keeps the data home)
+.PHONY: clean  ## Remove caches, venvs and build artefacts (keeps the data home)
 clean:
-	rm -rf .nox $(NOX_VENV) build dist *.egg-info .mypy_cache .ruff_cache .pytest_cache
+	rm -rf .nox $(NOX_VENV) build dist *.egg-info .mypy_cache .ruff_cache .pytest_cache .hypothesis
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
 
 .PHONY: help  ## Show this list

@@ -1,77 +1,100 @@
-"""Developer and CI tasks for quant_engine; ``nox -l`` lists them, ``make help`` wraps them."""
+#!/usr/bin/env -S uv run --script
+# /// script
+# dependencies = ["nox>=2025.2.9"]
+# ///
+"""Developer and CI tasks for quant_engine; ``nox -l`` lists them, ``make help`` wraps them.
+
+Plain ``nox`` runs what a developer runs before pushing: lint, typecheck and the whole test suite
+(smoke included). ``nox -t ci`` runs the static gates CI runs after the tests: lint, typecheck and
+the check-only forms of ``types`` and ``audit``. Each session installs the project with the extras
+its code imports plus its ``[dependency-groups]`` entry from pyproject.toml; arguments after
+``--`` reach the session's tool.
+"""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import nox
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from quant_engine import layout
-
-nox.needs_version = ">=2024.3.2"
+nox.needs_version = ">=2025.2.9"  # nox.project.dependency_groups and session tags
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.reuse_existing_virtualenvs = True
-nox.options.sessions = ["lint", "typecheck", "tests"]
 
-ROOT = layout.repo_root()
+ROOT = Path(__file__).resolve().parent
+PYPROJECT = nox.project.load_toml(ROOT / "pyproject.toml")
+
+TEST_EXTRAS = "server,wrds,kalshi,dask,audit"
+"""Extras the test suite imports (the IBKR client is faked, so ``ibkr`` is not among them)."""
+TYPECHECK_EXTRAS = "server,wrds,dask,audit,ibkr"
+"""Extras imported by type-checked code: installed so mypy checks our calls into them."""
 
 
-def install_project(session: nox.Session, extras: str = "dev") -> None:
-    """Editable install of the project with ``extras`` into the session's venv."""
-    session.install("-e", f"{ROOT}[{extras}]")
+def install(session: nox.Session, extras: str = "", groups: tuple[str, ...] = ()) -> None:
+    """Editable install of the project with ``extras``, plus the named dependency groups."""
+    project = f"{ROOT}[{extras}]" if extras else str(ROOT)
+    session.install("-e", project, *nox.project.dependency_groups(PYPROJECT, *groups))
 
 
-@nox.session
+@nox.session(default=True)
 def tests(session: nox.Session) -> None:
     """Run the whole test suite (unit and smoke)."""
-    install_project(session)
+    install(session, TEST_EXTRAS, ("test",))
     session.run("pytest", *session.posargs)
 
 
-@nox.session
+@nox.session(default=False)
 def smoke(session: nox.Session) -> None:
-    """Run every entry point as a subprocess from outside the repo."""
-    install_project(session)
+    """Run every entry point as a subprocess from outside the repo (part of ``tests``)."""
+    install(session, TEST_EXTRAS, ("test",))
     session.run("pytest", str(ROOT / "tests" / "smoke"), *session.posargs)
 
 
-@nox.session
+@nox.session(default=True, tags=["ci"])
 def lint(session: nox.Session) -> None:
     """Ruff lint and format check."""
-    session.install("ruff>=0.5")
+    session.install(*nox.project.dependency_groups(PYPROJECT, "lint"))
     session.run("ruff", "check", str(ROOT), *session.posargs)
     session.run("ruff", "format", "--check", str(ROOT))
 
 
-@nox.session
+@nox.session(default=True, tags=["ci"])
 def typecheck(session: nox.Session) -> None:
     """Strict mypy over quant_engine, scripts and this noxfile."""
-    install_project(session)
-    session.install("nox")
+    install(session, TYPECHECK_EXTRAS, ("typecheck",))
     session.run("mypy", *session.posargs)
 
 
 @nox.session(default=False)
 def demo(session: nox.Session) -> None:
     """The main job on the embedded data; prints where every output went."""
-    install_project(session, extras="dask")
+    install(session, "dask")
     session.run("python", str(ROOT / "scripts" / "demo.py"), *session.posargs)
 
 
 @nox.session(default=False)
 def bench(session: nox.Session) -> None:
     """Benchmarks; figures go in the README's Performance section."""
-    install_project(session)
+    install(session, TEST_EXTRAS, ("test",))  # the WRDS benchmark reuses the test database
     session.run("python", str(ROOT / "benchmarks" / "run.py"), *session.posargs)
+
+
+def run_audit(session: nox.Session, *args: str) -> None:
+    """Install the audit tools and run ``scripts/audit.py`` with ``args``."""
+    install(session, "audit")
+    session.run("python", str(ROOT / "scripts" / "audit.py"), *args)
 
 
 @nox.session(default=False)
 def audit(session: nox.Session) -> None:
-    """Regenerate the audit data and run the hygiene gates (``-- --check`` in CI: verify only)."""
-    install_project(session)
-    session.run("python", str(ROOT / "scripts" / "audit.py"), *session.posargs)
+    """Regenerate the audit data and run the hygiene gates (``-- --check``: verify only)."""
+    run_audit(session, *session.posargs)
+
+
+@nox.session(name="audit-check", default=False, tags=["ci"])
+def audit_check(session: nox.Session) -> None:
+    """CI gate: fail when the audit data is stale or a hygiene gate fails; writes nothing."""
+    run_audit(session, "--check", *session.posargs)
 
 
 def node_modules_stale() -> bool:
@@ -81,12 +104,27 @@ def node_modules_stale() -> bool:
     return not installed.is_file() or installed.stat().st_mtime < lock.stat().st_mtime
 
 
-@nox.session(default=False)
-def types(session: nox.Session) -> None:
-    """Regenerate the TypeScript types and OpenAPI document (``-- --check`` is the CI gate)."""
-    install_project(session)
+def run_types(session: nox.Session, *args: str) -> None:
+    """Run ``scripts/generate_types.py`` with ``args``, then compile the result with tsc."""
+    install(session, "server")
     if node_modules_stale():
         session.run("npm", "ci", "--no-audit", "--no-fund", external=True)
-    session.run("python", str(ROOT / "scripts" / "generate_types.py"), *session.posargs)
+    session.run("python", str(ROOT / "scripts" / "generate_types.py"), *args)
     tsc = ROOT / "node_modules" / ".bin" / "tsc"
     session.run(str(tsc), "-p", str(ROOT / "tsconfig.json"), external=True)
+
+
+@nox.session(default=False)
+def types(session: nox.Session) -> None:
+    """Regenerate the TypeScript types and OpenAPI document (``-- --check``: verify only)."""
+    run_types(session, *session.posargs)
+
+
+@nox.session(name="types-check", default=False, tags=["ci"])
+def types_check(session: nox.Session) -> None:
+    """CI gate: fail with a diff when the generated types are stale, then tsc --strict."""
+    run_types(session, "--check", *session.posargs)
+
+
+if __name__ == "__main__":
+    nox.main()

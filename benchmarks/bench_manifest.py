@@ -64,8 +64,8 @@ def first_run_ms(folder: Path, repeat: int = 7) -> float:
 
 def run() -> list[Result]:
     """Measure first-run and warm overhead, git provenance, and input hashing."""
-    from quant_engine.runs.hashing import file_sha256
     from quant_engine.runs import provenance
+    from quant_engine.runs.hashing import file_sha256
     from quant_engine.utils.reproducibility import record_run
 
     results: list[Result] = []

@@ -222,7 +222,8 @@ def check_settings(
     """Raise ValueError naming the first setting a simulation cannot use."""
     if rule not in config.PORTFOLIO_RULES:
         raise ValueError(f"rule={rule!r} is unknown: expected one of {config.PORTFOLIO_RULES}")
-    for name, value in (("top_k", top_k), ("execution_lag", execution_lag)):
+    counts: tuple[tuple[str, object], ...] = (("top_k", top_k), ("execution_lag", execution_lag))
+    for name, value in counts:  # callers may pass anything (API, YAML): check the runtime type
         if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
             raise ValueError(f"{name}={value!r} must be an integer >= 1")
     if not 0.0 < quantile <= 0.5:

@@ -5,12 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from sklearn.ensemble import HistGradientBoostingRegressor
-from sklearn.pipeline import Pipeline
 from threadpoolctl import threadpool_info
 
 from quant_engine import config
 from quant_engine.models import make_estimator
-from quant_engine.models.estimators import native_threads
+from quant_engine.models.estimators import GBM_MAX_ITER, native_threads
 
 
 def test_every_configured_kind_builds_and_learns_a_linear_signal() -> None:
@@ -23,14 +22,32 @@ def test_every_configured_kind_builds_and_learns_a_linear_signal() -> None:
         assert np.corrcoef(estimator.predict(x), y)[0, 1] > 0.9, kind
 
 
-def test_ridge_is_scaled_and_gbm_is_seeded() -> None:
-    ridge = make_estimator("ridge", seed=1)
-    assert isinstance(ridge, Pipeline)
-    assert [name for name, _ in ridge.steps] == ["standardscaler", "ridge"]
-    gbm = make_estimator("gbm", seed=123)
+def test_ridge_predictions_do_not_depend_on_feature_units() -> None:
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(500, 3))
+    y = x[:, 0] - 0.5 * x[:, 1] + rng.normal(scale=0.1, size=500)
+    units = np.array([1000.0, 1.0, 0.001])
+    plain = make_estimator("ridge", seed=1).fit(x, y).predict(x)
+    rescaled = make_estimator("ridge", seed=1).fit(x * units, y).predict(x * units)
+    np.testing.assert_allclose(rescaled, plain, rtol=1e-6)
+
+
+def test_gbm_fits_the_same_model_twice_for_one_seed() -> None:
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(1000, 3))
+    y = 0.5 * x[:, 0] + rng.normal(scale=0.1, size=1000)
+    first = make_estimator("gbm", seed=123).fit(x, y).predict(x)
+    second = make_estimator("gbm", seed=123).fit(x, y).predict(x)
+    np.testing.assert_array_equal(first, second)
+
+
+def test_gbm_runs_every_boosting_round() -> None:
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(1000, 3))
+    gbm = make_estimator("gbm", seed=1)
     assert isinstance(gbm, HistGradientBoostingRegressor)
-    assert gbm.random_state == 123
-    assert gbm.early_stopping is False
+    gbm.fit(x, x[:, 0])
+    assert gbm.n_iter_ == GBM_MAX_ITER
 
 
 def test_unknown_kind_names_the_choices() -> None:

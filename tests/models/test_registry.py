@@ -42,30 +42,98 @@ def test_default_root_is_the_layout_models_dir(qe_home: Path) -> None:
     assert ModelRegistry().root.is_relative_to(qe_home)
 
 
-def test_save_writes_files_metadata_and_moves_current(trained: TrainResult) -> None:
+@pytest.fixture
+def saved(trained: TrainResult) -> tuple[ModelRegistry, ModelVersion]:
+    """A fresh registry holding ``trained``, saved with fixed provenance."""
     registry = ModelRegistry()
-    version = save(registry, trained)
+    return registry, save(registry, trained)
+
+
+def stored_metadata(version: ModelVersion) -> dict[str, object]:
+    metadata: dict[str, object] = json.loads(version.paths["metadata"].read_text())
+    return metadata
+
+
+def test_version_id_is_m_and_twelve_characters(saved: tuple[ModelRegistry, ModelVersion]) -> None:
+    _, version = saved
     assert version.version_id.startswith("m-")
     assert len(version.version_id) == 14
+
+
+def test_save_moves_current_to_the_new_version(saved: tuple[ModelRegistry, ModelVersion]) -> None:
+    registry, version = saved
     assert registry.current_version() == version.version_id
-    assert set(version.paths) == {"model", "metadata", "created"}
-    assert all(path.is_file() for path in version.paths.values())
+
+
+def test_save_writes_model_metadata_and_created_files(
+    saved: tuple[ModelRegistry, ModelVersion],
+) -> None:
+    registry, version = saved
     assert version.paths == registry.paths(version.version_id)
-    stored = json.loads(version.paths["metadata"].read_text())
-    assert "created_at" not in stored
+    assert sorted(name for name, path in version.paths.items() if path.is_file()) == [
+        "created",
+        "metadata",
+        "model",
+    ]
+
+
+def test_creation_time_is_kept_out_of_the_content_addressed_metadata(
+    saved: tuple[ModelRegistry, ModelVersion],
+) -> None:
+    _, version = saved
+    assert "created_at" not in stored_metadata(version)
     assert "created_at" in json.loads(version.paths["created"].read_text())
-    assert stored["version_id"] == version.version_id
-    assert stored["feature_mode"] == "minimal"
-    assert stored["model_kind"] == "ridge"
-    assert stored["train_start"] == trained.train_start.date().isoformat()
-    assert stored["train_end"] == trained.train_end.date().isoformat()
-    assert stored["metrics"]["ic"] == pytest.approx(trained.metrics.ic)
-    assert stored["data_digest"] == "abc123"
-    assert stored["seed"] == 3
-    assert stored["tickers"] == list(TICKERS)
-    assert stored["horizon"] == 5
-    assert stored["extra"] == {"years": 3}
-    assert set(stored["feature_stats"]) == set(trained.feature_names)
+
+
+@pytest.mark.parametrize(
+    ("field", "expected"),
+    [
+        ("feature_mode", "minimal"),
+        ("model_kind", "ridge"),
+        ("data_digest", "abc123"),
+        ("seed", 3),
+        ("tickers", list(TICKERS)),
+        ("horizon", 5),
+        ("extra", {"years": 3}),
+    ],
+)
+def test_metadata_records_the_provenance_given(
+    saved: tuple[ModelRegistry, ModelVersion], field: str, expected: object
+) -> None:
+    _, version = saved
+    assert stored_metadata(version)[field] == expected
+
+
+def test_metadata_records_the_version_id(saved: tuple[ModelRegistry, ModelVersion]) -> None:
+    _, version = saved
+    assert stored_metadata(version)["version_id"] == version.version_id
+
+
+def test_metadata_records_the_training_window(
+    saved: tuple[ModelRegistry, ModelVersion], trained: TrainResult
+) -> None:
+    _, version = saved
+    stored = stored_metadata(version)
+    assert (stored["train_start"], stored["train_end"]) == (
+        trained.train_start.date().isoformat(),
+        trained.train_end.date().isoformat(),
+    )
+
+
+def test_metadata_records_the_out_of_sample_ic(
+    saved: tuple[ModelRegistry, ModelVersion], trained: TrainResult
+) -> None:
+    metrics = stored_metadata(saved[1])["metrics"]
+    assert isinstance(metrics, dict)
+    assert metrics["ic"] == pytest.approx(trained.metrics.ic)
+
+
+def test_metadata_records_stats_for_every_feature(
+    saved: tuple[ModelRegistry, ModelVersion], trained: TrainResult
+) -> None:
+    feature_stats = stored_metadata(saved[1])["feature_stats"]
+    assert isinstance(feature_stats, dict)
+    assert set(feature_stats) == set(trained.feature_names)
 
 
 def test_loaded_model_predicts_like_the_trained_one(trained: TrainResult, minimal_xy: XY) -> None:

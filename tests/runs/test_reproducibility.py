@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import hashlib
 import os
@@ -17,6 +18,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
+import quant_engine
 from quant_engine import config, layout
 from quant_engine.data.market_data import InputRecord, MarketData
 from quant_engine.runs import store
@@ -63,7 +65,20 @@ def market_data() -> MarketData:
     return MarketData(bars=bars, source="sample", inputs=tuple(inputs))
 
 
-def test_every_field_is_recorded(qe_home: Path, tmp_path: Path) -> None:
+@dataclasses.dataclass(frozen=True)
+class RecordedBacktest:
+    """A finished backtest run recorded with every kind of field, and what it was given."""
+
+    run: Any
+    manifest: RunManifest
+    argv: list[str]
+    data: MarketData
+    extra_input: Path
+    outputs: dict[str, Path]
+
+
+@pytest.fixture
+def recorded(tmp_path: Path) -> RecordedBacktest:
     args = argparse.Namespace(
         years=3,
         feature_mode="core",
@@ -95,28 +110,71 @@ def test_every_field_is_recorded(qe_home: Path, tmp_path: Path) -> None:
             run.add_output(name, path)
         run.add_output("charts", results / "charts")
         run.set_result(total_trades=42)
+    return RecordedBacktest(run, load(run.manifest_path), argv, data, extra_input, outputs)
 
-    m = load(run.manifest_path)
-    assert RUN_ID_RE.match(m.run_id)
-    assert m.run_id == run.run_id
-    assert NAME_RE.match(run.manifest_path.name)  # type: ignore[union-attr]
-    assert run.manifest_path.parent == layout.manifests_dir()  # type: ignore[union-attr]
-    assert m.script == "run_backtest"
-    assert m.status is RunStatus.SUCCESS
-    assert m.started_at.tzinfo is not None
-    assert m.started_at.utcoffset() == dt.timedelta(0)
+
+def test_run_id_is_time_pid_and_random_suffix(recorded: RecordedBacktest) -> None:
+    assert RUN_ID_RE.match(recorded.manifest.run_id)
+
+
+def test_manifest_carries_the_runs_id(recorded: RecordedBacktest) -> None:
+    assert recorded.manifest.run_id == recorded.run.run_id
+
+
+def test_manifest_file_is_named_by_time_script_and_id(recorded: RecordedBacktest) -> None:
+    assert NAME_RE.match(recorded.run.manifest_path.name)
+
+
+def test_manifest_file_is_in_the_manifests_dir(recorded: RecordedBacktest) -> None:
+    assert recorded.run.manifest_path.parent == layout.manifests_dir()
+
+
+def test_script_name_is_recorded(recorded: RecordedBacktest) -> None:
+    assert recorded.manifest.script == "run_backtest"
+
+
+def test_finished_run_is_a_success(recorded: RecordedBacktest) -> None:
+    assert recorded.manifest.status is RunStatus.SUCCESS
+
+
+def test_start_time_is_utc(recorded: RecordedBacktest) -> None:
+    assert recorded.manifest.started_at.utcoffset() == dt.timedelta(0)
+
+
+def test_finish_time_is_not_before_the_start(recorded: RecordedBacktest) -> None:
+    m = recorded.manifest
     assert m.finished_at is not None
     assert m.finished_at >= m.started_at
-    assert m.duration_s is not None
-    assert m.duration_s >= 0
-    assert m.error is None
-    assert m.verify_of is None
-    assert m.command is not None
-    assert m.command.module == "quant_engine.run_backtest"
-    assert m.command.argv == argv
-    assert m.command.python == sys.executable
-    assert m.data_home == str(layout.data_home())
-    assert m.cli_args == {
+
+
+def test_duration_is_non_negative(recorded: RecordedBacktest) -> None:
+    assert (recorded.manifest.duration_s or -1) >= 0
+
+
+def test_successful_run_has_no_error(recorded: RecordedBacktest) -> None:
+    assert recorded.manifest.error is None
+
+
+def test_ordinary_run_is_not_a_verification(recorded: RecordedBacktest) -> None:
+    assert recorded.manifest.verify_of is None
+
+
+def test_command_records_module_argv_and_interpreter(recorded: RecordedBacktest) -> None:
+    command = recorded.manifest.command
+    assert command is not None
+    assert (command.module, command.argv, command.python) == (
+        "quant_engine.run_backtest",
+        recorded.argv,
+        sys.executable,
+    )
+
+
+def test_data_home_is_recorded(recorded: RecordedBacktest) -> None:
+    assert recorded.manifest.data_home == str(layout.data_home())
+
+
+def test_cli_args_are_recorded_as_plain_json(recorded: RecordedBacktest) -> None:
+    assert recorded.manifest.cli_args == {
         "years": 3,
         "feature_mode": "core",
         "tickers": ["SPX", "NDX"],
@@ -124,56 +182,130 @@ def test_every_field_is_recorded(qe_home: Path, tmp_path: Path) -> None:
         "output_dir": None,
         "seed": 7,
     }
-    assert m.resolved == {
+
+
+def test_resolved_settings_are_recorded(recorded: RecordedBacktest) -> None:
+    assert recorded.manifest.resolved == {
         "years": 3,
         "effective_entry_threshold": 0.01,
         "effective_confidence": 0.6,
     }
-    assert m.result == {"total_trades": 42}
-    assert m.config == redact_mapping(config.snapshot())  # e.g. API_KEY_HEADER is redacted
-    assert m.config_sha256 == config.snapshot_sha256()
-    assert m.seeds == {"seed": 7, "model": 11}
 
+
+def test_result_is_recorded(recorded: RecordedBacktest) -> None:
+    assert recorded.manifest.result == {"total_trades": 42}
+
+
+def test_config_is_recorded_with_secrets_redacted(recorded: RecordedBacktest) -> None:
+    assert recorded.manifest.config == redact_mapping(config.snapshot())
+
+
+def test_config_digest_is_recorded(recorded: RecordedBacktest) -> None:
+    assert recorded.manifest.config_sha256 == config.snapshot_sha256()
+
+
+def test_cli_seed_and_added_seeds_are_recorded(recorded: RecordedBacktest) -> None:
+    assert recorded.manifest.seeds == {"seed": 7, "model": 11}
+
+
+def test_code_commit_is_the_checkouts_head(recorded: RecordedBacktest) -> None:
     head = subprocess.run(
         ["git", "-C", str(layout.repo_root()), "rev-parse", "HEAD"],
         capture_output=True,
         text=True,
         check=False,
     ).stdout.strip()
-    assert m.code.commit == head
-    assert m.code.package_version
-    assert m.code.dirty is not None
-    assert m.environment.pid == os.getpid()
-    assert m.environment.packages["pandas"] == pd.__version__
-    assert m.environment.env["QE_HOME"] == str(qe_home)
+    assert recorded.manifest.code.commit == head
 
-    by_name = {d.name: d for d in m.data}
-    spx = by_name["market_data:SPX"]
-    assert (spx.source, spx.tickers, spx.rows) == ("sample", ["SPX"], 3)
-    assert (spx.start, spx.end, spx.path) == (
-        "2024-01-02",
-        "2024-01-04",
-        "cache/sample/SPX.parquet",
-    )
-    assert spx.sha256 == spx.file_sha256 == sha(b"bytes of SPX")
-    assert by_name["universe"].file_sha256 == sha(extra_input.read_bytes())
-    assert m.data_digests == {"market_data": data.digest}
-    assert m.data_digest is not None
-    assert len(m.data_digest) == 64
 
-    assert [(x.version_id, x.role) for x in m.models] == [
+def test_code_records_the_package_version(recorded: RecordedBacktest) -> None:
+    assert recorded.manifest.code.package_version == quant_engine.__version__
+
+
+def test_code_records_whether_the_checkout_is_dirty(recorded: RecordedBacktest) -> None:
+    assert recorded.manifest.code.dirty is not None
+
+
+def test_environment_records_the_process_id(recorded: RecordedBacktest) -> None:
+    assert recorded.manifest.environment.pid == os.getpid()
+
+
+def test_environment_records_package_versions(recorded: RecordedBacktest) -> None:
+    assert recorded.manifest.environment.packages["pandas"] == pd.__version__
+
+
+def test_environment_records_the_data_home_variable(
+    recorded: RecordedBacktest, qe_home: Path
+) -> None:
+    assert recorded.manifest.environment.env["QE_HOME"] == str(qe_home)
+
+
+@pytest.mark.parametrize(
+    ("field", "expected"),
+    [
+        ("source", "sample"),
+        ("tickers", ["SPX"]),
+        ("rows", 3),
+        ("start", "2024-01-02"),
+        ("end", "2024-01-04"),
+        ("path", "cache/sample/SPX.parquet"),
+        ("sha256", sha(b"bytes of SPX")),
+        ("file_sha256", sha(b"bytes of SPX")),
+    ],
+)
+def test_market_data_input_is_recorded(
+    recorded: RecordedBacktest, field: str, expected: object
+) -> None:
+    spx = {d.name: d for d in recorded.manifest.data}["market_data:SPX"]
+    assert getattr(spx, field) == expected
+
+
+def test_extra_input_file_is_hashed(recorded: RecordedBacktest) -> None:
+    universe = {d.name: d for d in recorded.manifest.data}["universe"]
+    assert universe.file_sha256 == sha(recorded.extra_input.read_bytes())
+
+
+def test_market_data_digest_is_recorded(recorded: RecordedBacktest) -> None:
+    assert recorded.manifest.data_digests == {"market_data": recorded.data.digest}
+
+
+def test_overall_data_digest_is_a_sha256(recorded: RecordedBacktest) -> None:
+    assert len(recorded.manifest.data_digest or "") == 64
+
+
+def test_models_are_recorded_with_their_roles(recorded: RecordedBacktest) -> None:
+    assert [(x.version_id, x.role) for x in recorded.manifest.models] == [
         ("v0001", ModelRole.READ),
         ("v0002", ModelRole.WRITTEN),
     ]
-    assert m.model_version == "v0002"
-    outs = {o.name: o for o in m.outputs}
-    assert list(outs) == ["trades", "equity", "summary", "charts"]
-    for name, path in outputs.items():
-        assert outs[name].path == f"results/bt/{name}.csv"
-        assert outs[name].size == path.stat().st_size
-        assert outs[name].sha256 == sha(path.read_bytes())
-    assert outs["charts"].files == 1
-    assert outs["charts"].size == 3
+
+
+def test_model_version_is_the_model_written(recorded: RecordedBacktest) -> None:
+    assert recorded.manifest.model_version == "v0002"
+
+
+def test_outputs_keep_the_order_they_were_added(recorded: RecordedBacktest) -> None:
+    assert [o.name for o in recorded.manifest.outputs] == ["trades", "equity", "summary", "charts"]
+
+
+@pytest.mark.parametrize("name", ["trades", "equity", "summary"])
+def test_output_file_path_is_relative_to_the_data_home(
+    recorded: RecordedBacktest, name: str
+) -> None:
+    output = {o.name: o for o in recorded.manifest.outputs}[name]
+    assert output.path == f"results/bt/{name}.csv"
+
+
+@pytest.mark.parametrize("name", ["trades", "equity", "summary"])
+def test_output_file_size_and_hash_are_recorded(recorded: RecordedBacktest, name: str) -> None:
+    output = {o.name: o for o in recorded.manifest.outputs}[name]
+    path = recorded.outputs[name]
+    assert (output.size, output.sha256) == (path.stat().st_size, sha(path.read_bytes()))
+
+
+def test_output_folder_records_file_count_and_total_size(recorded: RecordedBacktest) -> None:
+    charts = {o.name: o for o in recorded.manifest.outputs}["charts"]
+    assert (charts.files, charts.size) == (1, 3)
 
 
 def test_running_manifest_is_written_at_start_then_completed(manifest_dir: Path) -> None:
