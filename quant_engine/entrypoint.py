@@ -23,8 +23,8 @@ if TYPE_CHECKING:
     from quant_engine.runs.recorder import RunRecorder
 
 
-class RunSummary(NamedTuple):
-    """What a job hands back: a title, labelled figures, and the files it wrote.
+class RunReport(NamedTuple):
+    """What a run's work hands back: a title, labelled figures, and the files it wrote.
 
     A NamedTuple rather than a dataclass: ``dataclasses`` would add ``inspect`` to ``--help``.
     """
@@ -34,15 +34,15 @@ class RunSummary(NamedTuple):
     outputs: Mapping[str, Path] | None = None
 
 
-Job = Callable[[argparse.Namespace, "RunRecorder"], "RunSummary | Callable[[], None]"]
-"""A job returns a RunSummary, or a function that prints its own report (after success)."""
+RunWork = Callable[[argparse.Namespace, "RunRecorder"], "RunReport | Callable[[], None]"]
+"""An entry point's work: returns a RunReport, or a function printing its own report on success."""
 
 
 def run_entry_point(
     script: str,
     build_parser: Callable[[], argparse.ArgumentParser],
     argv: Sequence[str] | None,
-    job: Job,
+    job: RunWork,
     *,
     as_module: bool = True,
 ) -> int:
@@ -82,9 +82,9 @@ def run_entry_point(
     return 0
 
 
-def report(summary: RunSummary | Callable[[], None], manifest_path: Path | None) -> None:
+def report(summary: RunReport | Callable[[], None], manifest_path: Path | None) -> None:
     """Print a job's summary table, or call the job's own report printer."""
-    if isinstance(summary, RunSummary):
+    if isinstance(summary, RunReport):
         print_summary(summary, manifest_path)
     else:
         summary()
@@ -145,7 +145,7 @@ def output_dir(args: argparse.Namespace, script: str, run_id: str) -> Path:
     return path
 
 
-def print_summary(summary: RunSummary, manifest_path: Path | None) -> None:
+def print_summary(summary: RunReport, manifest_path: Path | None) -> None:
     """A short table of the run's figures and every file it wrote, on stdout."""
     from rich.console import Console
     from rich.table import Table

@@ -13,7 +13,7 @@ if not __package__:  # run as a file: put the package's parent on sys.path, neve
         p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent
     ]
 
-from quant_engine.entrypoint import RunSummary, output_dir, progress, run_entry_point
+from quant_engine.entrypoint import RunReport, output_dir, progress, run_entry_point
 
 if TYPE_CHECKING:
     from quant_engine.runs.recorder import RunRecorder
@@ -67,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def autopilot(args: argparse.Namespace, run: RunRecorder) -> RunSummary:
+def autopilot(args: argparse.Namespace, run: RunRecorder) -> RunReport:
     """Load data once, evaluate every candidate, decide, persist the decision."""
     from quant_engine import steps
     from quant_engine.autopilot import build_grid, make_executor, run_autopilot
@@ -98,7 +98,7 @@ def autopilot(args: argparse.Namespace, run: RunRecorder) -> RunSummary:
         run.add_output(name, path)
     decision = outcome.decision
     run.set_result(promoted=decision.promoted, best=decision.best_id, reasons=decision.reasons)
-    return RunSummary(
+    return RunReport(
         title="promoted " + decision.best_id if decision.promoted else "incumbent kept",
         rows={"candidates": len(grid), "best": decision.best_id, "reasons": decision.reasons},
         outputs=dict(outcome.outputs),

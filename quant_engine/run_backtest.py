@@ -13,7 +13,7 @@ if not __package__:  # run as a file: put the package's parent on sys.path, neve
         p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent
     ]
 
-from quant_engine.entrypoint import RunSummary, output_dir, run_entry_point
+from quant_engine.entrypoint import RunReport, output_dir, run_entry_point
 
 if TYPE_CHECKING:
     from quant_engine.runs.recorder import RunRecorder
@@ -41,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def backtest(args: argparse.Namespace, run: RunRecorder) -> RunSummary:
+def backtest(args: argparse.Namespace, run: RunRecorder) -> RunReport:
     """Walk-forward scores → portfolio simulation → metrics, equity curve and chart."""
     from quant_engine import steps
     from quant_engine.backtest.engine import BacktestConfig, run_backtest
@@ -77,7 +77,7 @@ def backtest(args: argparse.Namespace, run: RunRecorder) -> RunSummary:
         run.add_output(name, path)
     metrics = result.metrics.to_dict()
     run.set_result(result_total_trades=result.total_trades, **metrics)
-    return RunSummary(
+    return RunReport(
         title=f"backtest {cfg.rule} on {len(data.tickers)} tickers", rows=metrics, outputs=outputs
     )
 

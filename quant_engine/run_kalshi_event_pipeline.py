@@ -19,7 +19,7 @@ if not __package__:  # run as a file: put the package's parent on sys.path, neve
     ]
 
 from quant_engine import cli, config
-from quant_engine.entrypoint import RunSummary, run_entry_point
+from quant_engine.entrypoint import RunReport, run_entry_point
 
 if TYPE_CHECKING:
     from rich.progress import TaskID
@@ -70,7 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def pipeline(args: argparse.Namespace, run: RunRecorder) -> RunSummary:
+def pipeline(args: argparse.Namespace, run: RunRecorder) -> RunReport:
     """Fetch every series first, then write them all; record counts and files in the manifest."""
     import datetime as dt
 
@@ -126,7 +126,7 @@ def pipeline(args: argparse.Namespace, run: RunRecorder) -> RunSummary:
         per_series=per_series,
         historical_cutoff=cutoff.market_settled_ts.isoformat(),
     )
-    return RunSummary(
+    return RunReport(
         title=f"Kalshi events {start} .. {end}",
         rows={
             series: f"{c['events']} events, {c['markets']} markets, {c['candles']} candles"

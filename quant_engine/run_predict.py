@@ -13,7 +13,7 @@ if not __package__:  # run as a file: put the package's parent on sys.path, neve
         p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent
     ]
 
-from quant_engine.entrypoint import RunSummary, output_dir, run_entry_point
+from quant_engine.entrypoint import RunReport, output_dir, run_entry_point
 
 if TYPE_CHECKING:
     from quant_engine.runs.recorder import RunRecorder
@@ -37,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def predict(args: argparse.Namespace, run: RunRecorder) -> RunSummary:
+def predict(args: argparse.Namespace, run: RunRecorder) -> RunReport:
     """Load recent data, score the latest complete date, write predictions and a summary."""
     from quant_engine import steps
     from quant_engine.features.pipeline import build_features
@@ -61,7 +61,7 @@ def predict(args: argparse.Namespace, run: RunRecorder) -> RunSummary:
     for name, path in outputs.items():
         run.add_output(name, path)
     run.set_result(**summary)
-    return RunSummary(
+    return RunReport(
         title=f"signal for {as_of} from {model.version_id}",
         rows={k: v for k, v in summary.items() if k != "model_version"},
         outputs=outputs,

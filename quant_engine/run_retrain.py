@@ -13,7 +13,7 @@ if not __package__:  # run as a file: put the package's parent on sys.path, neve
         p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent
     ]
 
-from quant_engine.entrypoint import RunSummary, output_dir, run_entry_point
+from quant_engine.entrypoint import RunReport, output_dir, run_entry_point
 
 if TYPE_CHECKING:
     from quant_engine.runs.recorder import RunRecorder
@@ -36,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def retrain(args: argparse.Namespace, run: RunRecorder) -> RunSummary:
+def retrain(args: argparse.Namespace, run: RunRecorder) -> RunReport:
     """Evaluate the retrain rule, persist the decision, retrain when due (or forced)."""
     from quant_engine import config, steps
     from quant_engine.errors import ModelNotFoundError
@@ -69,7 +69,7 @@ def retrain(args: argparse.Namespace, run: RunRecorder) -> RunSummary:
             data, run, feature_mode=args.feature_mode, model_kind=args.model, seed=args.seed
         )
     run.set_result(due=decision.due, reasons=decision.reasons, retrained=retrained)
-    return RunSummary(
+    return RunReport(
         title="retraining due" if decision.due else "retraining not due",
         rows={
             "model": model.version_id if model is not None else "none",

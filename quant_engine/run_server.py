@@ -14,7 +14,7 @@ if not __package__:  # run as a file: put the package's parent on sys.path, neve
     ]
 
 from quant_engine import cli, config
-from quant_engine.entrypoint import RunSummary, run_entry_point
+from quant_engine.entrypoint import RunReport, run_entry_point
 
 if TYPE_CHECKING:
     from quant_engine.api.config import ApiSettings
@@ -88,7 +88,7 @@ def warn_about(settings: ApiSettings, quiet: bool) -> None:
         )
 
 
-def serve(args: argparse.Namespace, run: RunRecorder) -> RunSummary:
+def serve(args: argparse.Namespace, run: RunRecorder) -> RunReport:
     """Run uvicorn until SIGINT/SIGTERM (the run then ends ``interrupted``)."""
     import os
 
@@ -135,7 +135,7 @@ def serve(args: argparse.Namespace, run: RunRecorder) -> RunSummary:
         raise QuantEngineError(
             f"the server could not start on {address} (exit {exc.code}; see the log above)"
         ) from None
-    return RunSummary(title="server stopped", rows={"address": address})
+    return RunReport(title="server stopped", rows={"address": address})
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -13,7 +13,7 @@ if not __package__:  # run as a file: put the package's parent on sys.path, neve
         p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent
     ]
 
-from quant_engine.entrypoint import RunSummary, run_entry_point
+from quant_engine.entrypoint import RunReport, run_entry_point
 
 if TYPE_CHECKING:
     from quant_engine.runs.recorder import RunRecorder
@@ -33,7 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def train(args: argparse.Namespace, run: RunRecorder) -> RunSummary:
+def train(args: argparse.Namespace, run: RunRecorder) -> RunReport:
     """Load data, train, register; the model files are the run's outputs."""
     from dataclasses import asdict
 
@@ -46,7 +46,7 @@ def train(args: argparse.Namespace, run: RunRecorder) -> RunSummary:
     )
     metrics = asdict(result.metrics)
     run.set_result(model_version=version, **metrics)
-    return RunSummary(
+    return RunReport(
         title=f"trained {version}",
         rows={
             "model version": version,

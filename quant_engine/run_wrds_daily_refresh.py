@@ -18,7 +18,7 @@ if not __package__:  # run as a file: put the package's parent on sys.path, neve
     ]
 
 from quant_engine import cli, config
-from quant_engine.entrypoint import RunSummary, run_entry_point
+from quant_engine.entrypoint import RunReport, run_entry_point
 
 if TYPE_CHECKING:
     from quant_engine.pipelines.wrds_refresh import RefreshReport
@@ -58,7 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def refresh(args: argparse.Namespace, run: RunRecorder) -> RunSummary:
+def refresh(args: argparse.Namespace, run: RunRecorder) -> RunReport:
     """Connect, refresh batch by batch, write the per-ticker report; the manifest gets totals."""
     import datetime as dt
 
@@ -126,7 +126,7 @@ def refresh(args: argparse.Namespace, run: RunRecorder) -> RunSummary:
         not_found=missing,
         no_data=report.with_status("no_data"),
     )
-    return RunSummary(
+    return RunReport(
         title=f"WRDS refresh ({args.crsp_layout}) through {end}",
         rows={
             "tickers refreshed": f"{len(report.refreshed)} of {len(tickers)}",

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from quant_engine import cli
-from quant_engine.entrypoint import RunSummary, run_entry_point
+from quant_engine.entrypoint import RunReport, run_entry_point
 from quant_engine.errors import DataError, UnknownTickerError
 from quant_engine.utils.reproducibility import RunRecorder
 
@@ -27,9 +27,9 @@ def _manifests(home: Path) -> list[dict[str, object]]:
     ]
 
 
-def _ok(args: argparse.Namespace, run: RunRecorder) -> RunSummary:
+def _ok(args: argparse.Namespace, run: RunRecorder) -> RunReport:
     run.resolve(answer=42)
-    return RunSummary(title="fake done", rows={"answer": 42})
+    return RunReport(title="fake done", rows={"answer": 42})
 
 
 def test_success_prints_summary_and_records_manifest(
@@ -49,7 +49,7 @@ def test_quiet_prints_nothing(capsys: pytest.CaptureFixture[str]) -> None:
     assert capsys.readouterr().out == ""
 
 
-def _boom(args: argparse.Namespace, run: RunRecorder) -> RunSummary:
+def _boom(args: argparse.Namespace, run: RunRecorder) -> RunReport:
     raise ZeroDivisionError("the model diverged\nsecond line")
 
 
@@ -81,7 +81,7 @@ def test_verbose_failure_shows_the_traceback(capsys: pytest.CaptureFixture[str])
 def test_engine_errors_map_to_their_exit_code(
     error: Exception, code: int, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    def job(args: argparse.Namespace, run: RunRecorder) -> RunSummary:
+    def job(args: argparse.Namespace, run: RunRecorder) -> RunReport:
         raise error
 
     assert run_entry_point("run_fake", _parser, [], job) == code
@@ -92,7 +92,7 @@ def test_engine_errors_map_to_their_exit_code(
 
 
 def test_interrupt_exits_130_and_records_it(qe_home: Path) -> None:
-    def job(args: argparse.Namespace, run: RunRecorder) -> RunSummary:
+    def job(args: argparse.Namespace, run: RunRecorder) -> RunReport:
         raise KeyboardInterrupt
 
     assert run_entry_point("run_fake", _parser, [], job) == 130

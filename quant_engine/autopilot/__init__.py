@@ -14,9 +14,9 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from quant_engine.autopilot.candidates import Candidate, build_grid
+    from quant_engine.autopilot.candidates import CandidateSpec, build_grid
     from quant_engine.autopilot.evaluation import (
-        CandidateResult,
+        CandidateEvaluation,
         EvaluationSettings,
         evaluate_candidate,
     )
@@ -29,17 +29,17 @@ if TYPE_CHECKING:
     from quant_engine.autopilot.runner import AutopilotOutcome, run_autopilot
     from quant_engine.autopilot.selection import (
         Guards,
-        Incumbent,
-        PromotionDecision,
+        IncumbentRecord,
+        PromotionVerdict,
         decide,
         deflated_sharpe_ratio,
     )
     from quant_engine.autopilot.state import AutopilotState
 
 EXPORTS = {
-    "Candidate": "candidates",
+    "CandidateSpec": "candidates",
     "build_grid": "candidates",
-    "CandidateResult": "evaluation",
+    "CandidateEvaluation": "evaluation",
     "EvaluationSettings": "evaluation",
     "evaluate_candidate": "evaluation",
     "DaskExecutor": "executors",
@@ -49,8 +49,8 @@ EXPORTS = {
     "AutopilotOutcome": "runner",
     "run_autopilot": "runner",
     "Guards": "selection",
-    "Incumbent": "selection",
-    "PromotionDecision": "selection",
+    "IncumbentRecord": "selection",
+    "PromotionVerdict": "selection",
     "decide": "selection",
     "deflated_sharpe_ratio": "selection",
     "AutopilotState": "state",
@@ -59,15 +59,15 @@ EXPORTS = {
 __all__ = [
     "AutopilotOutcome",
     "AutopilotState",
-    "Candidate",
-    "CandidateResult",
+    "CandidateEvaluation",
+    "CandidateSpec",
     "DaskExecutor",
     "EvaluationSettings",
     "Executor",
     "Guards",
-    "Incumbent",
+    "IncumbentRecord",
     "LocalExecutor",
-    "PromotionDecision",
+    "PromotionVerdict",
     "build_grid",
     "decide",
     "deflated_sharpe_ratio",

@@ -11,7 +11,7 @@ from quant_engine.errors import UsageError
 
 
 @dataclass(frozen=True, order=True)
-class Candidate:
+class CandidateSpec:
     """One strategy to evaluate; frozen, hashable and picklable so any executor can ship it."""
 
     feature_mode: str
@@ -33,7 +33,7 @@ class Candidate:
         return {"feature_mode": self.feature_mode, "model_kind": self.model_kind, "rule": self.rule}
 
     @classmethod
-    def from_dict(cls, raw: Mapping[str, object]) -> Candidate:
+    def from_dict(cls, raw: Mapping[str, object]) -> CandidateSpec:
         """Inverse of :meth:`to_dict`; a missing or invalid field raises ``UsageError``."""
         try:
             return cls(str(raw["feature_mode"]), str(raw["model_kind"]), str(raw["rule"]))
@@ -51,7 +51,7 @@ def build_grid(
     feature_modes: Iterable[str] | None = None,
     model_kinds: Iterable[str] | None = None,
     rules: Iterable[str] | None = None,
-) -> tuple[Candidate, ...]:
+) -> tuple[CandidateSpec, ...]:
     """Every combination, in config order; ``None`` means all of config's choices for that axis.
 
     Restrictions are validated and de-duplicated; the order never depends on how they were
@@ -60,7 +60,7 @@ def build_grid(
     modes = restrict("feature mode", feature_modes, config.FEATURE_MODES)
     kinds = restrict("model kind", model_kinds, config.MODEL_KINDS)
     rule_list = restrict("portfolio rule", rules, config.PORTFOLIO_RULES)
-    return tuple(Candidate(m, k, r) for m, k, r in itertools.product(modes, kinds, rule_list))
+    return tuple(CandidateSpec(m, k, r) for m, k, r in itertools.product(modes, kinds, rule_list))
 
 
 def restrict(what: str, chosen: Iterable[str] | None, choices: tuple[str, ...]) -> tuple[str, ...]:

@@ -20,7 +20,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from quant_engine import config
-from quant_engine.autopilot.candidates import Candidate
+from quant_engine.autopilot.candidates import CandidateSpec
 from quant_engine.backtest.engine import BacktestConfig, run_backtest
 from quant_engine.data.market_data import MarketData
 from quant_engine.errors import DataError
@@ -100,10 +100,10 @@ def sample_skew_kurtosis(values: npt.NDArray[np.float64]) -> tuple[float, float]
 
 
 @dataclass(frozen=True)
-class CandidateResult:
+class CandidateEvaluation:
     """One candidate's walk-forward backtest: metrics, model OOS metrics and return moments."""
 
-    candidate: Candidate
+    candidate: CandidateSpec
     metrics: Mapping[str, float] = field(hash=False)
     model_metrics: Mapping[str, float] = field(hash=False)
     returns: ReturnStats
@@ -134,8 +134,8 @@ class CandidateResult:
 
 
 def evaluate_candidate(
-    candidate: Candidate, data: MarketData, settings: EvaluationSettings | None = None
-) -> CandidateResult:
+    candidate: CandidateSpec, data: MarketData, settings: EvaluationSettings | None = None
+) -> CandidateEvaluation:
     """Backtest ``candidate`` on its walk-forward out-of-sample predictions over ``data``.
 
     The model never scores a day it was trained on; the backtest covers the OOS window only,
@@ -163,7 +163,7 @@ def evaluate_candidate(
     # The backtest spans the first to the last OOS date: nothing in-sample is ever traded.
     backtest = run_backtest(scores, data.field("close"), cfg)
     days = backtest.daily_returns.index
-    return CandidateResult(
+    return CandidateEvaluation(
         candidate=candidate,
         metrics=plain_numbers(backtest.metrics.to_dict()),
         model_metrics=plain_numbers(asdict(trained.metrics)),

@@ -10,14 +10,14 @@ from typing import Any
 
 import pandas as pd
 
-from quant_engine.autopilot.candidates import Candidate
+from quant_engine.autopilot.candidates import CandidateSpec
 from quant_engine.autopilot.evaluation import (
-    CandidateResult,
+    CandidateEvaluation,
     EvaluationSettings,
     evaluate_candidate,
 )
 from quant_engine.autopilot.executors import Executor, ProgressCallback
-from quant_engine.autopilot.selection import Guards, Incumbent, PromotionDecision, decide
+from quant_engine.autopilot.selection import Guards, IncumbentRecord, PromotionVerdict, decide
 from quant_engine.autopilot.state import AutopilotState
 from quant_engine.data.market_data import MarketData
 from quant_engine.errors import QuantEngineError, UsageError
@@ -31,13 +31,13 @@ TABLE_NAME = "candidates.csv"
 class AutopilotOutcome:
     """What an entry point prints and lists in its manifest after a run."""
 
-    decision: PromotionDecision
+    decision: PromotionVerdict
     decision_id: str
     decided_at: str
-    results: tuple[CandidateResult, ...]
+    results: tuple[CandidateEvaluation, ...]
     """One per grid candidate, in grid order."""
-    incumbent_before: Incumbent | None
-    incumbent_after: Incumbent | None
+    incumbent_before: IncumbentRecord | None
+    incumbent_after: IncumbentRecord | None
     executor: dict[str, Any]
     outputs: dict[str, Path]
     """Logical name → path of every file written or updated (see :func:`run_autopilot`)."""
@@ -46,7 +46,7 @@ class AutopilotOutcome:
 def run_autopilot(
     data: MarketData,
     *,
-    grid: Sequence[Candidate],
+    grid: Sequence[CandidateSpec],
     executor: Executor,
     seed: int,
     settings: EvaluationSettings | None = None,
@@ -109,9 +109,9 @@ def run_autopilot(
 def apply_decision(
     state: AutopilotState,
     content: dict[str, Any],
-    decision: PromotionDecision,
-    before: Incumbent | None,
-) -> tuple[str, Path, str, Incumbent | None]:
+    decision: PromotionVerdict,
+    before: IncumbentRecord | None,
+) -> tuple[str, Path, str, IncumbentRecord | None]:
     """Write the decision file, log it, promote if decided: (id, path, decided_at, incumbent).
 
     Under the state lock, and only if no other run changed the incumbent meanwhile. The log
@@ -128,7 +128,7 @@ def apply_decision(
         after = before
         if decision.promoted:
             best = decision.best
-            after = Incumbent(best.candidate, best.metrics, decided_at, decision_id)
+            after = IncumbentRecord(best.candidate, best.metrics, decided_at, decision_id)
         state.append_log(
             {
                 "decided_at": decided_at,
@@ -146,7 +146,7 @@ def apply_decision(
 
 
 def write_run_outputs(
-    out_dir: Path, decision_path: Path, decision: PromotionDecision
+    out_dir: Path, decision_path: Path, decision: PromotionVerdict
 ) -> dict[str, Path]:
     """The run's own copies: the decision file and the candidate table as CSV."""
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -161,27 +161,27 @@ def write_run_outputs(
     }
 
 
-def check_grid(grid: Sequence[Candidate]) -> None:
+def check_grid(grid: Sequence[CandidateSpec]) -> None:
     """A grid is non-empty and names each candidate once (a repeat would inflate the trials)."""
     if not grid:
         raise UsageError("the autopilot grid is empty: select at least one candidate")
-    seen: set[Candidate] = set()
+    seen: set[CandidateSpec] = set()
     for candidate in grid:
         if candidate in seen:
             raise UsageError(f"candidate {candidate.candidate_id} appears twice in the grid")
         seen.add(candidate)
 
 
-def incumbent_key(incumbent: Incumbent | None) -> str | None:
+def incumbent_key(incumbent: IncumbentRecord | None) -> str | None:
     """What identifies an incumbent version: the decision that promoted it."""
     return incumbent.decision_id if incumbent else None
 
 
 def decision_inputs(
     data: MarketData,
-    grid: Sequence[Candidate],
+    grid: Sequence[CandidateSpec],
     settings: EvaluationSettings,
-    before: Incumbent | None,
+    before: IncumbentRecord | None,
 ) -> dict[str, Any]:
     """Everything the decision depended on, minus wall-clock time."""
     return {

@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from quant_engine import config
-from quant_engine.autopilot.candidates import Candidate
-from quant_engine.autopilot.evaluation import CandidateResult
+from quant_engine.autopilot.candidates import CandidateSpec
+from quant_engine.autopilot.evaluation import CandidateEvaluation
 from quant_engine.errors import UsageError
 
 EULER_GAMMA = 0.5772156649015329
@@ -82,10 +82,10 @@ class Guards:
 
 
 @dataclass(frozen=True)
-class Incumbent:
+class IncumbentRecord:
     """The promoted strategy: what it is, how it scored when promoted, and which decision."""
 
-    candidate: Candidate
+    candidate: CandidateSpec
     metrics: Mapping[str, float] = field(hash=False)
     decided_at: str
     decision_id: str
@@ -106,7 +106,7 @@ class Assessment:
     """One candidate's row in the decision table: rank, key figures and guard outcomes."""
 
     rank: int
-    result: CandidateResult
+    result: CandidateEvaluation
     deflated_sharpe: float
     checks: tuple[tuple[str, bool, str], ...]
     """(guard name, passed, plain-words explanation) for every guard."""
@@ -133,11 +133,11 @@ class Assessment:
 
 
 @dataclass(frozen=True)
-class PromotionDecision:
+class PromotionVerdict:
     """The verdict, the chosen candidate, why (in words), and every candidate's row."""
 
     promoted: bool
-    best: CandidateResult
+    best: CandidateEvaluation
     reasons: tuple[str, ...]
     table: tuple[Assessment, ...]
     n_trials: int
@@ -166,14 +166,14 @@ class PromotionDecision:
         }
 
 
-def sort_key(result: CandidateResult) -> tuple[float, str]:
+def sort_key(result: CandidateEvaluation) -> tuple[float, str]:
     """Highest annualised Sharpe first (NaN last), ties broken by candidate id."""
     sharpe = result.sharpe
     return (-sharpe if math.isfinite(sharpe) else math.inf, result.candidate_id)
 
 
 def assess(
-    result: CandidateResult, rank: int, n_trials: int, variance: float, guards: Guards
+    result: CandidateEvaluation, rank: int, n_trials: int, variance: float, guards: Guards
 ) -> Assessment:
     """Deflated Sharpe and every guard's outcome for one candidate."""
     stats = result.returns
@@ -209,10 +209,10 @@ def assess(
 
 
 def decide(
-    results: Sequence[CandidateResult],
-    incumbent: Incumbent | None,
+    results: Sequence[CandidateEvaluation],
+    incumbent: IncumbentRecord | None,
     guards: Guards | None = None,
-) -> PromotionDecision:
+) -> PromotionVerdict:
     """Pick the best candidate that clears every guard and promote it if it beats the incumbent.
 
     The incumbent's Sharpe is the one re-evaluated on this data when its candidate is in
@@ -241,7 +241,7 @@ def decide(
     reasons.append(margin_reason)
     promoted = chosen.passed and beats
     reasons.append(verdict(promoted, chosen, incumbent))
-    return PromotionDecision(
+    return PromotionVerdict(
         promoted=promoted,
         best=chosen.result,
         reasons=tuple(reasons),
@@ -255,9 +255,9 @@ def decide(
 
 
 def compare_with_incumbent(
-    best: CandidateResult,
-    incumbent: Incumbent | None,
-    results: Sequence[CandidateResult],
+    best: CandidateEvaluation,
+    incumbent: IncumbentRecord | None,
+    results: Sequence[CandidateEvaluation],
     margin: float,
 ) -> tuple[bool, float | None, str]:
     """(beats the incumbent by ``margin``?, the incumbent Sharpe used, the reason in words)."""
@@ -285,7 +285,7 @@ def label(row: Assessment) -> str:
     return f"{row.result.candidate_id} (Sharpe {row.result.sharpe:.3f})"
 
 
-def verdict(promoted: bool, chosen: Assessment, incumbent: Incumbent | None) -> str:
+def verdict(promoted: bool, chosen: Assessment, incumbent: IncumbentRecord | None) -> str:
     """The one-line conclusion."""
     if promoted:
         replaced = f", replacing {incumbent.candidate_id}" if incumbent else ""

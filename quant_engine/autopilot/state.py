@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from quant_engine import layout
-from quant_engine.autopilot.candidates import Candidate
-from quant_engine.autopilot.selection import Incumbent
+from quant_engine.autopilot.candidates import CandidateSpec
+from quant_engine.autopilot.selection import IncumbentRecord
 from quant_engine.errors import DataError, QuantEngineError
 from quant_engine.utils.atomic import write_text_atomic
 
@@ -54,7 +54,7 @@ def canonical_json(value: Any) -> str:
     return json.dumps(json_safe(value), sort_keys=True, indent=2, allow_nan=False) + "\n"
 
 
-def incumbent_to_dict(incumbent: Incumbent) -> dict[str, Any]:
+def incumbent_to_dict(incumbent: IncumbentRecord) -> dict[str, Any]:
     """JSON form of an incumbent record."""
     return {
         "candidate_id": incumbent.candidate_id,
@@ -65,11 +65,11 @@ def incumbent_to_dict(incumbent: Incumbent) -> dict[str, Any]:
     }
 
 
-def incumbent_from_dict(raw: Mapping[str, Any]) -> Incumbent:
+def incumbent_from_dict(raw: Mapping[str, Any]) -> IncumbentRecord:
     """Inverse of :func:`incumbent_to_dict`; ``KeyError``/``TypeError`` on a malformed record."""
     metrics = {str(k): math.nan if v is None else float(v) for k, v in raw["metrics"].items()}
-    return Incumbent(
-        candidate=Candidate.from_dict(raw["candidate"]),
+    return IncumbentRecord(
+        candidate=CandidateSpec.from_dict(raw["candidate"]),
         metrics=metrics,
         decided_at=str(raw["decided_at"]),
         decision_id=str(raw["decision_id"]),
@@ -96,7 +96,7 @@ class AutopilotState:
         """``decisions/<decision_id>.json``."""
         return self.directory / DECISIONS_DIR_NAME / f"{decision_id}.json"
 
-    def load_incumbent(self) -> Incumbent | None:
+    def load_incumbent(self) -> IncumbentRecord | None:
         """The current incumbent, ``None`` before the first promotion; corrupt → ``DataError``."""
         path = self.incumbent_path
         try:
@@ -107,7 +107,7 @@ class AutopilotState:
         except (ValueError, KeyError, TypeError, QuantEngineError) as exc:
             raise DataError(f"{path}: not a valid incumbent record ({exc})") from None
 
-    def save_incumbent(self, incumbent: Incumbent) -> Path:
+    def save_incumbent(self, incumbent: IncumbentRecord) -> Path:
         """Replace the incumbent atomically; returns its path."""
         self.directory.mkdir(parents=True, exist_ok=True)
         write_text_atomic(self.incumbent_path, canonical_json(incumbent_to_dict(incumbent)))

@@ -33,15 +33,15 @@ from quant_engine.backtest.engine import (
     align_inputs,
     run_backtest,
 )
-from quant_engine.backtest.metrics import BacktestMetrics, compute_metrics
+from quant_engine.backtest.metrics import PerformanceMetrics, compute_metrics
 from quant_engine.backtest.report import save_backtest
 from quant_engine.backtest.simulation import SimulationOutput, simulate
 
 __all__ = [
     "BacktestConfig",
     "BacktestInputError",
-    "BacktestMetrics",
     "BacktestResult",
+    "PerformanceMetrics",
     "SimulationOutput",
     "align_inputs",
     "compute_metrics",

@@ -9,7 +9,12 @@ import numpy as np
 import pandas as pd
 
 from quant_engine import config
-from quant_engine.backtest.metrics import BacktestMetrics, compute_metrics, drawdown, equity_curve
+from quant_engine.backtest.metrics import (
+    PerformanceMetrics,
+    compute_metrics,
+    drawdown,
+    equity_curve,
+)
 from quant_engine.backtest.simulation import check_settings, simulate
 from quant_engine.errors import DataError, UsageError
 
@@ -50,7 +55,7 @@ class BacktestResult:
     """A finished backtest: settings, metrics and the per-day series behind them."""
 
     config: BacktestConfig
-    metrics: BacktestMetrics
+    metrics: PerformanceMetrics
     daily_returns: pd.Series
     equity: pd.Series
     drawdown: pd.Series

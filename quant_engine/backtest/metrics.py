@@ -19,7 +19,7 @@ FloatArray = npt.NDArray[np.float64]
 
 
 @dataclass(frozen=True)
-class BacktestMetrics:
+class PerformanceMetrics:
     """Headline figures of one backtest; ``to_dict`` is what reports and manifests store."""
 
     total_return: float
@@ -138,7 +138,7 @@ def compute_metrics(
     turnover: npt.ArrayLike,
     trades: npt.ArrayLike,
     exposure: npt.ArrayLike,
-) -> BacktestMetrics:
+) -> PerformanceMetrics:
     """All metrics of a backtest from its daily net returns, turnover, trades and exposure.
 
     ``turnover`` and ``exposure`` are averaged per day; ``n_trades`` sums ``trades``, the number
@@ -151,7 +151,7 @@ def compute_metrics(
     for name, extra in (("turnover", turn), ("trades", trade_counts), ("exposure", expo)):
         if extra.shape != arr.shape:
             raise ValueError(f"{name} {extra.shape} must match returns {arr.shape}")
-    return BacktestMetrics(
+    return PerformanceMetrics(
         total_return=total_return(arr),
         annual_return=annual_return(arr),
         volatility=volatility(arr),

@@ -88,7 +88,7 @@ class ModelMetadata(BaseModel):
 
 
 @dataclass(frozen=True)
-class ModelVersion:
+class SavedModel:
     """What ``save`` hands back: the version id, its metadata and its files."""
 
     version_id: str
@@ -148,7 +148,7 @@ class ModelRegistry:
         seed: int,
         tickers: Sequence[str],
         extra: Mapping[str, Any] | None = None,
-    ) -> ModelVersion:
+    ) -> SavedModel:
         """Store ``result`` as a content-addressed version and make it current.
 
         ``extra`` must be JSON-safe and deterministic: it is part of the hashed metadata.
@@ -198,7 +198,7 @@ class ModelRegistry:
         write_bytes_atomic(paths["created"], canonical_json({"created_at": created_at}))
         write_bytes_atomic(paths["metadata"], metadata_bytes(metadata))
         self.set_current(version_id)
-        return ModelVersion(version_id=version_id, metadata=metadata, paths=paths)
+        return SavedModel(version_id=version_id, metadata=metadata, paths=paths)
 
     def read_created(self, version_id: str) -> str | None:
         """The stored ``created_at`` of a version, or None when absent or unreadable."""

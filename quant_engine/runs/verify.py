@@ -37,7 +37,7 @@ _SET_EXPLICITLY = frozenset({layout.HOME_ENV_VAR, VERIFY_ENV_VAR})
 
 
 @dataclass(frozen=True)
-class Change:
+class RunDifference:
     """One difference between two runs: which section and key, and the two values."""
 
     section: str
@@ -51,10 +51,10 @@ def show(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value, sort_keys=True, default=str)
 
 
-def diff_mapping(section: str, a: Mapping[str, Any], b: Mapping[str, Any]) -> list[Change]:
+def diff_mapping(section: str, a: Mapping[str, Any], b: Mapping[str, Any]) -> list[RunDifference]:
     """Changes between two flat mappings, key by key."""
     return [
-        Change(
+        RunDifference(
             section, key, show(a[key]) if key in a else ABSENT, show(b[key]) if key in b else ABSENT
         )
         for key in sorted(set(a) | set(b))
@@ -94,7 +94,7 @@ def output_facts(m: RunManifest) -> dict[str, Any]:
     return {o.name: f"{o.sha256 or 'missing'} ({o.size} bytes)" for o in m.outputs}
 
 
-def diff_manifests(a: RunManifest, b: RunManifest) -> list[Change]:
+def diff_manifests(a: RunManifest, b: RunManifest) -> list[RunDifference]:
     """What differs between two runs: command, args, resolved values, config, code, data..."""
     sections: list[tuple[str, Mapping[str, Any], Mapping[str, Any]]] = [
         (

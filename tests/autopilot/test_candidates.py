@@ -7,7 +7,7 @@ import pickle
 import pytest
 
 from quant_engine import config
-from quant_engine.autopilot.candidates import Candidate, build_grid
+from quant_engine.autopilot.candidates import CandidateSpec, build_grid
 from quant_engine.errors import UsageError
 
 
@@ -15,7 +15,7 @@ def test_full_grid_is_every_combination_in_config_order() -> None:
     grid = build_grid()
     expected = len(config.FEATURE_MODES) * len(config.MODEL_KINDS) * len(config.PORTFOLIO_RULES)
     assert len(grid) == expected == len(set(grid))
-    assert grid[0] == Candidate(config.FEATURE_MODES[0], config.MODEL_KINDS[0], "top_k")
+    assert grid[0] == CandidateSpec(config.FEATURE_MODES[0], config.MODEL_KINDS[0], "top_k")
     assert grid[0].candidate_id == f"{config.FEATURE_MODES[0]}-{config.MODEL_KINDS[0]}-top_k"
 
 
@@ -46,9 +46,9 @@ def test_bad_restrictions_are_usage_errors(kwargs: dict[str, list[str]], message
 
 
 def test_candidate_is_hashable_picklable_and_round_trips() -> None:
-    candidate = Candidate("core", "ridge", "long_short")
+    candidate = CandidateSpec("core", "ridge", "long_short")
     assert pickle.loads(pickle.dumps(candidate)) == candidate
-    assert {candidate: 1}[Candidate("core", "ridge", "long_short")] == 1
-    assert Candidate.from_dict(candidate.to_dict()) == candidate
+    assert {candidate: 1}[CandidateSpec("core", "ridge", "long_short")] == 1
+    assert CandidateSpec.from_dict(candidate.to_dict()) == candidate
     with pytest.raises(UsageError, match="missing field 'rule'"):
-        Candidate.from_dict({"feature_mode": "core", "model_kind": "ridge"})
+        CandidateSpec.from_dict({"feature_mode": "core", "model_kind": "ridge"})

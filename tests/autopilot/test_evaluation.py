@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from quant_engine.autopilot.candidates import Candidate
+from quant_engine.autopilot.candidates import CandidateSpec
 from quant_engine.autopilot.evaluation import EvaluationSettings, ReturnStats, evaluate_candidate
 from quant_engine.autopilot.state import canonical_json
 from quant_engine.backtest.engine import BacktestConfig
@@ -19,7 +19,7 @@ from quant_engine.features.labels import forward_returns
 from quant_engine.features.pipeline import build_features
 from quant_engine.models.trainer import train_model
 
-CANDIDATE = Candidate("minimal", "ridge", "long_short")
+CANDIDATE = CandidateSpec("minimal", "ridge", "long_short")
 
 
 def test_result_describes_an_out_of_sample_backtest(autopilot_data: MarketData) -> None:

@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from quant_engine.autopilot.candidates import Candidate, build_grid
+from quant_engine.autopilot.candidates import CandidateSpec, build_grid
 from quant_engine.autopilot.executors import Executor, LocalExecutor, ProgressCallback
 from quant_engine.autopilot.runner import AutopilotOutcome, run_autopilot
-from quant_engine.autopilot.selection import Guards, Incumbent
+from quant_engine.autopilot.selection import Guards, IncumbentRecord
 from quant_engine.autopilot.state import AutopilotState
 from quant_engine.data.market_data import MarketData
 from quant_engine.errors import QuantEngineError, UsageError
@@ -101,7 +101,9 @@ def test_an_incumbent_outside_the_grid_with_a_higher_sharpe_is_kept(
     autopilot_data: MarketData, tmp_path: Path
 ) -> None:
     state = AutopilotState(tmp_path)
-    champion = Incumbent(Candidate("full", "gbm", "top_k"), {"sharpe": 9.0}, "t0", "champ")
+    champion = IncumbentRecord(
+        CandidateSpec("full", "gbm", "top_k"), {"sharpe": 9.0}, "t0", "champ"
+    )
     state.save_incumbent(champion)
     outcome = run(autopilot_data, tmp_path)
     assert not outcome.decision.promoted
@@ -164,7 +166,9 @@ class IncumbentThief(Executor):
         shared: tuple[Any, ...] = (),
         progress: ProgressCallback | None = None,
     ) -> list[Any]:
-        other = Incumbent(Candidate("core", "gbm", "top_k"), {"sharpe": 1.0}, "t1", "other")
+        other = IncumbentRecord(
+            CandidateSpec("core", "gbm", "top_k"), {"sharpe": 1.0}, "t1", "other"
+        )
         self.state.save_incumbent(other)
         return [fn(item, *shared) for item in items]
 
@@ -186,7 +190,7 @@ def test_incumbent_changed_during_the_run_is_not_overwritten(
     [((), "grid is empty"), ((GRID[0], GRID[0]), "appears twice")],
 )
 def test_bad_grids_are_usage_errors(
-    autopilot_data: MarketData, tmp_path: Path, grid: tuple[Candidate, ...], message: str
+    autopilot_data: MarketData, tmp_path: Path, grid: tuple[CandidateSpec, ...], message: str
 ) -> None:
     with pytest.raises(UsageError, match=message):
         run(autopilot_data, tmp_path, grid=grid)

@@ -8,11 +8,11 @@ import statistics
 
 import pytest
 
-from quant_engine.autopilot.candidates import Candidate
-from quant_engine.autopilot.evaluation import CandidateResult, ReturnStats
+from quant_engine.autopilot.candidates import CandidateSpec
+from quant_engine.autopilot.evaluation import CandidateEvaluation, ReturnStats
 from quant_engine.autopilot.selection import (
     Guards,
-    Incumbent,
+    IncumbentRecord,
     decide,
     deflated_sharpe_ratio,
     expected_max_sharpe,
@@ -33,7 +33,7 @@ def result(
     n_days: int = 2000,
     n_trades: int = 500,
     max_drawdown: float = 0.1,
-) -> CandidateResult:
+) -> CandidateEvaluation:
     """A candidate result with chosen headline figures and normal-looking return moments."""
     stats = ReturnStats(
         n=n_days, mean=daily_sharpe * 0.01, std=0.01, sharpe=daily_sharpe, skew=0.0, kurtosis=3.0
@@ -44,8 +44,8 @@ def result(
         "max_drawdown": max_drawdown,
         "total_return": 0.5,
     }
-    return CandidateResult(
-        candidate=Candidate(mode, model, rule),
+    return CandidateEvaluation(
+        candidate=CandidateSpec(mode, model, rule),
         metrics=metrics,
         model_metrics={"ic": 0.02},
         returns=stats,
@@ -54,11 +54,11 @@ def result(
     )
 
 
-def incumbent_of(res: CandidateResult, sharpe: float | None = None) -> Incumbent:
+def incumbent_of(res: CandidateEvaluation, sharpe: float | None = None) -> IncumbentRecord:
     metrics = dict(res.metrics)
     if sharpe is not None:
         metrics["sharpe"] = sharpe
-    return Incumbent(res.candidate, metrics, "2020-01-01T00:00:00+00:00", "abc123")
+    return IncumbentRecord(res.candidate, metrics, "2020-01-01T00:00:00+00:00", "abc123")
 
 
 # --- deflated Sharpe ratio -----------------------------------------------------------------

@@ -9,15 +9,15 @@ from pathlib import Path
 import pytest
 
 from quant_engine import layout
-from quant_engine.autopilot.candidates import Candidate
-from quant_engine.autopilot.selection import Incumbent
+from quant_engine.autopilot.candidates import CandidateSpec
+from quant_engine.autopilot.selection import IncumbentRecord
 from quant_engine.autopilot.state import AutopilotState, canonical_json
 from quant_engine.errors import DataError
 
 
-def incumbent(rule: str = "top_k", decision_id: str = "d1") -> Incumbent:
-    return Incumbent(
-        Candidate("core", "ridge", rule),
+def incumbent(rule: str = "top_k", decision_id: str = "d1") -> IncumbentRecord:
+    return IncumbentRecord(
+        CandidateSpec("core", "ridge", rule),
         {"sharpe": 1.25, "n_trades": 120, "max_drawdown": 0.2},
         "2024-01-02T03:04:05+00:00",
         decision_id,

@@ -11,13 +11,13 @@ import pytest
 
 from quant_engine import layout
 from quant_engine.errors import CacheCorruptError, ModelNotFoundError
-from quant_engine.models import ModelRegistry, ModelVersion, TrainResult, train_model
+from quant_engine.models import ModelRegistry, SavedModel, TrainResult, train_model
 
 XY = tuple[pd.DataFrame, pd.Series]
 TICKERS = ("T0", "T1", "T2")
 
 
-def save(registry: ModelRegistry, result: TrainResult, digest: str = "abc123") -> ModelVersion:
+def save(registry: ModelRegistry, result: TrainResult, digest: str = "abc123") -> SavedModel:
     """Save ``result`` with fixed provenance."""
     return registry.save(
         result,

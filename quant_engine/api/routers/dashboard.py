@@ -19,7 +19,14 @@ from quant_engine.api.schemas.compute import JobStatus
 from quant_engine.api.schemas.dashboard import DashboardSummary
 from quant_engine.api.schemas.envelope import ApiResponse
 from quant_engine.api.schemas.signals import SignalRow
-from quant_engine.api.views import autopilot, backtests, data, health, models, signals
+from quant_engine.api.views import (
+    autopilot,
+    backtests,
+    data_explorer,
+    model_lab,
+    signals,
+    system_health,
+)
 from quant_engine.errors import QuantEngineError
 
 router = APIRouter(prefix="/api", tags=["dashboard"], responses=ERROR_RESPONSES)
@@ -49,9 +56,9 @@ def get_dashboard(request: Request, jobs: JobsDep) -> ApiResponse[DashboardSumma
         no_signals,
     )
     summary = DashboardSummary(
-        as_of=part(request, "cache", data.latest_session, None),
-        health=health.system_health(jobs, request.app.state.started).status,
-        active_model=part(request, "model", models.active, None),
+        as_of=part(request, "cache", data_explorer.latest_session, None),
+        health=system_health.system_health(jobs, request.app.state.started).status,
+        active_model=part(request, "model", model_lab.active, None),
         latest_backtest=part(
             request, "backtest", lambda: backtests.summary(backtests.latest()), None
         ),
@@ -60,6 +67,6 @@ def get_dashboard(request: Request, jobs: JobsDep) -> ApiResponse[DashboardSumma
             request, "autopilot", lambda: next(iter(autopilot.decisions(1)[0]), None), None
         ),
         running_jobs=jobs.counts()[JobStatus.RUNNING],
-        cached_tickers=part(request, "cache", data.cached_count, 0),
+        cached_tickers=part(request, "cache", data_explorer.cached_count, 0),
     )
     return ok(request, summary)

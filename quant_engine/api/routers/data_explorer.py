@@ -14,7 +14,7 @@ from quant_engine.api.schemas.data_explorer import (
     TickerInfo,
 )
 from quant_engine.api.schemas.envelope import ApiResponse
-from quant_engine.api.views import data
+from quant_engine.api.views import data_explorer
 
 router = APIRouter(prefix="/api/data", tags=["data explorer"], responses=ERROR_RESPONSES)
 
@@ -22,19 +22,19 @@ router = APIRouter(prefix="/api/data", tags=["data explorer"], responses=ERROR_R
 @router.get("/sources", summary="Market-data sources")
 def list_sources(request: Request) -> ApiResponse[list[DataSourceInfo]]:
     """Every configured source and whether it can be used here."""
-    return ok(request, data.sources())
+    return ok(request, data_explorer.sources())
 
 
 @router.get("/{source}/tickers", summary="Tickers cached for a source")
 def list_tickers(request: Request, source: str) -> ApiResponse[list[TickerInfo]]:
     """Cached tickers of ``source``, sorted; 400 for an unknown source."""
-    return ok(request, data.tickers(source))
+    return ok(request, data_explorer.tickers(source))
 
 
 @router.get("/{source}/tickers/{ticker}", summary="One cached ticker")
 def get_ticker(request: Request, source: str, ticker: str) -> ApiResponse[TickerInfo]:
     """A cached ticker with its last close; 404 listing a few available ones if not cached."""
-    return ok(request, data.one_ticker(source, ticker))
+    return ok(request, data_explorer.one_ticker(source, ticker))
 
 
 @router.get("/{source}/bars/{ticker}", summary="Daily bars of a ticker")
@@ -46,4 +46,4 @@ def get_bars(
     end: Annotated[dt.date | None, Query(description="Last date, inclusive.")] = None,
 ) -> ApiResponse[OhlcvSeries]:
     """OHLCV bars between ``start`` and ``end``, oldest first."""
-    return ok(request, data.bars(source, ticker, start, end))
+    return ok(request, data_explorer.bars(source, ticker, start, end))

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request
 from quant_engine.api.responses import ERROR_RESPONSES, ok
 from quant_engine.api.schemas.envelope import ApiResponse
 from quant_engine.api.schemas.model_lab import ModelLabOverview, ModelVersion
-from quant_engine.api.views import models
+from quant_engine.api.views import model_lab
 
 router = APIRouter(prefix="/api/models", tags=["model lab"], responses=ERROR_RESPONSES)
 
@@ -15,10 +15,10 @@ router = APIRouter(prefix="/api/models", tags=["model lab"], responses=ERROR_RES
 @router.get("", summary="Every model version, newest first")
 def list_models(request: Request) -> ApiResponse[ModelLabOverview]:
     """The registered versions and which one predictions use."""
-    return ok(request, models.overview())
+    return ok(request, model_lab.overview())
 
 
 @router.get("/{version_id}", summary="One model version")
 def get_model(request: Request, version_id: str) -> ApiResponse[ModelVersion]:
     """A version by id; 404 listing the known ids when it is not registered."""
-    return ok(request, models.version(version_id))
+    return ok(request, model_lab.version(version_id))

@@ -20,8 +20,8 @@ from quant_engine.errors import DataError
 
 if TYPE_CHECKING:
     from quant_engine.autopilot import AutopilotState
-    from quant_engine.autopilot.candidates import Candidate as EngineCandidate
-    from quant_engine.autopilot.selection import Incumbent as EngineIncumbent
+    from quant_engine.autopilot.candidates import CandidateSpec
+    from quant_engine.autopilot.selection import IncumbentRecord
 
 DECISION_ID_RE = re.compile(r"^[0-9a-f]{8,64}$")
 
@@ -40,7 +40,7 @@ def finite(value: Any) -> float | None:
     return float(value) if math.isfinite(value) else None
 
 
-def candidate(engine: EngineCandidate) -> Candidate:
+def candidate(engine: CandidateSpec) -> Candidate:
     """An engine candidate as the wire type."""
     return Candidate.model_validate(
         {
@@ -52,7 +52,7 @@ def candidate(engine: EngineCandidate) -> Candidate:
     )
 
 
-def incumbent(engine: EngineIncumbent) -> Incumbent:
+def incumbent(engine: IncumbentRecord) -> Incumbent:
     """The engine's incumbent record as the wire type."""
     return Incumbent.model_validate(
         {

@@ -8,8 +8,8 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from quant_engine.autopilot import AutopilotState
-from quant_engine.autopilot.candidates import Candidate
-from quant_engine.autopilot.selection import Incumbent
+from quant_engine.autopilot.candidates import CandidateSpec
+from quant_engine.autopilot.selection import IncumbentRecord
 
 
 def test_the_logged_decision_is_shown(populated: Path, client: TestClient) -> None:
@@ -25,8 +25,8 @@ def test_the_logged_decision_is_shown(populated: Path, client: TestClient) -> No
 
 
 def test_incumbent_with_undefined_metrics(client: TestClient) -> None:
-    incumbent = Incumbent(
-        candidate=Candidate("core", "ridge", "top_k"),
+    incumbent = IncumbentRecord(
+        candidate=CandidateSpec("core", "ridge", "top_k"),
         metrics={"sharpe": 1.25, "sortino": math.nan},
         decided_at="2024-01-02T09:30:00+00:00",
         decision_id="0123456789abcdef",
