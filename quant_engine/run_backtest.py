@@ -44,14 +44,13 @@ def build_parser() -> argparse.ArgumentParser:
 def backtest(args: argparse.Namespace, run: RunRecorder) -> RunReport:
     """Walk-forward scores → portfolio simulation → metrics, equity curve and chart."""
     from quant_engine import steps
-    from quant_engine.backtest.engine import BacktestConfig, run_backtest
+    from quant_engine.backtest.engine import BacktestConfig
     from quant_engine.backtest.report import save_backtest
+    from quant_engine.backtest.strategy import backtest_strategy
+    from quant_engine.models.walk_forward import WalkForwardSettings
 
     data = steps.load_data(args, run)
     run.add_seed("model", args.seed)
-    scores = steps.walk_forward_scores(
-        data, feature_mode=args.feature_mode, model_kind=args.model, seed=args.seed
-    )
     cfg = BacktestConfig(
         rule=args.rule,
         top_k=args.top_k,
@@ -71,7 +70,13 @@ def backtest(args: argparse.Namespace, run: RunRecorder) -> RunReport:
         effective_slippage_bps=cfg.slippage_bps,
         execution_lag=cfg.execution_lag,
     )
-    result = run_backtest(scores, data.field("close"), cfg)
+    result = backtest_strategy(
+        data,
+        feature_mode=args.feature_mode,
+        model_kind=args.model,
+        portfolio=cfg,
+        settings=WalkForwardSettings(seed=args.seed),
+    ).backtest
     outputs = save_backtest(result, output_dir(args, SCRIPT, run.run_id))
     for name, path in outputs.items():
         run.add_output(name, path)

@@ -12,8 +12,6 @@ from typing import TYPE_CHECKING
 from quant_engine.errors import ModelNotFoundError
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from quant_engine.data.market_data import MarketData
     from quant_engine.models.registry import LoadedModel, ModelRegistry
     from quant_engine.models.trainer import TrainResult
@@ -69,35 +67,6 @@ def select_model(
     )
 
 
-def fit_walk_forward(
-    data: MarketData, *, feature_mode: str, model_kind: str, seed: int
-) -> TrainResult:
-    """Features and forward-return labels, then a purged walk-forward fit (OOS predictions)."""
-    from quant_engine import config
-    from quant_engine.features.labels import forward_returns
-    from quant_engine.features.pipeline import build_features
-    from quant_engine.models.trainer import train_model
-
-    return train_model(
-        build_features(data, feature_mode),
-        forward_returns(data, config.LABEL_HORIZON_DAYS),
-        model_kind=model_kind,
-        seed=seed,
-        horizon=config.LABEL_HORIZON_DAYS,
-        embargo=config.EMBARGO_DAYS,
-        n_folds=config.WALK_FORWARD_FOLDS,
-    )
-
-
-def walk_forward_scores(
-    data: MarketData, *, feature_mode: str, model_kind: str, seed: int
-) -> pd.DataFrame:
-    """Out-of-sample scores, dates x tickers: what a backtest may trade without look-ahead."""
-    result = fit_walk_forward(data, feature_mode=feature_mode, model_kind=model_kind, seed=seed)
-    scores = result.oos_predictions.unstack("ticker")
-    return scores.reindex(columns=list(data.tickers))
-
-
 def train_and_register(
     data: MarketData,
     run: RunRecorder,
@@ -108,8 +77,14 @@ def train_and_register(
 ) -> tuple[str, TrainResult]:
     """Train walk-forward and register the model; its files become the run's outputs."""
     from quant_engine.models.registry import ModelRegistry
+    from quant_engine.models.walk_forward import WalkForwardSettings, fit_walk_forward
 
-    result = fit_walk_forward(data, feature_mode=feature_mode, model_kind=model_kind, seed=seed)
+    result = fit_walk_forward(
+        data,
+        feature_mode=feature_mode,
+        model_kind=model_kind,
+        settings=WalkForwardSettings(seed=seed),
+    )
     registry = ModelRegistry()
     version = registry.save(
         result,

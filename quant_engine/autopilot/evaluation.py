@@ -19,24 +19,20 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from quant_engine import config
 from quant_engine.autopilot.candidates import CandidateSpec
-from quant_engine.backtest.engine import BacktestConfig, run_backtest
+from quant_engine.backtest.engine import BacktestConfig
+from quant_engine.backtest.strategy import backtest_strategy
 from quant_engine.data.market_data import MarketData
-from quant_engine.errors import DataError
-from quant_engine.features.labels import forward_returns
-from quant_engine.features.pipeline import build_features
-from quant_engine.models.trainer import train_model
+from quant_engine.models.walk_forward import WalkForwardSettings
 
 
 @dataclass(frozen=True)
-class EvaluationSettings:
-    """Everything besides the candidate and the data that determines an evaluation's result."""
+class EvaluationSettings(WalkForwardSettings):
+    """Everything besides the candidate and the data that determines an evaluation's result.
 
-    seed: int = config.DEFAULT_SEED
-    horizon: int = config.LABEL_HORIZON_DAYS
-    embargo: int = config.EMBARGO_DAYS
-    n_folds: int = config.WALK_FORWARD_FOLDS
+    The walk-forward settings (seed, horizon, embargo, folds) and the portfolio's sizing and costs.
+    """
+
     portfolio: BacktestConfig = field(default_factory=BacktestConfig)
     """Sizing and costs; each candidate substitutes its own ``rule``."""
 
@@ -109,6 +105,10 @@ class CandidateEvaluation:
     returns: ReturnStats
     oos_start: str
     oos_end: str
+    daily_returns: pd.Series = field(
+        default_factory=lambda: pd.Series(dtype=np.float64), hash=False, compare=False
+    )
+    """The backtest's net daily returns (kept out of decision files; their moments are in)."""
 
     @property
     def candidate_id(self) -> str:
@@ -144,32 +144,23 @@ def evaluate_candidate(
     computes the same floating-point result.
     """
     settings = settings or EvaluationSettings()
-    trained = train_model(
-        build_features(data, candidate.feature_mode),
-        forward_returns(data, settings.horizon),
+    run = backtest_strategy(
+        data,
+        feature_mode=candidate.feature_mode,
         model_kind=candidate.model_kind,
-        seed=settings.seed,
-        horizon=settings.horizon,
-        embargo=settings.embargo,
-        n_folds=settings.n_folds,
+        portfolio=replace(settings.portfolio, rule=candidate.rule),
+        settings=settings,
     )
-    scores = trained.oos_predictions.unstack("ticker").reindex(columns=list(data.tickers))
-    if scores.empty:
-        raise DataError(
-            f"candidate {candidate.candidate_id}: no out-of-sample predictions "
-            f"({data.rows} ticker-days from {data.start.date()} to {data.end.date()})"
-        )
-    cfg = replace(settings.portfolio, rule=candidate.rule)
-    # The backtest spans the first to the last OOS date: nothing in-sample is ever traded.
-    backtest = run_backtest(scores, data.field("close"), cfg)
-    days = backtest.daily_returns.index
+    daily_returns = run.backtest.daily_returns
+    days = daily_returns.index
     return CandidateEvaluation(
         candidate=candidate,
-        metrics=plain_numbers(backtest.metrics.to_dict()),
-        model_metrics=plain_numbers(asdict(trained.metrics)),
-        returns=ReturnStats.from_returns(backtest.daily_returns),
+        metrics=plain_numbers(run.backtest.metrics.to_dict()),
+        model_metrics=plain_numbers(asdict(run.scored.fit.metrics)),
+        returns=ReturnStats.from_returns(daily_returns),
         oos_start=days[0].date().isoformat(),
         oos_end=days[-1].date().isoformat(),
+        daily_returns=daily_returns,
     )
 
 

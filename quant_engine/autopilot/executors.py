@@ -35,7 +35,6 @@ class Executor(ABC):
 
     kind: str = ""
 
-    @abstractmethod
     def map(
         self,
         fn: Callable[..., R],
@@ -45,6 +44,19 @@ class Executor(ABC):
         progress: ProgressCallback | None = None,
     ) -> list[R]:
         """``[fn(item, *shared) for item in items]``; the first failure is raised as is."""
+        report = progress or ignore_progress
+        report(0, len(items))
+        return self.run_tasks(fn, items, shared, report)
+
+    @abstractmethod
+    def run_tasks(
+        self,
+        fn: Callable[..., R],
+        items: Sequence[Any],
+        shared: tuple[Any, ...],
+        report: ProgressCallback,
+    ) -> list[R]:
+        """Compute ``fn(item, *shared)`` per item in input order, ``report``-ing each completion."""
 
     @abstractmethod
     def describe(self) -> dict[str, Any]:
@@ -88,17 +100,14 @@ class LocalExecutor(Executor):
         """Kind and worker count."""
         return {"kind": self.kind, "workers": self.workers}
 
-    def map(
+    def run_tasks(
         self,
         fn: Callable[..., R],
         items: Sequence[Any],
-        *,
-        shared: tuple[Any, ...] = (),
-        progress: ProgressCallback | None = None,
+        shared: tuple[Any, ...],
+        report: ProgressCallback,
     ) -> list[R]:
         """Inline for one worker or one item; otherwise a fresh pool that lives for this call."""
-        report = progress or ignore_progress
-        report(0, len(items))
         if self.workers == 1 or len(items) <= 1:
             results = []
             for done, item in enumerate(items, start=1):
@@ -180,17 +189,14 @@ class DaskExecutor(Executor):
         workers = len(self.client.nthreads())
         return {"kind": self.kind, "scheduler": self.scheduler, "workers": workers}
 
-    def map(
+    def run_tasks(
         self,
         fn: Callable[..., R],
         items: Sequence[Any],
-        *,
-        shared: tuple[Any, ...] = (),
-        progress: ProgressCallback | None = None,
+        shared: tuple[Any, ...],
+        report: ProgressCallback,
     ) -> list[R]:
         """Scatter ``shared`` to every worker once, submit one task per item, gather in order."""
-        report = progress or ignore_progress
-        report(0, len(items))
         if not items:
             return []
         try:

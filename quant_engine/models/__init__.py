@@ -6,6 +6,12 @@ from quant_engine.models.registry import LoadedModel, ModelMetadata, ModelRegist
 from quant_engine.models.retrain_trigger import RetrainDecision, RetrainTrigger
 from quant_engine.models.split import PurgedWalkForward
 from quant_engine.models.trainer import TrainResult, train_model
+from quant_engine.models.walk_forward import (
+    WalkForwardScores,
+    WalkForwardSettings,
+    fit_walk_forward,
+    score_walk_forward,
+)
 
 __all__ = [
     "LoadedModel",
@@ -16,9 +22,13 @@ __all__ = [
     "RetrainTrigger",
     "SavedModel",
     "TrainResult",
+    "WalkForwardScores",
+    "WalkForwardSettings",
+    "fit_walk_forward",
     "make_estimator",
     "predict_latest",
     "score_panel",
+    "score_walk_forward",
     "train_model",
     "write_predictions",
 ]

@@ -15,9 +15,7 @@ from quant_engine.autopilot.evaluation import EvaluationSettings, ReturnStats, e
 from quant_engine.autopilot.state import canonical_json
 from quant_engine.backtest.engine import BacktestConfig
 from quant_engine.data.market_data import MarketData
-from quant_engine.features.labels import forward_returns
-from quant_engine.features.pipeline import build_features
-from quant_engine.models.trainer import train_model
+from quant_engine.models.walk_forward import WalkForwardSettings, fit_walk_forward
 
 CANDIDATE = CandidateSpec("minimal", "ridge", "long_short")
 
@@ -25,11 +23,11 @@ CANDIDATE = CandidateSpec("minimal", "ridge", "long_short")
 def test_result_describes_an_out_of_sample_backtest(autopilot_data: MarketData) -> None:
     result = evaluate_candidate(CANDIDATE, autopilot_data, EvaluationSettings(seed=3))
     assert result.candidate_id == "minimal-ridge-long_short"
-    trained = train_model(
-        build_features(autopilot_data, "minimal"),
-        forward_returns(autopilot_data, 5),
+    trained = fit_walk_forward(
+        autopilot_data,
+        feature_mode="minimal",
         model_kind="ridge",
-        seed=3,
+        settings=WalkForwardSettings(seed=3),
     )
     oos_dates = trained.oos_predictions.index.get_level_values("date")
     # Trading covers exactly the walk-forward test span, which starts after the first fold.

@@ -158,13 +158,12 @@ class IncumbentThief(Executor):
     def describe(self) -> dict[str, Any]:
         return {"kind": self.kind}
 
-    def map(
+    def run_tasks(
         self,
         fn: Callable[..., Any],
         items: Sequence[Any],
-        *,
-        shared: tuple[Any, ...] = (),
-        progress: ProgressCallback | None = None,
+        shared: tuple[Any, ...],
+        report: ProgressCallback,
     ) -> list[Any]:
         other = IncumbentRecord(
             CandidateSpec("core", "gbm", "top_k"), {"sharpe": 1.0}, "t1", "other"

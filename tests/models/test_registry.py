@@ -43,30 +43,30 @@ def test_default_root_is_the_layout_models_dir(qe_home: Path) -> None:
 
 
 @pytest.fixture
-def saved(trained: TrainResult) -> tuple[ModelRegistry, ModelVersion]:
+def saved(trained: TrainResult) -> tuple[ModelRegistry, SavedModel]:
     """A fresh registry holding ``trained``, saved with fixed provenance."""
     registry = ModelRegistry()
     return registry, save(registry, trained)
 
 
-def stored_metadata(version: ModelVersion) -> dict[str, object]:
+def stored_metadata(version: SavedModel) -> dict[str, object]:
     metadata: dict[str, object] = json.loads(version.paths["metadata"].read_text())
     return metadata
 
 
-def test_version_id_is_m_and_twelve_characters(saved: tuple[ModelRegistry, ModelVersion]) -> None:
+def test_version_id_is_m_and_twelve_characters(saved: tuple[ModelRegistry, SavedModel]) -> None:
     _, version = saved
     assert version.version_id.startswith("m-")
     assert len(version.version_id) == 14
 
 
-def test_save_moves_current_to_the_new_version(saved: tuple[ModelRegistry, ModelVersion]) -> None:
+def test_save_moves_current_to_the_new_version(saved: tuple[ModelRegistry, SavedModel]) -> None:
     registry, version = saved
     assert registry.current_version() == version.version_id
 
 
 def test_save_writes_model_metadata_and_created_files(
-    saved: tuple[ModelRegistry, ModelVersion],
+    saved: tuple[ModelRegistry, SavedModel],
 ) -> None:
     registry, version = saved
     assert version.paths == registry.paths(version.version_id)
@@ -78,7 +78,7 @@ def test_save_writes_model_metadata_and_created_files(
 
 
 def test_creation_time_is_kept_out_of_the_content_addressed_metadata(
-    saved: tuple[ModelRegistry, ModelVersion],
+    saved: tuple[ModelRegistry, SavedModel],
 ) -> None:
     _, version = saved
     assert "created_at" not in stored_metadata(version)
@@ -98,19 +98,19 @@ def test_creation_time_is_kept_out_of_the_content_addressed_metadata(
     ],
 )
 def test_metadata_records_the_provenance_given(
-    saved: tuple[ModelRegistry, ModelVersion], field: str, expected: object
+    saved: tuple[ModelRegistry, SavedModel], field: str, expected: object
 ) -> None:
     _, version = saved
     assert stored_metadata(version)[field] == expected
 
 
-def test_metadata_records_the_version_id(saved: tuple[ModelRegistry, ModelVersion]) -> None:
+def test_metadata_records_the_version_id(saved: tuple[ModelRegistry, SavedModel]) -> None:
     _, version = saved
     assert stored_metadata(version)["version_id"] == version.version_id
 
 
 def test_metadata_records_the_training_window(
-    saved: tuple[ModelRegistry, ModelVersion], trained: TrainResult
+    saved: tuple[ModelRegistry, SavedModel], trained: TrainResult
 ) -> None:
     _, version = saved
     stored = stored_metadata(version)
@@ -121,7 +121,7 @@ def test_metadata_records_the_training_window(
 
 
 def test_metadata_records_the_out_of_sample_ic(
-    saved: tuple[ModelRegistry, ModelVersion], trained: TrainResult
+    saved: tuple[ModelRegistry, SavedModel], trained: TrainResult
 ) -> None:
     metrics = stored_metadata(saved[1])["metrics"]
     assert isinstance(metrics, dict)
@@ -129,7 +129,7 @@ def test_metadata_records_the_out_of_sample_ic(
 
 
 def test_metadata_records_stats_for_every_feature(
-    saved: tuple[ModelRegistry, ModelVersion], trained: TrainResult
+    saved: tuple[ModelRegistry, SavedModel], trained: TrainResult
 ) -> None:
     feature_stats = stored_metadata(saved[1])["feature_stats"]
     assert isinstance(feature_stats, dict)

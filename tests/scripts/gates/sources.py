@@ -22,7 +22,7 @@ if not __package__:  # run as a file: put the package's parent on sys.path, neve
 '''
 ENTRY_BODY = """\
 from quant_engine import cli
-from quant_engine.entrypoint import RunSummary, run_entry_point
+from quant_engine.entrypoint import RunReport, run_entry_point
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -34,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def job(args, run):
-    return RunSummary(title="ok")
+    return RunReport(title="ok")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
