@@ -76,6 +76,8 @@ def discover_modules(package: str) -> list[str]:
 
 def describe(exc: BaseException) -> str:
     """``Type: message (file:line)`` of an import failure, at the deepest frame in the project."""
+    from quant_engine.errors import first_line
+
     where = ""
     if isinstance(exc, SyntaxError) and exc.filename:
         where = f" ({exc.filename}:{exc.lineno})"
@@ -85,8 +87,7 @@ def describe(exc: BaseException) -> str:
         ]
         if frames:
             where = f" ({frames[-1].filename}:{frames[-1].lineno})"
-    message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    return f"{type(exc).__name__}: {message}{where}"
+    return f"{type(exc).__name__}: {first_line(str(exc))}{where}"
 
 
 def collect(package: str, *, quiet: bool = False) -> list[ModuleTypes]:

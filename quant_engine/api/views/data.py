@@ -14,7 +14,7 @@ from quant_engine.api.schemas.data_explorer import (
     OhlcvSeries,
     TickerInfo,
 )
-from quant_engine.errors import DataError, UsageError
+from quant_engine.errors import DataError, UsageError, error_line
 
 if TYPE_CHECKING:
     from quant_engine.data.local_cache import CacheMeta, LocalCache
@@ -108,7 +108,7 @@ def bars(
             for day, o, h, lo, c, v in zip(window.index, *columns, strict=True)
         ]
     except ValidationError as exc:
-        problem = str(exc).strip().splitlines()[0]
+        problem = error_line(exc)
         raise DataError(f"{source}:{meta.ticker}: a cached bar is invalid ({problem})") from None
     return OhlcvSeries(ticker=meta.ticker, source=meta.source, bars=rows, data_digest=meta.sha256)
 
