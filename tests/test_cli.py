@@ -10,6 +10,8 @@ import sys
 import pytest
 
 from quant_engine import cli, config
+from quant_engine.data import LocalCache
+from quant_engine.errors import UsageError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -102,3 +104,28 @@ def test_help_shows_real_defaults_and_no_none_noise(capsys: pytest.CaptureFixtur
     assert f"(default: {config.DEFAULT_SEED})" in text
     assert "(default: None)" not in text
     assert "(default: False)" not in text
+
+
+REAL_TICKERS = ["SPX", "NDX", "S0000", "S0999", "AAPL", "BRK.B", "BF-B", "BRK-B", "A", "3M"]
+NOT_TICKERS = ["", ".HIDDEN", "-X", "A/B", "../etc", "BRK B", "A$B", "brk.b", "AAPL\n", "X" * 16]
+
+
+@pytest.mark.parametrize("ticker", [*REAL_TICKERS, *config.DEFAULT_UNIVERSE])
+def test_every_ticker_the_sources_use_is_accepted(ticker: str) -> None:
+    assert cli.check_ticker(ticker) == ticker
+    assert LocalCache().path_for("sample", ticker).name == f"{ticker}.parquet"
+
+
+@pytest.mark.parametrize("ticker", NOT_TICKERS)
+def test_a_non_ticker_is_refused_naming_it(ticker: str) -> None:
+    with pytest.raises(UsageError) as excinfo:
+        cli.check_ticker(ticker)
+    assert str(excinfo.value) == f"not a ticker symbol: {ticker!r}"
+    with pytest.raises(UsageError, match="not a ticker symbol"):
+        LocalCache().path_for("sample", ticker)
+
+
+def test_ticker_flag_names_the_bad_ticker(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        _parser().parse_args(["--tickers", "SPX,A/B"])
+    assert "not a ticker symbol: 'A/B'" in capsys.readouterr().err
