@@ -76,6 +76,14 @@ def iso_date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from None
 
 
+def check_date_window(
+    start: dt.date | None, end: dt.date | None, names: tuple[str, str] = ("--start", "--end")
+) -> None:
+    """UsageError when both days are given and ``start`` is after ``end``, naming both."""
+    if start is not None and end is not None and start > end:
+        raise UsageError(f"{names[0]} {start} is after {names[1]} {end}")
+
+
 def ticker_list(text: str) -> tuple[str, ...]:
     """argparse type: comma-separated tickers, upper-cased, de-duplicated in order."""
     tickers: list[str] = []

@@ -129,3 +129,12 @@ def test_ticker_flag_names_the_bad_ticker(capsys: pytest.CaptureFixture[str]) ->
     with pytest.raises(SystemExit):
         _parser().parse_args(["--tickers", "SPX,A/B"])
     assert "not a ticker symbol: 'A/B'" in capsys.readouterr().err
+
+
+def test_a_window_ending_before_it_starts_is_a_usage_error_naming_both_days() -> None:
+    cli.check_date_window(dt.date(2020, 1, 2), dt.date(2020, 1, 2))
+    cli.check_date_window(None, dt.date(2020, 1, 1))
+    with pytest.raises(UsageError, match=r"^--start 2020-01-03 is after --end 2020-01-02$"):
+        cli.check_date_window(dt.date(2020, 1, 3), dt.date(2020, 1, 2))
+    with pytest.raises(UsageError, match=r"^start 2020-01-03 is after end 2020-01-02$"):
+        cli.check_date_window(dt.date(2020, 1, 3), dt.date(2020, 1, 2), ("start", "end"))

@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from quant_engine import config, layout
+from quant_engine.cli import check_date_window
 from quant_engine.data.events import read_event_features
 from quant_engine.data.local_cache import CacheMeta, LocalCache, truncated_list
 from quant_engine.data.market_data import InputRecord, MarketData
@@ -55,8 +56,7 @@ def load_universe(
         raise UsageError("no tickers requested")
     if start is None and years < 1:
         raise UsageError(f"--years must be >= 1, got {years}")
-    if start is not None and end is not None and start > end:
-        raise UsageError(f"--start {start} is after --end {end}")
+    check_date_window(start, end)
     store = cache if cache is not None else LocalCache()
     ensure_cached(store, source, wanted)
     loaded = read_all(store, source, wanted)
