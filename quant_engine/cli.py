@@ -13,8 +13,19 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from quant_engine import config
+from quant_engine.errors import UsageError
 
-_TICKER_RE = re.compile(r"^[A-Z][A-Z0-9.\-]{0,14}$")
+TICKER_PATTERN = re.compile(r"[A-Z0-9][A-Z0-9.\-]{0,14}")
+"""A ticker symbol as every source here spells it (SPX, S0001, BRK.B, BF-B): upper-case letters,
+digits, dots and dashes, up to 15 characters, starting with a letter or digit. The rule doubles as
+the cache's file-name guard: no ``/``, no leading ``.``, nothing but those characters."""
+
+
+def check_ticker(ticker: str) -> str:
+    """``ticker`` if it is a ticker symbol (:data:`TICKER_PATTERN`), else UsageError naming it."""
+    if not TICKER_PATTERN.fullmatch(ticker):
+        raise UsageError(f"not a ticker symbol: {ticker!r}")
+    return ticker
 
 
 class HelpFormatter(argparse.RawDescriptionHelpFormatter):
@@ -65,6 +76,14 @@ def iso_date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from None
 
 
+def check_date_window(
+    start: dt.date | None, end: dt.date | None, names: tuple[str, str] = ("--start", "--end")
+) -> None:
+    """UsageError when both days are given and ``start`` is after ``end``, naming both."""
+    if start is not None and end is not None and start > end:
+        raise UsageError(f"{names[0]} {start} is after {names[1]} {end}")
+
+
 def ticker_list(text: str) -> tuple[str, ...]:
     """argparse type: comma-separated tickers, upper-cased, de-duplicated in order."""
     tickers: list[str] = []
@@ -72,8 +91,10 @@ def ticker_list(text: str) -> tuple[str, ...]:
         ticker = raw.strip().upper()
         if not ticker:
             continue
-        if not _TICKER_RE.match(ticker):
-            raise argparse.ArgumentTypeError(f"not a ticker symbol: {raw.strip()!r}")
+        try:
+            check_ticker(ticker)
+        except UsageError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
         if ticker not in tickers:
             tickers.append(ticker)
     if not tickers:

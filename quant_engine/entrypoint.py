@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from quant_engine import layout
-from quant_engine.errors import QuantEngineError
+from quant_engine.errors import QuantEngineError, first_line
 
 if TYPE_CHECKING:
     from rich.progress import Progress
@@ -96,10 +96,9 @@ def _report_failure(prog: str, exc: BaseException, verbose: int, *, show_type: b
     if verbose:
         traceback.print_exception(exc, file=sys.stderr)
     text = f"{type(exc).__name__}: {exc}" if show_type else str(exc)
-    first_line = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
     unexpected = show_type and not verbose
     hint = " (-v for the traceback; it is also in the run manifest)" if unexpected else ""
-    print(f"{prog}: error: {first_line}{hint}", file=sys.stderr)
+    print(f"{prog}: error: {first_line(text, type(exc).__name__)}{hint}", file=sys.stderr)
 
 
 def configure_logging(verbose: int, quiet: bool) -> None:

@@ -41,3 +41,16 @@ class MissingCredentialError(UsageError):
 
 class ModelNotFoundError(UsageError):
     """No model version matches (none trained yet, or an unknown version id)."""
+
+
+def first_line(text: str, fallback: str = "") -> str:
+    """The first non-blank line of ``text``, stripped; ``fallback`` when there is none."""
+    for line in text.splitlines():
+        if line.strip():
+            return line.strip()
+    return fallback
+
+
+def error_line(exc: BaseException) -> str:
+    """What went wrong in one line: the message's first line, or the exception's type name."""
+    return first_line(str(exc), type(exc).__name__)

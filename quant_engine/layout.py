@@ -77,6 +77,15 @@ def data_home() -> Path:
     return Path(override).expanduser().resolve() if override else default_data_home()
 
 
+def relative_to_home(path: Path | str) -> str:
+    """``path`` relative to the data home when inside it, else absolute; POSIX form either way.
+
+    Recorded paths take this form so that a run record stays valid when ``QE_HOME`` moves.
+    """
+    resolved, home = Path(path).resolve(), data_home().resolve()
+    return (resolved.relative_to(home) if resolved.is_relative_to(home) else resolved).as_posix()
+
+
 def cache_dir(source: str | None = None) -> Path:
     """The market-data cache, or one source's folder in it."""
     root = data_home() / "cache"

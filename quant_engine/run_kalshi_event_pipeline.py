@@ -75,14 +75,12 @@ def pipeline(args: argparse.Namespace, run: RunRecorder) -> RunReport:
     import datetime as dt
 
     from quant_engine.entrypoint import progress
-    from quant_engine.errors import UsageError
     from quant_engine.kalshi.client import KalshiClient
     from quant_engine.pipelines.kalshi_events import fetch_series, write_series
 
     end: dt.date = args.end or dt.date.today()
     start: dt.date = args.start or end - dt.timedelta(days=config.KALSHI_LOOKBACK_DAYS)
-    if start > end:
-        raise UsageError(f"--start {start} is after --end {end}")
+    cli.check_date_window(start, end)
     run.resolve(
         series=list(args.series),
         window_start=start.isoformat(),

@@ -75,8 +75,7 @@ def refresh(args: argparse.Namespace, run: RunRecorder) -> RunReport:
     cache = LocalCache()
     end: dt.date = args.end or dt.date.today()
     start: dt.date = args.start or (pd.Timestamp(end) - pd.DateOffset(years=args.years)).date()
-    if start > end:
-        raise UsageError(f"--start {start} is after --end {end}")
+    cli.check_date_window(start, end)
     tickers = list(cache.tickers(SOURCE) if args.all_cached else args.tickers)
     if not tickers:
         raise UsageError("--all-cached: nothing is cached for wrds yet; pass --tickers first")

@@ -10,6 +10,8 @@ import sys
 import pytest
 
 from quant_engine import cli, config
+from quant_engine.data import LocalCache
+from quant_engine.errors import UsageError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -102,3 +104,37 @@ def test_help_shows_real_defaults_and_no_none_noise(capsys: pytest.CaptureFixtur
     assert f"(default: {config.DEFAULT_SEED})" in text
     assert "(default: None)" not in text
     assert "(default: False)" not in text
+
+
+REAL_TICKERS = ["SPX", "NDX", "S0000", "S0999", "AAPL", "BRK.B", "BF-B", "BRK-B", "A", "3M"]
+NOT_TICKERS = ["", ".HIDDEN", "-X", "A/B", "../etc", "BRK B", "A$B", "brk.b", "AAPL\n", "X" * 16]
+
+
+@pytest.mark.parametrize("ticker", [*REAL_TICKERS, *config.DEFAULT_UNIVERSE])
+def test_every_ticker_the_sources_use_is_accepted(ticker: str) -> None:
+    assert cli.check_ticker(ticker) == ticker
+    assert LocalCache().path_for("sample", ticker).name == f"{ticker}.parquet"
+
+
+@pytest.mark.parametrize("ticker", NOT_TICKERS)
+def test_a_non_ticker_is_refused_naming_it(ticker: str) -> None:
+    with pytest.raises(UsageError) as excinfo:
+        cli.check_ticker(ticker)
+    assert str(excinfo.value) == f"not a ticker symbol: {ticker!r}"
+    with pytest.raises(UsageError, match="not a ticker symbol"):
+        LocalCache().path_for("sample", ticker)
+
+
+def test_ticker_flag_names_the_bad_ticker(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        _parser().parse_args(["--tickers", "SPX,A/B"])
+    assert "not a ticker symbol: 'A/B'" in capsys.readouterr().err
+
+
+def test_a_window_ending_before_it_starts_is_a_usage_error_naming_both_days() -> None:
+    cli.check_date_window(dt.date(2020, 1, 2), dt.date(2020, 1, 2))
+    cli.check_date_window(None, dt.date(2020, 1, 1))
+    with pytest.raises(UsageError, match=r"^--start 2020-01-03 is after --end 2020-01-02$"):
+        cli.check_date_window(dt.date(2020, 1, 3), dt.date(2020, 1, 2))
+    with pytest.raises(UsageError, match=r"^start 2020-01-03 is after end 2020-01-02$"):
+        cli.check_date_window(dt.date(2020, 1, 3), dt.date(2020, 1, 2), ("start", "end"))

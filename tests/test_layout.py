@@ -58,3 +58,10 @@ def test_layout_imports_only_the_standard_library() -> None:
         if isinstance(node, ast.ImportFrom)
     }
     assert imported <= {"__future__", "os", "pathlib"}
+
+
+def test_paths_are_recorded_relative_to_the_data_home(qe_home: Path, tmp_path: Path) -> None:
+    inside = layout.cache_dir("sample") / "SPX.parquet"
+    assert layout.relative_to_home(inside) == "cache/sample/SPX.parquet"
+    outside = tmp_path.parent / "elsewhere" / "x.parquet"
+    assert layout.relative_to_home(outside) == outside.resolve().as_posix()

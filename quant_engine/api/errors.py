@@ -21,6 +21,8 @@ from quant_engine.errors import (
     QuantEngineError,
     UnknownTickerError,
     UsageError,
+    error_line,
+    first_line,
 )
 
 log = logging.getLogger("quant_engine.api")
@@ -73,12 +75,6 @@ def code_for(status: int) -> str:
     return HTTP_CODES.get(status, "internal_error" if status >= 500 else "error")
 
 
-def one_line(text: str, fallback: str) -> str:
-    """The first non-empty line of ``text``, or ``fallback``."""
-    lines = [line.strip() for line in str(text).splitlines() if line.strip()]
-    return lines[0] if lines else fallback
-
-
 def validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
     """Each failed field's location, message and type (never the submitted input)."""
     return [
@@ -105,7 +101,7 @@ async def on_validation_error(request: Request, exc: Exception) -> JSONResponse:
 async def on_http_error(request: Request, exc: Exception) -> JSONResponse:
     """Framework errors (404 route, 405, 413, auth) with their status and detail line."""
     assert isinstance(exc, StarletteHTTPException)
-    message = one_line(str(exc.detail), f"HTTP {exc.status_code}")
+    message = first_line(str(exc.detail), f"HTTP {exc.status_code}")
     if exc.status_code in ROUTING_MESSAGES and message == DEFAULT_DETAILS[exc.status_code]:
         message = f"{ROUTING_MESSAGES[exc.status_code]}: {request.method} {request.url.path}"
     return error_response(
@@ -118,8 +114,8 @@ async def on_engine_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, QuantEngineError)
     status = status_for(exc)
     if status >= 500:
-        log.error("request %s failed: %s", request_id(request), one_line(str(exc), "error"))
-    message = one_line(str(exc), type(exc).__name__)
+        log.error("request %s failed: %s", request_id(request), error_line(exc))
+    message = error_line(exc)
     return error_response(request, status, code_for(status), message)
 
 

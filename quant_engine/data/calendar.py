@@ -16,6 +16,7 @@ import exchange_calendars as xcals
 import numpy as np
 import pandas as pd
 
+from quant_engine.cli import check_date_window
 from quant_engine.errors import UsageError
 
 __all__ = ["early_closes", "is_session", "missing_sessions", "nyse_sessions"]
@@ -73,8 +74,7 @@ def session_range(start: pd.Timestamp, end: pd.Timestamp) -> pd.DatetimeIndex:
 def nyse_sessions(start: DateLike, end: DateLike) -> pd.DatetimeIndex:
     """NYSE sessions from ``start`` to ``end`` inclusive (clipped to the calendar's span)."""
     first, last = as_day(start), as_day(end)
-    if first > last:
-        raise UsageError(f"start {first.date()} is after end {last.date()}")
+    check_date_window(first.date(), last.date(), ("start", "end"))
     return session_range(first, last)
 
 

@@ -46,7 +46,6 @@ def read_event_features(
     files = sorted(source_dir.glob("*.parquet")) if source_dir.is_dir() else []
     frames: list[pd.DataFrame] = []
     records: list[InputRecord] = []
-    home = layout.data_home()
     for path in files:
         raw = path.read_bytes()
         frame = parse_event_file(path, raw).loc[start:end]
@@ -57,7 +56,7 @@ def read_event_features(
             InputRecord(
                 ticker=path.stem,
                 source=EVENT_SOURCE,
-                path=path.relative_to(home).as_posix() if path.is_relative_to(home) else str(path),
+                path=layout.relative_to_home(path),
                 rows=len(frame),
                 first=index[0].date().isoformat() if len(index) else "",
                 last=index[-1].date().isoformat() if len(index) else "",

@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from quant_engine import config, layout
+from quant_engine.cli import check_date_window
 from quant_engine.data.events import read_event_features
 from quant_engine.data.local_cache import CacheMeta, LocalCache, truncated_list
 from quant_engine.data.market_data import InputRecord, MarketData
@@ -55,8 +56,7 @@ def load_universe(
         raise UsageError("no tickers requested")
     if start is None and years < 1:
         raise UsageError(f"--years must be >= 1, got {years}")
-    if start is not None and end is not None and start > end:
-        raise UsageError(f"--start {start} is after --end {end}")
+    check_date_window(start, end)
     store = cache if cache is not None else LocalCache()
     ensure_cached(store, source, wanted)
     loaded = read_all(store, source, wanted)
@@ -68,7 +68,6 @@ def load_universe(
         raise UsageError(
             f"--start {window_start.date()} is after the latest data ({window_end.date()})"
         )
-    home = layout.data_home()
     bars: dict[str, pd.DataFrame] = {}
     inputs: list[InputRecord] = []
     for ticker, (frame, meta) in zip(wanted, loaded, strict=True):
@@ -80,7 +79,7 @@ def load_universe(
             )
             continue
         bars[ticker] = frame.iloc[lo:hi]
-        inputs.append(input_record(store, source, ticker, bars[ticker], meta, home=home))
+        inputs.append(input_record(store, source, ticker, bars[ticker], meta))
     if not bars:
         raise UsageError(
             f"no data for any requested ticker between {window_start.date()} and "
@@ -172,7 +171,7 @@ def read_all(
 
 
 def input_record(
-    store: LocalCache, source: str, ticker: str, frame: pd.DataFrame, meta: CacheMeta, *, home: Path
+    store: LocalCache, source: str, ticker: str, frame: pd.DataFrame, meta: CacheMeta
 ) -> InputRecord:
     """Provenance of one loaded ticker: path (relative to the data home when inside it)."""
     path = store.path_for(source, ticker)
@@ -180,14 +179,9 @@ def input_record(
     return InputRecord(
         ticker=ticker,
         source=source,
-        path=relative_to_home(path, home),
+        path=layout.relative_to_home(path),
         rows=len(frame),
         first=index[0].date().isoformat(),
         last=index[-1].date().isoformat(),
         sha256=meta.sha256,
     )
-
-
-def relative_to_home(path: Path, home: Path) -> str:
-    """``path`` relative to the data home ``home`` when inside it, else absolute (POSIX form)."""
-    return path.relative_to(home).as_posix() if path.is_relative_to(home) else path.as_posix()

@@ -24,6 +24,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from quant_engine import layout
+from quant_engine.cli import check_ticker
 from quant_engine.data.ohlcv import (
     REQUIRED_COLUMNS,
     Rejection,
@@ -52,7 +53,6 @@ META_SUFFIX = ".meta.json"
 LISTED_TICKERS_IN_ERRORS = 20
 """How many available tickers an UnknownTickerError message lists before truncating."""
 
-_TICKER_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.\-_^=]{0,31}$")
 _SOURCE_RE = re.compile(r"^[a-z0-9][a-z0-9_\-]{0,31}$")
 _CORE_META_KEYS = (
     "ticker",
@@ -201,9 +201,7 @@ class LocalCache:
 
     def path_for(self, source: str, ticker: str) -> Path:
         """Parquet path of ``ticker`` in ``source`` (the file may not exist yet)."""
-        if not _TICKER_RE.match(ticker):
-            raise UsageError(f"not a ticker symbol: {ticker!r}")
-        return self.source_dir(source) / f"{ticker}{PARQUET_SUFFIX}"
+        return self.source_dir(source) / f"{check_ticker(ticker)}{PARQUET_SUFFIX}"
 
     def tickers(self, source: str) -> tuple[str, ...]:
         """Sorted tickers cached for ``source`` (empty when nothing is)."""

@@ -50,12 +50,3 @@ def home_path(recorded: str) -> Path:
     """The file a recorded path means: absolute as is, else relative to the data home."""
     path = Path(recorded)
     return path if path.is_absolute() else layout.data_home() / path
-
-
-def relative_to_home(path: Path | str) -> str:
-    """``path`` relative to the data home when inside it, else absolute (POSIX form)."""
-    resolved = Path(path).resolve()
-    try:
-        return resolved.relative_to(layout.data_home()).as_posix()
-    except ValueError:
-        return resolved.as_posix()

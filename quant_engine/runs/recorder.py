@@ -13,8 +13,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from quant_engine import layout
 from quant_engine.runs import store
-from quant_engine.runs.hashing import data_digest, home_path, path_digest, relative_to_home
+from quant_engine.runs.hashing import data_digest, home_path, path_digest
 from quant_engine.runs.lifecycle import outcome
 from quant_engine.runs.manifest import (
     DataInput,
@@ -107,7 +108,7 @@ class RunRecorder:
                 name=f"{name}:{r.ticker}",
                 source=r.source,
                 tickers=[r.ticker],
-                path=relative_to_home(home_path(r.path)) if r.path else None,
+                path=layout.relative_to_home(home_path(r.path)) if r.path else None,
                 start=r.first,
                 end=r.last,
                 rows=r.rows,
@@ -130,7 +131,7 @@ class RunRecorder:
         record = DataInput(
             name=name,
             source="file",
-            path=relative_to_home(path),
+            path=layout.relative_to_home(path),
             sha256=digest,
             file_sha256=digest,
             size=size,
@@ -202,7 +203,7 @@ def output_file(name: str, path: Path) -> OutputFile:
     size, digest, files = path_digest(path)
     return OutputFile(
         name=name,
-        path=relative_to_home(path),
+        path=layout.relative_to_home(path),
         exists=digest is not None,
         size=size,
         sha256=digest,

@@ -26,7 +26,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from quant_engine import config
-from quant_engine.errors import DataError, UsageError
+from quant_engine.errors import DataError, UsageError, error_line
 from quant_engine.runs.manifest import RunManifest, RunStatus
 from quant_engine.runs.redaction import scrub_secret_values, secret_env_values
 from quant_engine.utils import atomic
@@ -75,7 +75,7 @@ def load_manifest(path: Path) -> RunManifest:
     try:
         return RunManifest.model_validate_json(Path(path).read_bytes())
     except (OSError, ValidationError, ValueError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        first = error_line(exc)
         raise DataError(f"{path}: not a readable run manifest ({first})") from None
 
 

@@ -8,13 +8,14 @@ stderr.
 
 from __future__ import annotations
 
+
 import importlib
 import pkgutil
 import sys
 import traceback
 from types import ModuleType
 
-from quant_engine.errors import UsageError
+from quant_engine.errors import UsageError, first_line
 from scripts.typegen.schema import ModuleTypes, SchemaError, module_types
 
 
@@ -51,8 +52,7 @@ def describe(exc: BaseException) -> str:
         ]
         if frames:
             where = f" ({frames[-1].filename}:{frames[-1].lineno})"
-    message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    return f"{type(exc).__name__}: {message}{where}"
+    return f"{type(exc).__name__}: {first_line(str(exc))}{where}"
 
 
 def collect(package: str, *, quiet: bool = False) -> list[ModuleTypes]:

@@ -27,7 +27,7 @@ from pydantic import BaseModel, PydanticUserError, RootModel, TypeAdapter, creat
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaMode, JsonSchemaValue
 from pydantic_core import core_schema
 
-from quant_engine.errors import QuantEngineError
+from quant_engine.errors import QuantEngineError, first_line
 from scripts.typegen.typescript import Declaration, RefTarget
 
 PYTHON_KEY = "x-python-type"
@@ -205,7 +205,7 @@ def run_pass(
         key_map, definitions = generator.generate_definitions(inputs)
     except (PydanticUserError, TypeError, ValueError) as exc:
         culprit = first_failing(entries, templates)
-        raise SchemaError(f"{culprit}: no JSON Schema: {exc}".splitlines()[0]) from exc
+        raise SchemaError(first_line(f"{culprit}: no JSON Schema: {exc}")) from exc
     keys = {key: value["$ref"].rsplit("/", 1)[-1] for (key, _), value in key_map.items()}
     return generator, keys, {str(k): v for k, v in definitions.items()}
 
@@ -217,7 +217,7 @@ def core_schema_of(obj: type[Any], module: str) -> core_schema.CoreSchema:
             if not obj.__pydantic_complete__:
                 obj.model_rebuild()
         except PydanticUserError as exc:
-            raise SchemaError(f"{module}.{obj.__name__}: {exc}".splitlines()[0]) from exc
+            raise SchemaError(first_line(f"{module}.{obj.__name__}: {exc}")) from exc
         return obj.__pydantic_core_schema__
     return TypeAdapter(obj).core_schema
 

@@ -27,7 +27,7 @@ from quant_engine.api.views import (
     signals,
     system_health,
 )
-from quant_engine.errors import QuantEngineError
+from quant_engine.errors import QuantEngineError, error_line
 
 router = APIRouter(prefix="/api", tags=["dashboard"], responses=ERROR_RESPONSES)
 
@@ -41,7 +41,7 @@ def part(request: Request, name: str, read: Callable[[], T], empty: T) -> T:
     except NotFoundError:
         return empty
     except (QuantEngineError, OSError) as exc:
-        add_warning(request, f"{name}: {str(exc).strip().splitlines()[0]}")
+        add_warning(request, f"{name}: {error_line(exc)}")
         return empty
 
 

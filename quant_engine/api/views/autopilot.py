@@ -16,7 +16,7 @@ from quant_engine.api.schemas.autopilot import (
     Incumbent,
     PromotionDecision,
 )
-from quant_engine.errors import DataError
+from quant_engine.errors import DataError, error_line
 
 if TYPE_CHECKING:
     from quant_engine.autopilot import AutopilotState
@@ -123,7 +123,7 @@ def decisions(limit: int) -> tuple[list[PromotionDecision], int, list[str]]:
         except DataError as exc:
             skipped.append(f"skipped decision {decision_id}: {exc}")
         except ValidationError as exc:
-            first = str(exc).strip().splitlines()[0]
+            first = error_line(exc)
             skipped.append(f"skipped decision {decision_id}: not a decision ({first})")
     return found, len(log), skipped
 

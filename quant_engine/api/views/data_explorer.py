@@ -14,7 +14,8 @@ from quant_engine.api.schemas.data_explorer import (
     OhlcvSeries,
     TickerInfo,
 )
-from quant_engine.errors import DataError, UsageError
+from quant_engine.cli import check_date_window
+from quant_engine.errors import DataError, UsageError, error_line
 
 if TYPE_CHECKING:
     from quant_engine.data.local_cache import CacheMeta, LocalCache
@@ -93,8 +94,7 @@ def bars(
     source: str, ticker: str, start: dt.date | None = None, end: dt.date | None = None
 ) -> OhlcvSeries:
     """Daily bars of one cached ticker between ``start`` and ``end`` (inclusive), oldest first."""
-    if start is not None and end is not None and start > end:
-        raise UsageError(f"start {start} is after end {end}")
+    check_date_window(start, end, ("start", "end"))
     import pandas as pd
 
     frame, meta = cache().read(check_source(source), ticker.upper())
@@ -108,7 +108,7 @@ def bars(
             for day, o, h, lo, c, v in zip(window.index, *columns, strict=True)
         ]
     except ValidationError as exc:
-        problem = str(exc).strip().splitlines()[0]
+        problem = error_line(exc)
         raise DataError(f"{source}:{meta.ticker}: a cached bar is invalid ({problem})") from None
     return OhlcvSeries(ticker=meta.ticker, source=meta.source, bars=rows, data_digest=meta.sha256)
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from pydantic import ValidationError
 
 from quant_engine.api.schemas.model_lab import ModelLabOverview, ModelVersion, OosMetrics
-from quant_engine.errors import DataError
+from quant_engine.errors import DataError, error_line
 
 if TYPE_CHECKING:
     from quant_engine.models.registry import ModelMetadata, ModelRegistry
@@ -53,7 +53,7 @@ def to_wire(store: ModelRegistry, meta: ModelMetadata, current: str | None) -> M
             }
         )
     except (ValidationError, ValueError, OSError) as exc:
-        first = str(exc).strip().splitlines()[0]
+        first = error_line(exc)
         raise DataError(f"model version {meta.version_id}: unusable metadata ({first})") from None
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from quant_engine import layout
 from quant_engine.api.errors import NotFoundError
 from quant_engine.api.schemas.runs import RunList, RunManifest, RunStatus, RunSummary
-from quant_engine.errors import DataError, UsageError
+from quant_engine.errors import DataError, UsageError, first_line
 from quant_engine.runs import store
 
 REF_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,200}$")
@@ -26,7 +26,7 @@ def run_summary(manifest: RunManifest) -> RunSummary:
         model_version=manifest.model_version,
         verify_of=manifest.verify_of,
         result=manifest.result,
-        error=manifest.error.message.splitlines()[0] if manifest.error else None,
+        error=first_line(manifest.error.message, manifest.error.type) if manifest.error else None,
     )
 
 

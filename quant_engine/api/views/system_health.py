@@ -19,7 +19,7 @@ from quant_engine import config, layout
 from quant_engine.api.job_manager import JobManager
 from quant_engine.api.schemas.compute import JobStatus
 from quant_engine.api.schemas.system_health import ComponentHealth, HealthStatus, SystemHealth
-from quant_engine.errors import QuantEngineError
+from quant_engine.errors import QuantEngineError, error_line
 from quant_engine.runs import store
 from quant_engine.runs.manifest import RunStatus
 
@@ -126,7 +126,7 @@ def component(name: str, check: Check) -> ComponentHealth:
     try:
         status, detail = check()
     except QuantEngineError as exc:
-        status, detail = HealthStatus.DEGRADED, str(exc).strip().splitlines()[0]
+        status, detail = HealthStatus.DEGRADED, error_line(exc)
     except OSError as exc:
         status, detail = HealthStatus.DEGRADED, f"{type(exc).__name__}: {exc.strerror or exc}"
     elapsed = round((time.perf_counter() - started) * 1000, 3)

@@ -22,7 +22,7 @@ import pandas as pd
 from quant_engine import config
 from quant_engine.data.providers.base import env_int, env_text, require_env
 from quant_engine.data.providers.crsp import DAILY_COLUMNS, CrspLayout
-from quant_engine.errors import DataError, MissingCredentialError, UsageError
+from quant_engine.errors import DataError, MissingCredentialError, UsageError, error_line
 
 __all__ = ["ENV_PASSWORD", "ENV_USERNAME", "WrdsClient", "WrdsSettings", "compact_names"]
 
@@ -150,7 +150,7 @@ class WrdsClient:
                 cursor.execute(sql, params)
                 return list(cursor.fetchall())
         except psycopg.Error as exc:
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            first = error_line(exc)
             raise DataError(f"CRSP query failed (layout {self.layout.name}): {first}") from None
 
     def resolve(self, tickers: Sequence[str]) -> dict[str, int]:
