@@ -62,7 +62,7 @@ def demo(session: nox.Session) -> None:
 
 @nox.session(default=False)
 def bench(session: nox.Session) -> None:
-    """Benchmarks; figures go in the README's Performance section."""
+    """Benchmarks; figures go in benchmarks/README.md."""
     install_project(session)
     session.run("python", str(ROOT / "benchmarks" / "run.py"), *session.posargs)
 
