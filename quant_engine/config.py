@@ -1,7 +1,9 @@
-"""The one place for defaults: lookback windows, feature modes, universe, costs, seeds, guards.
+"""The one place for defaults, grouped by topic: data, features, models, backtest, autopilot,
+runs, pipelines, API and audit.
 
 Values marked *env* can be overridden by an environment variable; a bad value raises
 :class:`ConfigError` naming the variable, so an entry point can print one clear line and exit 2.
+Paths are not here: they live in :mod:`quant_engine.layout` (the data home is ``QE_HOME``).
 """
 
 from __future__ import annotations
@@ -54,29 +56,19 @@ def _one_of(choices: tuple[str, ...]) -> Callable[[str], str]:
     return parse
 
 
-# --- lookback windows ----------------------------------------------------------------------
-LOOKBACK_YEARS: int = _env("QE_LOOKBACK_YEARS", 15, _int_in(1, 100), "an integer 1..100")  # env
-"""Years of history for training, backtests, retraining and the autopilot."""
-PREDICT_LOOKBACK_YEARS: int = _env(
-    "QE_PREDICT_LOOKBACK_YEARS", 2, _int_in(1, 100), "an integer 1..100"
-)  # env
-"""Years of history loaded to compute features for a prediction."""
-
-# --- features ------------------------------------------------------------------------------
-FEATURE_MODES: tuple[str, ...] = ("minimal", "core", "full")
-"""Feature sets, each a superset of the one before."""
-DEFAULT_FEATURE_MODE: str = _env(
-    "QE_FEATURE_MODE", "core", _one_of(FEATURE_MODES), f"one of {', '.join(FEATURE_MODES)}"
-)  # env
-LABEL_HORIZON_DAYS: int = 5
-"""Forward-return horizon (trading days) the models learn to predict."""
-
-# --- data ----------------------------------------------------------------------------------
+# --- data: sources an engine run reads, the default universe, history windows ---------------
 DATA_SOURCES: tuple[str, ...] = ("sample", "wrds", "ibkr", "alpaca")
 """Cached sources an engine run can read; ``sample`` is the embedded offline data."""
 DEFAULT_DATA_SOURCE: str = _env(
     "QE_DATA_SOURCE", "sample", _one_of(DATA_SOURCES), f"one of {', '.join(DATA_SOURCES)}"
 )  # env
+DATA_SOURCE_KINDS: dict[str, str] = {
+    "sample": "embedded",
+    "wrds": "database",
+    "ibkr": "broker",
+    "alpaca": "broker",
+}
+"""What kind of source each of DATA_SOURCES is (shown by the data explorer)."""
 REAL_SAMPLE_TICKERS: tuple[str, ...] = ("SPX", "NDX")
 """Real index OHLCV shipped by the ``arch`` package (1999-2018)."""
 SAMPLE_START: str = "1999-01-04"
@@ -91,16 +83,45 @@ DEFAULT_UNIVERSE: tuple[str, ...] = (
 """Tickers used when ``--tickers`` is not given: the two real indices and 24 synthetic names."""
 MARKET_PROXY: str = "SPX"
 """Ticker used for market-relative features."""
+LOOKBACK_YEARS: int = _env("QE_LOOKBACK_YEARS", 15, _int_in(1, 100), "an integer 1..100")  # env
+"""Years of history for training, backtests, retraining and the autopilot."""
+PREDICT_LOOKBACK_YEARS: int = _env(
+    "QE_PREDICT_LOOKBACK_YEARS", 2, _int_in(1, 100), "an integer 1..100"
+)  # env
+"""Years of history loaded to compute features for a prediction."""
 
-# --- models --------------------------------------------------------------------------------
+# --- features: feature sets and the label the models learn ----------------------------------
+FEATURE_MODES: tuple[str, ...] = ("minimal", "core", "full")
+"""Feature sets, each a superset of the one before."""
+DEFAULT_FEATURE_MODE: str = _env(
+    "QE_FEATURE_MODE", "core", _one_of(FEATURE_MODES), f"one of {', '.join(FEATURE_MODES)}"
+)  # env
+LABEL_HORIZON_DAYS: int = 5
+"""Forward-return horizon (trading days) the models learn to predict."""
+
+# --- models: estimators, walk-forward scoring, training size, threads, retrain triggers -----
 MODEL_KINDS: tuple[str, ...] = ("ridge", "gbm")
 DEFAULT_MODEL_KIND: str = "ridge"
 WALK_FORWARD_FOLDS: int = 4
 EMBARGO_DAYS: int = LABEL_HORIZON_DAYS
 """Days dropped after each test fold so overlapping labels cannot leak."""
 DEFAULT_SEED: int = _env("QE_SEED", 42, _int_in(0, 2**32 - 1), "an integer 0..4294967295")  # env
+MIN_TRAIN_ROWS: int = 200
+"""Fewest complete (features + label) rows a model is trained on; fewer is a DataError."""
+MODEL_THREADS: int = 1
+"""Native (OpenMP/BLAS) threads per model fit or predict: 1 keeps parallel candidate runs from
+oversubscribing the cores (busy-waiting OpenMP threads slow down many-fold) and makes results
+independent of the machine's core count."""
+RETRAIN_MAX_AGE_DAYS: int = 30
+RETRAIN_MIN_IC: float = 0.0
+RETRAIN_IC_DECAY: float = 0.5
+"""Retrain when recent IC falls below this fraction of the training IC."""
+RETRAIN_MAX_DRIFT: float = 0.5
+"""Retrain when mean absolute standardised feature shift exceeds this."""
+RETRAIN_MIN_OBS: int = 100
+"""Fewest labelled rows after a model's training window before its recent IC is judged."""
 
-# --- portfolio and costs -------------------------------------------------------------------
+# --- backtest: portfolio rules, trading costs, execution timing -----------------------------
 PORTFOLIO_RULES: tuple[str, ...] = ("top_k", "long_short")
 DEFAULT_PORTFOLIO_RULE: str = "long_short"
 TOP_K: int = 5
@@ -112,44 +133,22 @@ SLIPPAGE_BPS: float = _env(
     "QE_SLIPPAGE_BPS", 2.0, _float_in(0.0, 1000.0), "a number 0..1000"
 )  # env
 TRADING_DAYS_PER_YEAR: int = 252
-
-# --- backtest execution (added for quant_engine.backtest) ----------------------------------
 EXECUTION_LAG_BARS: int = 1
 """Bars between a signal's close and the close its trade executes at (>= 1: never same-bar)."""
 
-# --- retraining ----------------------------------------------------------------------------
-RETRAIN_MAX_AGE_DAYS: int = 30
-RETRAIN_MIN_IC: float = 0.0
-RETRAIN_IC_DECAY: float = 0.5
-"""Retrain when recent IC falls below this fraction of the training IC."""
-RETRAIN_MAX_DRIFT: float = 0.5
-"""Retrain when mean absolute standardised feature shift exceeds this."""
-
-# --- model training and retrain guards (added for quant_engine.models) ---------------------
-MIN_TRAIN_ROWS: int = 200
-"""Fewest complete (features + label) rows a model is trained on; fewer is a DataError."""
-RETRAIN_MIN_OBS: int = 100
-"""Fewest labelled rows after a model's training window before its recent IC is judged."""
-MODEL_THREADS: int = 1
-"""Native (OpenMP/BLAS) threads per model fit or predict: 1 keeps parallel candidate runs from
-oversubscribing the cores (busy-waiting OpenMP threads slow down many-fold) and makes results
-independent of the machine's core count."""
-
-# --- autopilot guards ----------------------------------------------------------------------
+# --- autopilot: promotion guards and the executors that run candidates ----------------------
 PROMOTION_MARGIN_SHARPE: float = 0.10
 MIN_TRADES: int = 50
 MAX_DRAWDOWN: float = 0.35
 MIN_DEFLATED_SHARPE: float = 0.90
 EXECUTORS: tuple[str, ...] = ("local", "dask")
 DEFAULT_EXECUTOR: str = "local"
-
-# --- autopilot execution (added for quant_engine.autopilot) --------------------------------
 AUTOPILOT_WORKERS: int = 2
 """Processes the local executor uses by default (both cores of the reference machine)."""
 DASK_CONNECT_TIMEOUT_S: float = 10.0
 """Seconds to wait for a Dask scheduler before giving up with a clear error."""
 
-# --- run manifests (added for quant_engine.utils.reproducibility) --------------------------
+# --- runs: what every run manifest records and what it redacts ------------------------------
 MANIFEST_GIT_TIMEOUT_S: float = 2.0
 """Longest wait for git while recording code provenance; past it the commit is recorded unknown."""
 MANIFEST_PACKAGES: tuple[str, ...] = (
@@ -179,19 +178,9 @@ REDACT_NAME_MARKERS: tuple[str, ...] = (
 MANIFEST_STALE_TEMP_S: float = 3600.0
 """``prune`` deletes temp files of interrupted manifest writes older than this."""
 
-# --- audit tooling (added for scripts/hotspot_scoring.py and scripts/audit_gates.py) -------
-AUDIT_CHURN_SINCE: str = "12 months"
-"""Git history window for hotspot churn (anything ``git log --since`` accepts)."""
-AUDIT_TOP_N: int = 20
-"""Hotspots shown in the readable table and the chart."""
-COUPLING_MIN_REVISIONS: int = 2
-"""Temporal coupling: each file of a pair needs at least this many revisions."""
-COUPLING_MIN_SHARED_REVISIONS: int = 1
-"""Temporal coupling: a pair must change together in at least this many commits."""
-COUPLING_MAX_CHANGESET_SIZE: int = 30
-"""Temporal coupling ignores commits touching more files than this (code-maat's default)."""
+# --- pipelines: the commands that fill the local cache from live sources --------------------
 
-# --- data pipelines (added for issue 6: WRDS, Kalshi, IBKR, Alpaca) --------------------------
+# WRDS / CRSP: the daily refresh over PostgreSQL
 WRDS_HOST: str = "wrds-pgdata.wharton.upenn.edu"
 WRDS_PORT: int = 9737
 WRDS_DATABASE: str = "wrds"
@@ -203,6 +192,27 @@ WRDS_BATCH_SIZE: int = 100
 CRSP_LAYOUTS: tuple[str, ...] = ("dsf_v2", "dsf")
 """CRSP daily layouts: ``dsf_v2`` (CIZ, updated) and the legacy ``dsf`` (SIZ, frozen end 2024)."""
 DEFAULT_CRSP_LAYOUT: str = "dsf_v2"
+
+# IBKR: the TWS / IB Gateway connection and its historical-data pacing
+IBKR_HOST: str = "127.0.0.1"
+IBKR_PORT: int = 7497
+IBKR_CLIENT_ID: int = 17
+IBKR_PACING_REQUESTS: int = 60
+IBKR_PACING_WINDOW_S: float = 600.0
+"""IBKR historical-data pacing: at most this many requests per window (their documented limit)."""
+IBKR_MAX_DAYS_PER_REQUEST: int = 365
+
+# Alpaca: the market-data REST API
+ALPACA_DATA_URL: str = "https://data.alpaca.markets"
+ALPACA_FEED: str = "iex"
+"""Alpaca market-data feed: ``iex`` works on free accounts, ``sip`` needs a subscription."""
+ALPACA_PAGE_LIMIT: int = 10_000
+ALPACA_ADJUSTMENT: str = "split"
+"""Alpaca bar adjustment: ``raw``, ``split``, ``dividend`` or ``all``."""
+ALPACA_MAX_RETRIES: int = 5
+ALPACA_TIMEOUT_S: float = 30.0
+
+# Kalshi: the event-market API and the event features built from its candles
 KALSHI_BASE_URL: str = "https://api.elections.kalshi.com/trade-api/v2"
 KALSHI_SERIES: tuple[str, ...] = ("KXFED", "KXCPI")
 """Kalshi series the event pipeline fetches by default (Fed-rate and CPI range markets)."""
@@ -217,25 +227,15 @@ KALSHI_CANDLE_MINUTES: int = 60
 """Candle period the pipeline fetches; features take the last candle at or before the close."""
 KALSHI_CHANGE_SESSIONS: int = 5
 """Sessions over which event features measure the change of the implied distribution."""
-IBKR_HOST: str = "127.0.0.1"
-IBKR_PORT: int = 7497
-IBKR_CLIENT_ID: int = 17
-IBKR_PACING_REQUESTS: int = 60
-IBKR_PACING_WINDOW_S: float = 600.0
-"""IBKR historical-data pacing: at most this many requests per window (their documented limit)."""
-IBKR_MAX_DAYS_PER_REQUEST: int = 365
-ALPACA_DATA_URL: str = "https://data.alpaca.markets"
-ALPACA_FEED: str = "iex"
-"""Alpaca market-data feed: ``iex`` works on free accounts, ``sip`` needs a subscription."""
-ALPACA_PAGE_LIMIT: int = 10_000
-ALPACA_ADJUSTMENT: str = "split"
-"""Alpaca bar adjustment: ``raw``, ``split``, ``dividend`` or ``all``."""
-ALPACA_MAX_RETRIES: int = 5
-ALPACA_TIMEOUT_S: float = 30.0
-GAPFILL_PROVIDERS: tuple[str, ...] = ("ibkr", "alpaca")  # live sources that fill daily gaps
+
+# Intraday: bar sizes and history of the intraday downloads
 INTRADAY_BAR_MINUTES: tuple[int, ...] = (1, 5, 15, 30, 60)
 DEFAULT_INTRADAY_BAR_MINUTES: int = 5
 INTRADAY_LOOKBACK_DAYS: int = 30
+
+# Gap-fill: the live sources that fill missing daily bars and the checks on what they return
+GAPFILL_PROVIDERS: tuple[str, ...] = ("ibkr", "alpaca")
+"""Live sources that can fill daily gaps."""
 GAPFILL_MAX_MOVE: float = 0.5
 """Gap-fill reports a close-to-close move larger than this (50%) as suspicious (a missed split?)."""
 GAPFILL_LOW_VOLUME_RATIO: float = 0.05
@@ -243,8 +243,7 @@ GAPFILL_VOLUME_WINDOW: int = 20
 """Volume under LOW_VOLUME_RATIO x the median of the previous WINDOW sessions is suspicious
 (early-close sessions are exempt: they trade less by design)."""
 
-
-# --- API server (added for quant_engine.api and run_server.py) -----------------------------
+# --- API: the dashboard's server, its limits and its job queue ------------------------------
 API_HOST: str = "127.0.0.1"
 """Interface the API server binds to by default: loopback only (QE_API_HOST overrides)."""
 API_PORT: int = 8000
@@ -265,13 +264,18 @@ API_MAX_LIST_LIMIT: int = 1000
 """Default and largest page size of list endpoints (runs, backtests, decisions)."""
 API_TOP_SIGNALS: int = 10
 """Signals shown on the dashboard."""
-DATA_SOURCE_KINDS: dict[str, str] = {
-    "sample": "embedded",
-    "wrds": "database",
-    "ibkr": "broker",
-    "alpaca": "broker",
-}
-"""What kind of source each of DATA_SOURCES is (shown by the data explorer)."""
+
+# --- audit: hotspot scoring and temporal coupling of the code-health report -----------------
+AUDIT_CHURN_SINCE: str = "12 months"
+"""Git history window for hotspot churn (anything ``git log --since`` accepts)."""
+AUDIT_TOP_N: int = 20
+"""Hotspots shown in the readable table and the chart."""
+COUPLING_MIN_REVISIONS: int = 2
+"""Temporal coupling: each file of a pair needs at least this many revisions."""
+COUPLING_MIN_SHARED_REVISIONS: int = 1
+"""Temporal coupling: a pair must change together in at least this many commits."""
+COUPLING_MAX_CHANGESET_SIZE: int = 30
+"""Temporal coupling ignores commits touching more files than this (code-maat's default)."""
 
 
 def snapshot() -> dict[str, Any]:
@@ -284,7 +288,8 @@ def snapshot() -> dict[str, Any]:
 
 
 def snapshot_sha256() -> str:
-    """sha256 of the canonical JSON of :func:`snapshot`."""
+    """sha256 of the canonical JSON of :func:`snapshot` (keys sorted, so declaration order
+    does not change it)."""
     import hashlib  # here, not at the top: config is on every --help path
     import json
 

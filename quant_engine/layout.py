@@ -12,7 +12,7 @@ Data home (``QE_HOME``)::
       models/                 versioned model registry
       manifests/              reproducibility run manifests
 
-Canonical audit data layout (T3)::
+Canonical audit data layout::
 
     docs/audit/data/DEPENDENCY_EDGES.json      scripts/extract_dependencies.py
     docs/audit/data/INTERFACE_CONTRACTS.yaml   scripts/generate_interface_contracts.py
@@ -148,7 +148,7 @@ def dependency_edges_path() -> Path:
 
 
 def legacy_dependency_edges_path() -> Path:
-    """Pre-T3 location of DEPENDENCY_EDGES.json; still readable, with a warning."""
+    """Where DEPENDENCY_EDGES.json lived before docs/audit/data/; still read, with a warning."""
     return audit_dir() / DEPENDENCY_EDGES_NAME
 
 

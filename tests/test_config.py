@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from quant_engine import config
+from quant_engine.errors import ConfigError
 
 
 @pytest.fixture
@@ -19,7 +20,7 @@ def reload_config(monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatc
     importlib.reload(config)
 
 
-def test_spec_defaults() -> None:
+def test_documented_defaults() -> None:
     assert config.LOOKBACK_YEARS == 15
     assert config.PREDICT_LOOKBACK_YEARS == 2
     assert config.FEATURE_MODES == ("minimal", "core", "full")
@@ -28,12 +29,25 @@ def test_spec_defaults() -> None:
     assert set(config.REAL_SAMPLE_TICKERS) <= set(config.DEFAULT_UNIVERSE)
 
 
-def test_env_override_is_applied(reload_config: pytest.MonkeyPatch) -> None:
-    reload_config.setenv("QE_LOOKBACK_YEARS", "7")
-    reload_config.setenv("QE_FEATURE_MODE", "minimal")
+@pytest.mark.parametrize(
+    ("variable", "raw", "setting", "expected"),
+    [
+        ("QE_DATA_SOURCE", "wrds", "DEFAULT_DATA_SOURCE", "wrds"),
+        ("QE_LOOKBACK_YEARS", "7", "LOOKBACK_YEARS", 7),
+        ("QE_PREDICT_LOOKBACK_YEARS", "3", "PREDICT_LOOKBACK_YEARS", 3),
+        ("QE_FEATURE_MODE", "minimal", "DEFAULT_FEATURE_MODE", "minimal"),
+        ("QE_SEED", "7", "DEFAULT_SEED", 7),
+        ("QE_COST_BPS", "1.5", "COST_BPS", 1.5),
+        ("QE_SLIPPAGE_BPS", " 0 ", "SLIPPAGE_BPS", 0.0),
+    ],
+)
+def test_env_override_is_applied(
+    reload_config: pytest.MonkeyPatch, variable: str, raw: str, setting: str, expected: object
+) -> None:
+    reload_config.setenv(variable, raw)
     importlib.reload(config)
-    assert config.LOOKBACK_YEARS == 7
-    assert config.DEFAULT_FEATURE_MODE == "minimal"
+    assert getattr(config, setting) == expected
+    assert config.snapshot()[setting] == expected
 
 
 @pytest.mark.parametrize(
@@ -52,7 +66,7 @@ def test_bad_env_value_names_the_variable(
     reload_config: pytest.MonkeyPatch, name: str, value: str
 ) -> None:
     reload_config.setenv(name, value)
-    with pytest.raises(config.ConfigError) as excinfo:
+    with pytest.raises(ConfigError) as excinfo:
         importlib.reload(config)
     message = str(excinfo.value)
     assert name in message
