@@ -17,10 +17,12 @@ from types import ModuleType
 from quant_engine.errors import UsageError, first_line
 from scripts.typegen.schema import ModuleTypes, SchemaError, module_types
 
+
 def note(message: str, *, quiet: bool = False) -> None:
     """Progress and discovery log lines go to stderr (stdout carries results and diffs)."""
     if not quiet:
         print(message, file=sys.stderr)
+
 
 def discover_modules(package: str) -> list[str]:
     """Names of the public modules of ``package`` (``_private`` ones skipped), sorted."""
@@ -37,6 +39,7 @@ def discover_modules(package: str) -> list[str]:
         raise UsageError(f"--package {package}: a module, not a package")
     return sorted(f"{package}.{m.name}" for m in pkgutil.iter_modules(path) if m.name[0] != "_")
 
+
 def describe(exc: BaseException) -> str:
     """``Type: message (file:line)`` of an import failure, at the deepest frame in the project."""
     where = ""
@@ -49,6 +52,7 @@ def describe(exc: BaseException) -> str:
         if frames:
             where = f" ({frames[-1].filename}:{frames[-1].lineno})"
     return f"{type(exc).__name__}: {first_line(str(exc))}{where}"
+
 
 def collect(package: str, *, quiet: bool = False) -> list[ModuleTypes]:
     """Import every discovered module and list its wire types; all import failures at once."""
