@@ -22,8 +22,11 @@ $(NOX): Makefile
 all: $(NOX)
 	$(NOX)
 
-.PHONY: ci  ## What CI runs (.ci/run): `make test`, then the CI-tagged gates (`nox -t ci`)
-ci: test
+.PHONY: ci  ## What CI runs (.ci/run): `make test`, then `make gates`
+ci: test gates
+
+.PHONY: gates  ## The CI-tagged sessions (`nox -t ci`): lint, typecheck, types and audit checks
+gates: $(NOX)
 	$(NOX) -t ci
 
 .PHONY: setup  ## Bootstrap nox and build the session venvs `make all` uses
