@@ -12,11 +12,11 @@ import concurrent.futures as cf
 import multiprocessing
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
-from types import TracebackType
 from typing import Any, TypeVar
 
 from quant_engine import config
 from quant_engine.errors import QuantEngineError, UsageError
+from quant_engine.utils.closing import ClosesOnExit
 
 R = TypeVar("R")
 ProgressCallback = Callable[[int, int], None]
@@ -30,7 +30,7 @@ PRELOAD = ("quant_engine.autopilot.evaluation",)
 _worker_shared: tuple[Any, ...] = ()
 
 
-class Executor(ABC):
+class Executor(ClosesOnExit, ABC):
     """Runs ``fn(item, *shared)`` for every item and returns the results in input order."""
 
     kind: str = ""
@@ -62,19 +62,8 @@ class Executor(ABC):
     def describe(self) -> dict[str, Any]:
         """JSON-safe description for run manifests (kind, workers, scheduler)."""
 
-    def close(self) -> None:  # noqa: B027  (optional hook; most executors hold nothing)
+    def close(self) -> None:
         """Release whatever the executor holds (connections); safe to call twice."""
-
-    def __enter__(self) -> Executor:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 class LocalExecutor(Executor):

@@ -12,7 +12,6 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from types import TracebackType
 from typing import Any, TypeVar
 
 import httpx
@@ -33,6 +32,7 @@ from quant_engine.kalshi.payloads import (
     TradesPage,
     parse,
 )
+from quant_engine.utils.closing import ClosesOnExit
 
 __all__ = ["KalshiClient", "RawResponse", "parse_retry_after"]
 
@@ -52,7 +52,7 @@ class RawResponse:
     body: Any
 
 
-class KalshiClient:
+class KalshiClient(ClosesOnExit):
     """Market-data endpoints of Kalshi's REST API v2; use as a context manager."""
 
     def __init__(
@@ -78,17 +78,6 @@ class KalshiClient:
         self.page_limit = page_limit
         self.sleep = sleep
         self.on_response = on_response
-
-    def __enter__(self) -> KalshiClient:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def close(self) -> None:
         """Close the HTTP connection pool."""

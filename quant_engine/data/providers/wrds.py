@@ -14,7 +14,6 @@ import logging
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from types import TracebackType
 from typing import Any
 
 import pandas as pd
@@ -23,6 +22,7 @@ from quant_engine import config
 from quant_engine.data.providers.base import env_int, env_text, require_env
 from quant_engine.data.providers.crsp import DAILY_COLUMNS, CrspLayout
 from quant_engine.errors import DataError, MissingCredentialError, UsageError, error_line
+from quant_engine.utils.closing import ClosesOnExit
 
 __all__ = ["ENV_PASSWORD", "ENV_USERNAME", "WrdsClient", "WrdsSettings", "compact_names"]
 
@@ -85,7 +85,7 @@ def compact_names(records: Iterable[tuple[str, Any, Any]]) -> list[dict[str, str
     return merged
 
 
-class WrdsClient:
+class WrdsClient(ClosesOnExit):
     """Read-only CRSP queries on one connection; use as a context manager."""
 
     def __init__(self, connection: Any, layout: CrspLayout) -> None:
@@ -125,17 +125,6 @@ class WrdsClient:
         connection.autocommit = True
         logger.info("connected to %s (CRSP layout %s)", settings.describe(), layout.name)
         return cls(connection, layout)
-
-    def __enter__(self) -> WrdsClient:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def close(self) -> None:
         """Close the connection."""
