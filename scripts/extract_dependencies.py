@@ -19,19 +19,13 @@ if not __package__:  # run as a file: make the repo's packages importable
 
 from quant_engine import cli, layout
 from quant_engine.errors import QuantEngineError
-from scripts.dependencies.extract import default_roots, extract, save_edges
+from scripts.dependencies.extract import add_root_flag, default_roots, extract, save_edges
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """CLI: write the edges (only when they changed) and print a one-line summary."""
     parser = cli.new_parser("extract_dependencies", __doc__.split("\n", 1)[0])
-    parser.add_argument(
-        "--root",
-        type=Path,
-        action="append",
-        metavar="PATH",
-        help="folder to analyse, repeatable (default: quant_engine/ and scripts/)",
-    )
+    add_root_flag(parser)
     parser.add_argument("--out", type=Path, default=None, help="output file (default: canonical)")
     parser.add_argument("--strict", action="store_true", help="exit 1 if a file fails to parse")
     parser.add_argument("--cache-dir", type=Path, default=None, help="default: the data home")

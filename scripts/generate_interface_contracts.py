@@ -31,7 +31,7 @@ from scripts.contracts.build import (
 )
 from scripts.contracts.diff import BREAKING, compare
 from scripts.dependencies.edges import load_edges
-from scripts.dependencies.extract import default_roots
+from scripts.dependencies.extract import add_root_flag, default_roots
 
 
 def check(fresh: Mapping[str, Any], committed_path: Path, *, exact: bool = False) -> int:
@@ -56,13 +56,7 @@ def check(fresh: Mapping[str, Any], committed_path: Path, *, exact: bool = False
 def main(argv: Sequence[str] | None = None) -> int:
     """CLI: write the contracts (only when changed), or ``--check`` them against the file."""
     parser = cli.new_parser("generate_interface_contracts", __doc__.split("\n", 1)[0])
-    parser.add_argument(
-        "--root",
-        type=Path,
-        action="append",
-        metavar="PATH",
-        help="folder to analyse, repeatable (default: quant_engine/ and scripts/)",
-    )
+    add_root_flag(parser)
     parser.add_argument("--edges", type=Path, default=None, help="edges JSON (default: canonical)")
     parser.add_argument(
         "--out", type=Path, default=None, help="contracts file (default: canonical)"

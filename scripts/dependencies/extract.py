@@ -14,6 +14,7 @@ Speed: grimp's Rust parser finds the import lines and only the regions around th
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import multiprocessing
 import os
@@ -82,6 +83,17 @@ class Extraction:
     def problems(self) -> list[str]:
         """One line per file that could not be analysed, with the reason."""
         return [f"{error['file']}: not analysed: {error['reason']}" for error in self.errors]
+
+
+def add_root_flag(parser: argparse.ArgumentParser) -> None:
+    """``--root PATH`` (repeatable): the folders an audit tool analyses (see default_roots)."""
+    parser.add_argument(
+        "--root",
+        type=Path,
+        action="append",
+        metavar="PATH",
+        help="folder to analyse, repeatable (default: quant_engine/ and scripts/)",
+    )
 
 
 def default_roots() -> list[Path]:

@@ -25,9 +25,9 @@ class Cycle:
     imports: tuple[dict[str, Any], ...]
 
 
-def import_graph(edges: Iterable[Edge], *, include_type_checking: bool = True) -> nx.DiGraph:
+def import_graph(edges: Iterable[Edge], *, include_type_checking: bool = True) -> nx.DiGraph[str]:
     """Directed module graph of the internal edges; each arc keeps its import statements."""
-    graph = nx.DiGraph()
+    graph: nx.DiGraph[str] = nx.DiGraph()
     for edge in edges:
         if edge.get("kind", "internal") != "internal":
             continue
@@ -76,9 +76,9 @@ def module_files(edges: Iterable[Edge], root: Path) -> dict[str, str]:
     return files
 
 
-def graph_metrics(graph: nx.DiGraph) -> dict[str, dict[str, float]]:
+def graph_metrics(graph: nx.DiGraph[str]) -> dict[str, dict[str, float]]:
     """Fan-in, fan-out, instability and betweenness of every module (self-imports ignored)."""
-    plain = nx.DiGraph(graph)
+    plain: nx.DiGraph[str] = nx.DiGraph(graph)
     plain.remove_edges_from(list(nx.selfloop_edges(plain)))
     between = nx.betweenness_centrality(plain) if len(plain) else {}
     metrics = {}
