@@ -13,6 +13,7 @@ its code imports plus its ``[dependency-groups]`` entry from pyproject.toml; arg
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import nox
@@ -85,18 +86,6 @@ def run_audit(session: nox.Session, *args: str) -> None:
     session.run("python", str(ROOT / "scripts" / "audit.py"), *args)
 
 
-@nox.session(default=False)
-def audit(session: nox.Session) -> None:
-    """Regenerate the audit data and run the hygiene gates (``-- --check``: verify only)."""
-    run_audit(session, *session.posargs)
-
-
-@nox.session(name="audit-check", default=False, tags=["ci"])
-def audit_check(session: nox.Session) -> None:
-    """CI gate: fail when the audit data is stale or a hygiene gate fails; writes nothing."""
-    run_audit(session, "--check", *session.posargs)
-
-
 def node_modules_stale() -> bool:
     """True when ``node_modules`` is missing or older than ``package-lock.json``."""
     installed = ROOT / "node_modules" / ".package-lock.json"
@@ -114,16 +103,36 @@ def run_types(session: nox.Session, *args: str) -> None:
     session.run(str(tsc), "-p", str(ROOT / "tsconfig.json"), external=True)
 
 
-@nox.session(default=False)
-def types(session: nox.Session) -> None:
-    """Regenerate the TypeScript types and OpenAPI document (``-- --check``: verify only)."""
-    run_types(session, *session.posargs)
+def add_generator_sessions(
+    name: str, run: Callable[..., None], *, regenerate: str, check: str
+) -> None:
+    """Two sessions over one generator ``run(session, *args)``: ``name`` regenerates (its
+    ``-- --check`` verifies only) and ``name-check``, the CI gate, passes ``--check``."""
+
+    def generate_session(session: nox.Session) -> None:
+        run(session, *session.posargs)
+
+    def check_session(session: nox.Session) -> None:
+        run(session, "--check", *session.posargs)
+
+    generate_session.__doc__, check_session.__doc__ = regenerate, check
+    nox.session(name=name, default=False)(generate_session)
+    nox.session(name=f"{name}-check", default=False, tags=["ci"])(check_session)
 
 
-@nox.session(name="types-check", default=False, tags=["ci"])
-def types_check(session: nox.Session) -> None:
-    """CI gate: fail with a diff when the generated types are stale, then tsc --strict."""
-    run_types(session, "--check", *session.posargs)
+add_generator_sessions(
+    "audit",
+    run_audit,
+    regenerate="Regenerate the audit data and run the hygiene gates (``-- --check``: verify only).",
+    check="CI gate: fail when the audit data is stale or a hygiene gate fails; writes nothing.",
+)
+add_generator_sessions(
+    "types",
+    run_types,
+    regenerate="Regenerate the TypeScript types and OpenAPI document "
+    "(``-- --check``: verify only).",
+    check="CI gate: fail with a diff when the generated types are stale, then tsc --strict.",
+)
 
 
 if __name__ == "__main__":

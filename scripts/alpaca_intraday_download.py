@@ -9,26 +9,35 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if not __package__:  # run as a file: make the repo's package importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from quant_engine import cli, config
+from quant_engine import config
+from scripts.intraday.command import build_intraday_parser, run_intraday_download
 
 if TYPE_CHECKING:
     from quant_engine.data.providers.base import IntradayBarsSource
-    from quant_engine.runs.recorder import RunRecorder
+
+
+def connect(args: argparse.Namespace) -> IntradayBarsSource:
+    """Alpaca with the environment's keys, on ``--base-url`` and ``--feed``."""
+    from quant_engine.data.providers.alpaca import AlpacaSource
+
+    alpaca = AlpacaSource.from_env(args.base_url)
+    alpaca.feed = args.feed
+    return alpaca
+
 
 SCRIPT = "alpaca_intraday_download"
 
 
 def build_parser() -> argparse.ArgumentParser:
     """Intraday flags plus the Alpaca data URL and feed."""
-    parser = cli.new_parser("alpaca_intraday_download.py", __doc__ or SCRIPT)
-    cli.add_intraday_flags(parser)
+    parser = build_intraday_parser(SCRIPT, __doc__)
     parser.add_argument("--base-url", default=config.ALPACA_DATA_URL, help="Alpaca data API")
     parser.add_argument("--feed", default=config.ALPACA_FEED, help="iex (free) or sip")
     return parser
@@ -36,23 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None, source: IntradayBarsSource | None = None) -> int:
     """Download under a run manifest; exit 0, 1 or 2."""
-    from quant_engine.entrypoint import run_entry_point
-
-    def job(args: argparse.Namespace, run: RunRecorder) -> Callable[[], None]:
-        from quant_engine.data.providers.alpaca import AlpacaSource
-        from quant_engine.pipelines.intraday import print_downloads, record_download
-
-        chosen = source
-        if chosen is None:
-            alpaca = AlpacaSource.from_env(args.base_url)
-            alpaca.feed = args.feed
-            chosen = alpaca
-        results = record_download(
-            run, chosen, args.tickers, minutes=args.minutes, days=args.days, end=args.end
-        )
-        return lambda: print_downloads(results)
-
-    return run_entry_point(SCRIPT, build_parser, argv, job, as_module=False)
+    return run_intraday_download(SCRIPT, build_parser, argv, source, connect)
 
 
 if __name__ == "__main__":

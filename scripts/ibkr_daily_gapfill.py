@@ -55,15 +55,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="T1,T2,...",
         help="tickers to check (default: every cached ticker of --source)",
     )
-    parser.add_argument(
-        "--start",
-        type=cli.iso_date,
-        default=None,
-        help="backfill --tickers not cached yet from this day (YYYY-MM-DD)",
-    )
-    parser.add_argument(
-        "--end", type=cli.iso_date, default=None, help="also fill up to this day (YYYY-MM-DD)"
-    )
+    for flag, text in (
+        ("--start", "backfill --tickers not cached yet from this day (YYYY-MM-DD)"),
+        ("--end", "also fill up to this day (YYYY-MM-DD)"),
+    ):
+        parser.add_argument(flag, type=cli.iso_date, default=None, help=text)
     parser.add_argument("--dry-run", action="store_true", help="list gaps; fetch nothing")
     parser.add_argument(
         "--show",
@@ -104,17 +100,13 @@ def main(argv: Sequence[str] | None = None, bars: DailyBarsSource | None = None)
     from quant_engine.entrypoint import run_entry_point
 
     def job(args: argparse.Namespace, run: RunRecorder) -> Callable[[], None]:
+        from dataclasses import fields
+
         from quant_engine.pipelines.gapfill import GapfillRequest, gapfill
 
         args.source = args.source or args.provider
-        request = GapfillRequest(
-            provider=args.provider,
-            source=args.source,
-            tickers=args.tickers,
-            start=args.start,
-            end=args.end,
-            dry_run=args.dry_run,
-        )
+        # every field of the request is the parsed flag of the same name
+        request = GapfillRequest(**{f.name: getattr(args, f.name) for f in fields(GapfillRequest)})
         reports = gapfill(request, bars)
         run.set_result(
             tickers=len(reports),

@@ -228,36 +228,27 @@ def test_generated_types_compile_strictly_with_the_usage_example(
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-BAD_USAGE = """
+UNCHECKED_NULL = """
 import type { BacktestSummary } from "./types.generated";
-import { JobStatus } from "./types.generated";
-
-export function colour(status: JobStatus): string {
-  switch (status) {
-    case JobStatus.QUEUED:
-    case JobStatus.RUNNING:
-      return "grey";
-    case JobStatus.SUCCEEDED:
-      return "green";
-    default: {
-      const unreachable: never = status;
-      return unreachable;
-    }
-  }
-}
 
 export function sortino(summary: BacktestSummary): number {
   return summary.metrics.sortino;
 }
 """
+FAILED_CASE = '    case JobStatus.FAILED:\n      return "red";\n'
 
 
 def test_the_compiler_rejects_a_missed_enum_case_and_an_unchecked_null(
     tsc: Path, fresh_types: Path
 ) -> None:
-    (fresh_types / "bad_usage.ts").write_text(BAD_USAGE)
+    example = (fresh_types / "usage_example.ts").read_text()
+    assert FAILED_CASE in example
+    missed_case = example.replace(FAILED_CASE, "")
+    (fresh_types / "missed_case.ts").write_text(missed_case)
+    (fresh_types / "unchecked_null.ts").write_text(UNCHECKED_NULL)
     result = compile_dir(tsc, fresh_types)
     assert result.returncode != 0
-    assert "bad_usage.ts(13," in result.stdout  # '"failed"' is not assignable to 'never'
-    assert "bad_usage.ts(20," in result.stdout  # 'number | null' is not assignable to 'number'
+    never = missed_case.splitlines().index("      const unreachable: never = status;") + 1
+    assert f"missed_case.ts({never}," in result.stdout  # '"failed"' is not assignable to 'never'
+    assert "unchecked_null.ts(5," in result.stdout  # 'number | null' is not assignable to 'number'
     assert "usage_example.ts" not in result.stdout

@@ -1,4 +1,8 @@
-"""Seeded sources shared by the gate tests: a clean entry point, and a dependency edge."""
+"""Seeded sources shared by the gate tests: a clean entry point, and a dependency edge.
+
+The entry point has only what the gates look at: the bootstrap, ``build_parser`` and a
+``main`` that calls ``run_entry_point``.
+"""
 
 from __future__ import annotations
 
@@ -27,8 +31,6 @@ from quant_engine.entrypoint import RunReport, run_entry_point
 
 def build_parser() -> argparse.ArgumentParser:
     parser = cli.new_parser("qe-good", "good")
-    cli.add_data_flags(parser)
-    cli.add_feature_mode(parser)
     cli.add_run_flags(parser)
     return parser
 

@@ -9,14 +9,7 @@ import textwrap
 import pytest
 
 from quant_engine import cli, config, layout
-from scripts.gates.checks import (
-    check_cli_consistency,
-    check_entry_bootstrap,
-    check_entry_manifest,
-    check_path_literals,
-    check_private_attributes,
-    check_private_imports,
-)
+from scripts.gates import checks
 from scripts.gates.findings import Finding
 from tests.scripts.gates.sources import ENTRY_BODY, ENTRY_HEAD
 
@@ -41,7 +34,7 @@ def test_private_name_imported_from_another_module_is_flagged() -> None:
         from .sibling import __version__, public_name
         """
     )
-    findings = check_private_imports(tree, "m.py")
+    findings = checks.check_private_imports(tree, "m.py")
     assert codes_and_lines(findings) == [("QE001", 3), ("QE001", 4)]
     assert "'_write_meta'" in findings[0].message
     assert "from ." in findings[1].message
@@ -68,22 +61,22 @@ def test_private_attribute_of_another_object_is_flagged_but_own_and_allowed_are_
             os._exit(0)
         """
     )
-    findings = check_private_attributes(tree, "m.py")
+    findings = checks.check_private_attributes(tree, "m.py")
     assert codes_and_lines(findings) == [("QE002", 11), ("QE002", 14), ("QE002", 15)]
     assert "'_save_metadata' of 'trigger'" in findings[1].message
 
 
 def test_private_attribute_allow_list_can_be_extended() -> None:
     tree = parse("def f(frame):\n    return frame._secret\n")
-    assert check_private_attributes(tree, "m.py", allowed={"frame._secret": "reason"}) == []
-    assert len(check_private_attributes(tree, "m.py")) == 1
+    assert checks.check_private_attributes(tree, "m.py", allowed={"frame._secret": "reason"}) == []
+    assert len(checks.check_private_attributes(tree, "m.py")) == 1
 
 
 def test_private_import_allow_list_names_module_and_name() -> None:
     tree = parse("from grimp import _rustgrimp\nfrom grimp import _other\n")
-    findings = check_private_imports(tree, "m.py")
+    findings = checks.check_private_imports(tree, "m.py")
     assert [f.message for f in findings] == ["imports private name '_other' from grimp"]
-    assert len(check_private_imports(tree, "m.py", allowed={})) == 2
+    assert len(checks.check_private_imports(tree, "m.py", allowed={})) == 2
 
 
 # --- QE003 / QE004: entry points ---------------------------------------------------------------
@@ -91,31 +84,31 @@ def test_private_import_allow_list_names_module_and_name() -> None:
 
 def test_entry_point_with_the_uniform_bootstrap_passes() -> None:
     tree = ast.parse(ENTRY_HEAD + ENTRY_BODY)
-    assert check_entry_bootstrap(tree, "quant_engine/run_good.py") == []
-    assert check_entry_manifest(tree, "quant_engine/run_good.py") == []
+    assert checks.check_entry_bootstrap(tree, "quant_engine/run_good.py") == []
+    assert checks.check_entry_manifest(tree, "quant_engine/run_good.py") == []
 
 
 def test_entry_point_with_an_old_style_path_insert_is_flagged() -> None:
     source = (
         '"""Old style."""\nimport sys\nsys.path.insert(0, "..")\nfrom quant_engine import cli\n'
     )
-    findings = check_entry_bootstrap(ast.parse(source), "quant_engine/run_old.py")
+    findings = checks.check_entry_bootstrap(ast.parse(source), "quant_engine/run_old.py")
     assert codes_and_lines(findings) == [("QE003", 3)]
     assert "uniform bootstrap" in findings[0].message
 
 
 def test_entry_point_bootstrap_must_match_exactly_and_be_the_only_path_edit() -> None:
     altered = ENTRY_HEAD.replace("parents[1]", "parents[2]") + ENTRY_BODY
-    assert [f.code for f in check_entry_bootstrap(ast.parse(altered), "r.py")] == ["QE003"]
+    assert [f.code for f in checks.check_entry_bootstrap(ast.parse(altered), "r.py")] == ["QE003"]
     extra = ENTRY_HEAD + "sys.path.append('/opt')\n" + ENTRY_BODY
-    findings = check_entry_bootstrap(ast.parse(extra), "r.py")
+    findings = checks.check_entry_bootstrap(ast.parse(extra), "r.py")
     assert [(f.line, "outside" in f.message) for f in findings] == [(15, True)]
 
 
 def test_entry_point_without_run_entry_point_writes_no_manifest() -> None:
     body = ENTRY_BODY.replace('run_entry_point("run_good", build_parser, argv, job)', "0")
     body = body.replace("def main(", "def other(")
-    findings = check_entry_manifest(ast.parse(ENTRY_HEAD + body), "quant_engine/run_x.py")
+    findings = checks.check_entry_manifest(ast.parse(ENTRY_HEAD + body), "quant_engine/run_x.py")
     messages = " | ".join(f.message for f in findings)
     assert [f.code for f in findings] == ["QE004", "QE004"]
     assert "main()" in messages
@@ -139,7 +132,7 @@ def test_parsers_built_from_the_shared_flags_are_consistent() -> None:
         "run_backtest": engine_parser(),
         "run_predict": engine_parser(config.PREDICT_LOOKBACK_YEARS),
     }
-    assert check_cli_consistency(parsers) == []
+    assert checks.check_cli_consistency(parsers) == []
 
 
 def test_years_default_must_come_from_config() -> None:
@@ -148,7 +141,7 @@ def test_years_default_must_come_from_config() -> None:
         "run_backtest": engine_parser(years=config.LOOKBACK_YEARS + 1),
         "run_predict": engine_parser(),  # should use PREDICT_LOOKBACK_YEARS
     }
-    findings = check_cli_consistency(parsers, lines={"run_predict": 21})
+    findings = checks.check_cli_consistency(parsers, lines={"run_predict": 21})
     assert [(f.path, f.line) for f in findings] == [
         ("quant_engine/run_backtest.py", 1),
         ("quant_engine/run_predict.py", 21),
@@ -159,7 +152,7 @@ def test_years_default_must_come_from_config() -> None:
 def test_feature_mode_must_offer_every_config_mode() -> None:
     narrow = cli.new_parser("qe-p", "p")
     narrow.add_argument("--feature-mode", choices=["core", "full"], default="core")
-    findings = check_cli_consistency({"run_train": engine_parser(), "run_predict": narrow})
+    findings = checks.check_cli_consistency({"run_train": engine_parser(), "run_predict": narrow})
     assert {f.path for f in findings} == {"quant_engine/run_predict.py"}
     assert "'minimal'" in findings[0].message
 
@@ -176,7 +169,7 @@ def test_a_shared_flag_defined_differently_is_flagged(flag: str, kwargs: dict) -
     odd = cli.new_parser("qe-odd", "odd")
     odd.add_argument(flag, **kwargs)
     parsers = {"run_a": engine_parser(), "run_b": engine_parser(), "run_odd": odd}
-    findings = check_cli_consistency(parsers)
+    findings = checks.check_cli_consistency(parsers)
     assert [(f.path, f.code) for f in findings] == [("quant_engine/run_odd.py", "QE005")]
     assert flag in findings[0].message
     assert "run_a, run_b" in findings[0].message
@@ -188,7 +181,12 @@ def test_a_shared_flag_defined_differently_is_flagged(flag: str, kwargs: dict) -
 def test_spelled_canonical_path_is_flagged_in_code_and_docstrings() -> None:
     name = layout.DEPENDENCY_EDGES_NAME
     source = f'"""Reads {name}."""\nfrom quant_engine import layout\nP = "data/{name}"\n'
-    findings = check_path_literals(ast.parse(source), "s.py", layout.canonical_path_fragments())
+    findings = checks.check_path_literals(
+        ast.parse(source), "s.py", layout.canonical_path_fragments()
+    )
     assert codes_and_lines(findings) == [("QE006", 1), ("QE006", 3)]
     clean = "from quant_engine import layout\nP = layout.dependency_edges_path()\n"
-    assert check_path_literals(ast.parse(clean), "s.py", layout.canonical_path_fragments()) == []
+    assert (
+        checks.check_path_literals(ast.parse(clean), "s.py", layout.canonical_path_fragments())
+        == []
+    )

@@ -73,12 +73,6 @@ class Nullable(BaseModel):
     optional_plain: int = 0
 
 
-def test_optional_type_is_null_union_distinct_from_not_required() -> None:
-    body = block(emit(Nullable), "Nullable")
-    assert "  required_nullable: number | null;" in body
-    assert "  optional_plain?: number;" in body
-
-
 class Colour(StrEnum):
     """A colour."""
 
@@ -104,13 +98,6 @@ class Windowed(BaseModel):
     window: tuple[dt.date, dt.date]
     pair: tuple[str, int]
     many: tuple[int, ...]
-
-
-def test_tuples_become_typescript_tuples() -> None:
-    body = block(emit(Windowed), "Windowed")
-    assert "  window: [string, string];" in body
-    assert "  pair: [string, number];" in body
-    assert "  many: number[];" in body
 
 
 class Account(BaseModel):
@@ -237,24 +224,10 @@ class Mappings(BaseModel):
     anything: dict[str, Any]
 
 
-def test_dicts_become_records() -> None:
-    body = block(emit(Colour, Mappings), "Mappings")
-    assert "  by_name: Record<string, number>;" in body
-    assert "  by_colour: Partial<Record<Colour, number>>;" in body
-    assert "  anything: Record<string, unknown>;" in body
-
-
 class Literals(BaseModel):
     side: Literal["long", "short"]
     fixed: Literal["only"]
     flag: Literal[True]
-
-
-def test_literals_become_literal_unions() -> None:
-    body = block(emit(Literals), "Literals")
-    assert '  side: "long" | "short";' in body
-    assert '  fixed: "only";' in body
-    assert "  flag: true;" in body
 
 
 class Scalars(BaseModel):
@@ -264,19 +237,6 @@ class Scalars(BaseModel):
     blob: Any
     blobs: list[Any]
     mixed: int | str
-
-
-def test_scalars_any_and_unions() -> None:
-    body = block(emit(Scalars), "Scalars")
-    for line in (
-        "whole: number;",
-        "real: number;",
-        "truth: boolean;",
-        "blob: unknown;",
-        "blobs: unknown[];",
-        "mixed: number | string;",
-    ):
-        assert f"  {line}" in body
 
 
 class Part(BaseModel):
@@ -321,12 +281,6 @@ class Aliased(BaseModel):
     plain: int = Field(alias="plainAlias")
 
 
-def test_property_names_use_aliases_and_are_quoted_when_needed() -> None:
-    body = block(emit(Aliased), "Aliased")
-    assert '  "dash-name": number;' in body
-    assert "  plainAlias: number;" in body
-
-
 class Extra(BaseModel):
     model_config = ConfigDict(extra="allow")
 
@@ -335,6 +289,55 @@ class Extra(BaseModel):
 
 def test_models_that_allow_extra_fields_get_an_index_signature() -> None:
     assert "  [key: string]: unknown;" in block(emit(Extra), "Extra")
+
+
+PROPERTY_RULES: dict[str, tuple[tuple[type[Any], ...], tuple[str, ...]]] = {
+    "optional type is a null union, distinct from not required": (
+        (Nullable,),
+        ("required_nullable: number | null;", "optional_plain?: number;"),
+    ),
+    "tuples become TypeScript tuples": (
+        (Windowed,),
+        ("window: [string, string];", "pair: [string, number];", "many: number[];"),
+    ),
+    "dicts become records": (
+        (Colour, Mappings),
+        (
+            "by_name: Record<string, number>;",
+            "by_colour: Partial<Record<Colour, number>>;",
+            "anything: Record<string, unknown>;",
+        ),
+    ),
+    "literals become literal unions": (
+        (Literals,),
+        ('side: "long" | "short";', 'fixed: "only";', "flag: true;"),
+    ),
+    "scalars, any and unions": (
+        (Scalars,),
+        (
+            "whole: number;",
+            "real: number;",
+            "truth: boolean;",
+            "blob: unknown;",
+            "blobs: unknown[];",
+            "mixed: number | string;",
+        ),
+    ),
+    "property names use aliases, quoted when needed": (
+        (Aliased,),
+        ('"dash-name": number;', "plainAlias: number;"),
+    ),
+}
+"""What each rule is about: the models (the last one checked) and lines its interface holds."""
+
+
+@pytest.mark.parametrize(("types", "lines"), PROPERTY_RULES.values(), ids=PROPERTY_RULES.keys())
+def test_properties_render_as_typescript(
+    types: tuple[type[Any], ...], lines: tuple[str, ...]
+) -> None:
+    body = block(emit(*types), types[-1].__name__)
+    for line in lines:
+        assert f"  {line}" in body
 
 
 def test_output_is_deterministic_and_newline_terminated() -> None:
