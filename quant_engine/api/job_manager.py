@@ -24,7 +24,7 @@ from quant_engine import cli, layout
 from quant_engine.api.config import API_KEY_ENV_VAR
 from quant_engine.api.errors import NotFoundError, TooManyJobsError
 from quant_engine.api.schemas.compute import Job, JobKind, JobRequest, JobStatus
-from quant_engine.errors import DataError, QuantEngineError, UsageError
+from quant_engine.errors import QuantEngineError, UsageError
 from quant_engine.runs import store
 
 JobCommand = Callable[[JobRequest, Path], list[str]]
@@ -84,19 +84,11 @@ def last_line(path: Path) -> str | None:
 
 def find_run_id(script: str, output_dir: Path, since: datetime) -> str | None:
     """Id of the ``script`` run started at or after ``since`` that writes to ``output_dir``."""
-    directory = layout.manifests_dir()
-    stamp = f"{store.MANIFEST_PREFIX}{since:%Y%m%dT%H%M%S}"
+    found = store.scan(layout.manifests_dir(), script=script, since=since, newest_first=False)
     target = str(output_dir)
-    for path in sorted(directory.glob(f"*_{store.safe_name(script)}_*.json")):
-        if path.name < stamp or store.is_latest_name(path.name):
-            continue
-        try:
-            manifest = store.load_manifest(path)
-        except DataError:
-            continue
-        if manifest.cli_args.get("output_dir") == target:
-            return manifest.run_id
-    return None
+    return next(
+        (m.run_id for _, m in found.entries if m.cli_args.get("output_dir") == target), None
+    )
 
 
 @dataclass

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -189,6 +190,28 @@ def test_scan_skips_pointers_temp_files_and_reports_unreadable(tmp_path: Path) -
     found = store.scan(tmp_path)
     assert [m.script for _, m in found.entries] == ["a"]
     assert [p.name for p in found.unreadable] == ["run_manifest_broken.json"]
+
+
+def test_scan_filters_by_script_status_and_start_and_orders_either_way(tmp_path: Path) -> None:
+    for stamp, script in (
+        ("20260101T000001", "a"),
+        ("20260101T000002", "b"),
+        ("20260101T000003", "a"),
+    ):
+        write_run_manifest(make(script, f"{stamp}.000000Z"), tmp_path)
+    since = datetime(2026, 1, 1, 0, 0, 2, 500000, tzinfo=UTC)  # whole seconds count
+    newest = store.scan(tmp_path, script="a")
+    assert [m.run_id[:15] for _, m in newest.entries] == ["20260101T000003", "20260101T000001"]
+    oldest = store.scan(tmp_path, since=since, newest_first=False)
+    assert [m.script for _, m in oldest.entries] == ["b", "a"]
+    assert store.scan(tmp_path, status=RunStatus.FAILED).entries == []
+    listing = store.list_folder(tmp_path)
+    assert [p.name for p in listing.pointers] == [
+        "run_manifest_latest.json",
+        "run_manifest_latest_a.json",
+        "run_manifest_latest_b.json",
+    ]
+    assert len(listing.manifests) == 3
 
 
 def test_prune_keeps_newest_per_script_and_every_latest_target(tmp_path: Path) -> None:

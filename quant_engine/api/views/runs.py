@@ -32,13 +32,8 @@ def run_summary(manifest: RunManifest) -> RunSummary:
 
 def list_runs(*, script: str | None, status: RunStatus | None, limit: int, offset: int) -> RunList:
     """Runs newest first, filtered by script and status, one page of them."""
-    found = store.scan(layout.manifests_dir())
-    matching = [
-        manifest
-        for _, manifest in found.entries
-        if (script is None or manifest.script == script)
-        and (status is None or manifest.status is status)
-    ]
+    found = store.scan(layout.manifests_dir(), script=script, status=status)
+    matching = [manifest for _, manifest in found.entries]
     return RunList(
         runs=[run_summary(m) for m in matching[offset : offset + limit]],
         total=len(matching),
@@ -85,10 +80,10 @@ def successful(script: str) -> list[RunManifest]:
     """Every successful, non-verify run of ``script``, newest first."""
     return [
         manifest
-        for _, manifest in store.scan(layout.manifests_dir()).entries
-        if manifest.script == script
-        and manifest.status is RunStatus.SUCCESS
-        and manifest.verify_of is None
+        for _, manifest in store.scan(
+            layout.manifests_dir(), script=script, status=RunStatus.SUCCESS
+        ).entries
+        if manifest.verify_of is None
     ]
 
 

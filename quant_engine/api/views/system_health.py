@@ -85,12 +85,11 @@ def check_models() -> tuple[HealthStatus, str]:
 
 def check_runs() -> tuple[HealthStatus, str]:
     """The latest run of each script, by its latest pointer; degraded if one failed."""
-    directory = layout.manifests_dir()
-    pointers = sorted(
+    pointers = [
         path
-        for path in (directory.glob("*.json") if directory.is_dir() else ())
-        if store.is_latest_name(path.name) and path.name != store.LATEST_NAME
-    )
+        for path in store.list_folder(layout.manifests_dir()).pointers
+        if path.name != store.LATEST_NAME
+    ]
     parts: list[str] = []
     status = HealthStatus.OK
     for pointer in pointers:
