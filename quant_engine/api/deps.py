@@ -9,7 +9,7 @@ from __future__ import annotations
 import hmac
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Query, Request
 from fastapi.security import APIKeyHeader
 
 from quant_engine import config
@@ -59,3 +59,5 @@ def require_api_key(
 SettingsDep = Annotated[ApiSettings, Depends(get_settings)]
 JobsDep = Annotated[JobManager, Depends(get_jobs)]
 ApiKeyDep = Depends(require_api_key)
+ListLimit = Annotated[int, Query(ge=1, le=config.API_MAX_LIST_LIMIT)]
+"""The ``limit`` query parameter of the list endpoints: how many items, at most the config's cap."""
