@@ -56,8 +56,14 @@ def require_api_key(
         raise HTTPException(403, f"the {config.API_KEY_HEADER} header does not hold a valid key")
 
 
+def list_limit(
+    limit: Annotated[int, Query(ge=1, le=config.API_MAX_LIST_LIMIT)] = config.API_LIST_LIMIT,
+) -> int:
+    """The ``limit`` query parameter of the list endpoints: how many items, capped by config."""
+    return limit
+
+
 SettingsDep = Annotated[ApiSettings, Depends(get_settings)]
 JobsDep = Annotated[JobManager, Depends(get_jobs)]
 ApiKeyDep = Depends(require_api_key)
-ListLimit = Annotated[int, Query(ge=1, le=config.API_MAX_LIST_LIMIT)]
-"""The ``limit`` query parameter of the list endpoints: how many items, at most the config's cap."""
+ListLimitDep = Annotated[int, Depends(list_limit)]

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from quant_engine import config
-from quant_engine.api.deps import ListLimit
+from quant_engine.api.deps import ListLimitDep
 from quant_engine.api.responses import ERROR_RESPONSES, ok
 from quant_engine.api.schemas.autopilot import AutopilotOverview
 from quant_engine.api.schemas.envelope import ApiResponse
@@ -15,10 +14,6 @@ router = APIRouter(prefix="/api/autopilot", tags=["autopilot"], responses=ERROR_
 
 
 @router.get("", summary="Incumbent and decisions, newest first")
-def get_autopilot(
-    request: Request,
-    limit: ListLimit = config.API_LIST_LIMIT,
-) -> ApiResponse[AutopilotOverview]:
+def get_autopilot(request: Request, limit: ListLimitDep) -> ApiResponse[AutopilotOverview]:
     """The strategy in force and why recent runs did or did not replace it."""
-    view, skipped = autopilot.overview(limit)
-    return ok(request, view, skipped)
+    return ok(request, *autopilot.overview(limit))

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from quant_engine import config
-from quant_engine.api.deps import ListLimit
+from quant_engine.api.deps import ListLimitDep
 from quant_engine.api.responses import ERROR_RESPONSES, ok
 from quant_engine.api.schemas.backtests import BacktestDetail, BacktestList
 from quant_engine.api.schemas.envelope import ApiResponse
@@ -15,13 +14,9 @@ router = APIRouter(prefix="/api/backtests", tags=["backtests"], responses=ERROR_
 
 
 @router.get("", summary="Backtest summaries, newest first")
-def list_backtests(
-    request: Request,
-    limit: ListLimit = config.API_LIST_LIMIT,
-) -> ApiResponse[BacktestList]:
+def list_backtests(request: Request, limit: ListLimitDep) -> ApiResponse[BacktestList]:
     """Every successful backtest run (runs whose files are unusable are listed in warnings)."""
-    found, skipped = backtests.list_summaries(limit)
-    return ok(request, BacktestList(found), skipped)
+    return ok(request, *backtests.list_summaries(limit))
 
 
 @router.get("/latest", summary="The latest backtest")

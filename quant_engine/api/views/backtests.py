@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from quant_engine.api.schemas.backtests import (
     BacktestDetail,
+    BacktestList,
     BacktestMetrics,
     BacktestSummary,
     EquityPoint,
@@ -79,7 +80,7 @@ def latest() -> RunManifest:
     return runs.latest_success(SCRIPT, NO_BACKTEST)
 
 
-def list_summaries(limit: int) -> tuple[list[BacktestSummary], list[str]]:
+def list_summaries(limit: int) -> tuple[BacktestList, list[str]]:
     """Summaries of successful backtests newest first, and one line per run that was skipped."""
     found: list[BacktestSummary] = []
     skipped: list[str] = []
@@ -90,7 +91,7 @@ def list_summaries(limit: int) -> tuple[list[BacktestSummary], list[str]]:
             found.append(summary(manifest))
         except DataError as exc:
             skipped.append(f"skipped run {manifest.run_id}: {exc}")
-    return found, skipped
+    return BacktestList(found), skipped
 
 
 def first_error(exc: ValidationError) -> str:
