@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from quant_engine.api.config import ApiSettings
 from quant_engine.api.job_manager import JobCommand, JobManager
 from quant_engine.api.schemas.compute import Job, JobRequest, JobStatus
 
@@ -34,13 +35,13 @@ def make_jobs(
     timeout_s: float = 60.0,
 ) -> JobManager:
     """A job manager running ``command`` (default: a process that exits 0 at once)."""
-    return JobManager(
-        max_concurrent=max_concurrent,
-        max_queued=max_queued,
-        history=history,
-        timeout_s=timeout_s,
-        command=command or quick_command("pass"),
+    settings = ApiSettings(
+        max_concurrent_jobs=max_concurrent,
+        max_queued_jobs=max_queued,
+        job_history=history,
+        job_timeout_s=timeout_s,
     )
+    return JobManager(settings, command=command or quick_command("pass"))
 
 
 def wait_for(

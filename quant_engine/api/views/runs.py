@@ -14,20 +14,14 @@ from quant_engine.runs import store
 REF_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,200}$")
 
 
+SUMMARY_FIELDS = set(RunSummary.model_fields) - {"error"}
+"""The manifest fields a summary carries as they are (the error becomes one line)."""
+
+
 def run_summary(manifest: RunManifest) -> RunSummary:
     """The list form of a manifest."""
-    return RunSummary(
-        run_id=manifest.run_id,
-        script=manifest.script,
-        status=manifest.status,
-        started_at=manifest.started_at,
-        finished_at=manifest.finished_at,
-        duration_s=manifest.duration_s,
-        model_version=manifest.model_version,
-        verify_of=manifest.verify_of,
-        result=manifest.result,
-        error=first_line(manifest.error.message, manifest.error.type) if manifest.error else None,
-    )
+    error = first_line(manifest.error.message, manifest.error.type) if manifest.error else None
+    return RunSummary(**manifest.model_dump(include=SUMMARY_FIELDS), error=error)
 
 
 def list_runs(*, script: str | None, status: RunStatus | None, limit: int, offset: int) -> RunList:

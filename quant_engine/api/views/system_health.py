@@ -111,9 +111,9 @@ def job_check(jobs: JobManager) -> Check:
     def check() -> tuple[HealthStatus, str]:
         counts = jobs.counts()
         running, queued = counts[JobStatus.RUNNING], counts[JobStatus.QUEUED]
-        capacity = jobs.max_concurrent + jobs.max_queued
-        full = running + queued >= capacity
-        detail = f"{running} running, {queued} queued (at most {jobs.max_concurrent} at once)"
+        full = running + queued >= jobs.capacity
+        at_once = jobs.settings.max_concurrent_jobs
+        detail = f"{running} running, {queued} queued (at most {at_once} at once)"
         return (HealthStatus.DEGRADED if full else HealthStatus.OK), detail
 
     return check
