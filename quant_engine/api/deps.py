@@ -9,7 +9,7 @@ from __future__ import annotations
 import hmac
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Query, Request
 from fastapi.security import APIKeyHeader
 
 from quant_engine import config
@@ -56,6 +56,14 @@ def require_api_key(
         raise HTTPException(403, f"the {config.API_KEY_HEADER} header does not hold a valid key")
 
 
+def list_limit(
+    limit: Annotated[int, Query(ge=1, le=config.API_MAX_LIST_LIMIT)] = config.API_LIST_LIMIT,
+) -> int:
+    """The ``limit`` query parameter of the list endpoints: how many items, capped by config."""
+    return limit
+
+
 SettingsDep = Annotated[ApiSettings, Depends(get_settings)]
 JobsDep = Annotated[JobManager, Depends(get_jobs)]
 ApiKeyDep = Depends(require_api_key)
+ListLimitDep = Annotated[int, Depends(list_limit)]

@@ -21,10 +21,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from quant_engine import cli, layout
-from quant_engine.api.config import API_KEY_ENV_VAR
+from quant_engine.api.config import API_KEY_ENV_VAR, ApiSettings
 from quant_engine.api.errors import NotFoundError, TooManyJobsError
 from quant_engine.api.schemas.compute import Job, JobKind, JobRequest, JobStatus
-from quant_engine.errors import DataError, QuantEngineError, UsageError
+from quant_engine.errors import QuantEngineError, UsageError
 from quant_engine.runs import store
 
 JobCommand = Callable[[JobRequest, Path], list[str]]
@@ -84,19 +84,11 @@ def last_line(path: Path) -> str | None:
 
 def find_run_id(script: str, output_dir: Path, since: datetime) -> str | None:
     """Id of the ``script`` run started at or after ``since`` that writes to ``output_dir``."""
-    directory = layout.manifests_dir()
-    stamp = f"{store.MANIFEST_PREFIX}{since:%Y%m%dT%H%M%S}"
+    found = store.scan(layout.manifests_dir(), script=script, since=since, newest_first=False)
     target = str(output_dir)
-    for path in sorted(directory.glob(f"*_{store.safe_name(script)}_*.json")):
-        if path.name < stamp or store.is_latest_name(path.name):
-            continue
-        try:
-            manifest = store.load_manifest(path)
-        except DataError:
-            continue
-        if manifest.cli_args.get("output_dir") == target:
-            return manifest.run_id
-    return None
+    return next(
+        (m.run_id for _, m in found.entries if m.cli_args.get("output_dir") == target), None
+    )
 
 
 @dataclass
@@ -109,26 +101,25 @@ class JobRecord:
 
 
 class JobManager:
-    """Queue, run and remember compute jobs; ``max_concurrent`` worker threads, one process each."""
+    """Queue, run and remember compute jobs; one worker thread per concurrent job, one process each.
 
-    def __init__(
-        self,
-        *,
-        max_concurrent: int,
-        max_queued: int,
-        history: int,
-        timeout_s: float,
-        command: JobCommand = engine_argv,
-    ) -> None:
-        self.max_concurrent = max_concurrent
-        self.max_queued = max_queued
-        self.history = history
-        self.timeout_s = timeout_s
+    How many run at once, wait, are remembered, and how long one may take come from ``settings``.
+    """
+
+    def __init__(self, settings: ApiSettings, *, command: JobCommand = engine_argv) -> None:
+        self.settings = settings
         self.command = command
-        self.pool = ThreadPoolExecutor(max_workers=max_concurrent, thread_name_prefix="qe-job")
+        self.pool = ThreadPoolExecutor(
+            max_workers=settings.max_concurrent_jobs, thread_name_prefix="qe-job"
+        )
         self.lock = threading.Lock()
         self.records: dict[str, JobRecord] = {}
         self.closed = False
+
+    @property
+    def capacity(self) -> int:
+        """How many jobs may be running or queued at once."""
+        return self.settings.max_concurrent_jobs + self.settings.max_queued_jobs
 
     def submit(self, request: JobRequest) -> Job:
         """Validate and queue a job; TooManyJobsError when the queue is full."""
@@ -146,10 +137,10 @@ class JobManager:
             if self.closed:
                 raise QuantEngineError("the server is shutting down: job not accepted")
             pending = sum(r.job.status not in FINAL for r in self.records.values())
-            if pending >= self.max_concurrent + self.max_queued:
+            if pending >= self.capacity:
                 raise TooManyJobsError(
                     f"{pending} jobs are already queued or running (limit "
-                    f"{self.max_concurrent + self.max_queued}); try again later"
+                    f"{self.capacity}); try again later"
                 )
             self.records[job_id] = JobRecord(job, output_dir)
             self.forget_old()
@@ -190,7 +181,7 @@ class JobManager:
     def forget_old(self) -> None:
         """Drop the oldest finished jobs beyond ``history`` (caller holds the lock)."""
         finished = [k for k, r in self.records.items() if r.job.status in FINAL]
-        for job_id in finished[: max(0, len(finished) - self.history)]:
+        for job_id in finished[: max(0, len(finished) - self.settings.job_history)]:
             del self.records[job_id]
 
     def run(self, job_id: str) -> None:
@@ -217,7 +208,7 @@ class JobManager:
         record.output_dir.mkdir(parents=True, exist_ok=True)
         argv = self.command(record.job.request, record.output_dir)
         script = ENGINE_SCRIPTS[record.job.kind]
-        deadline = time.monotonic() + self.timeout_s
+        deadline = time.monotonic() + self.settings.job_timeout_s
         with (record.output_dir / LOG_NAME).open("wb") as log_file:
             process = subprocess.Popen(
                 argv,
@@ -239,7 +230,7 @@ class JobManager:
                     record.stop_reason = SHUT_DOWN_RUNNING
                     stop(process)
                 elif time.monotonic() > deadline:
-                    record.stop_reason = f"timed out after {self.timeout_s:g} s"
+                    record.stop_reason = f"timed out after {self.settings.job_timeout_s:g} s"
                     stop(process)
         if record.job.run_id is None:
             self.link_run(record, script, started)

@@ -29,20 +29,10 @@ DESCRIPTION = (
 )
 
 
-def job_manager(settings: ApiSettings) -> JobManager:
-    """The job manager the settings describe."""
-    return JobManager(
-        max_concurrent=settings.max_concurrent_jobs,
-        max_queued=settings.max_queued_jobs,
-        history=settings.job_history,
-        timeout_s=settings.job_timeout_s,
-    )
-
-
 def create_app(settings: ApiSettings | None = None, jobs: JobManager | None = None) -> FastAPI:
     """The FastAPI app for ``settings`` (default: from ``QE_API_*``); ``jobs`` for tests."""
     settings = settings if settings is not None else load_settings()
-    manager = jobs if jobs is not None else job_manager(settings)
+    manager = jobs if jobs is not None else JobManager(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

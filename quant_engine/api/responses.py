@@ -7,7 +7,7 @@ which stores them in the request's state.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -60,8 +60,10 @@ def meta(request: Request) -> ResponseMeta:
     )
 
 
-def ok(request: Request, data: T) -> ApiResponse[T]:
-    """A successful envelope around ``data``."""
+def ok(request: Request, data: T, warnings: Iterable[str] = ()) -> ApiResponse[T]:
+    """A successful envelope around ``data``, with ``warnings`` added to ``meta.warnings``."""
+    for text in warnings:
+        add_warning(request, text)
     return ApiResponse(ok=True, data=data, meta=meta(request))
 
 

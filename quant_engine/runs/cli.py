@@ -84,13 +84,9 @@ def resolve(directory: Path, ref: str) -> tuple[Path, RunManifest]:
 
 def cmd_list(args: argparse.Namespace, directory: Path, out: Console) -> int:
     """Print runs newest first, filtered by script and status."""
-    found = store.scan(directory)
-    rows = [
-        (p, m)
-        for p, m in found.entries
-        if (args.script is None or m.script == args.script)
-        and (args.status is None or m.status.value == args.status)
-    ][: args.limit]
+    status = RunStatus(args.status) if args.status is not None else None
+    found = store.scan(directory, script=args.script, status=status)
+    rows = found.entries[: args.limit]
     if found.unreadable:
         names = ", ".join(p.name for p in found.unreadable)
         print(

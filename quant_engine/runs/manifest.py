@@ -12,6 +12,20 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
+__all__ = [
+    "MANIFEST_SCHEMA_VERSION",
+    "CodeInfo",
+    "CommandInfo",
+    "DataInput",
+    "EnvironmentInfo",
+    "ErrorInfo",
+    "ModelRef",
+    "ModelRole",
+    "OutputFile",
+    "RunManifest",
+    "RunStatus",
+]
+
 MANIFEST_SCHEMA_VERSION = 1
 
 

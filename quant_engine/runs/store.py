@@ -21,6 +21,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -161,25 +162,65 @@ def update_latest(directory: Path, path: Path, manifest: RunManifest) -> None:
 
 @dataclass
 class Scan:
-    """Every manifest in a folder, newest first, and the files that failed to parse."""
+    """The manifests of a folder in run-id order, and the files that failed to parse."""
 
     entries: list[tuple[Path, RunManifest]] = field(default_factory=list)
     unreadable: list[Path] = field(default_factory=list)
 
 
-def scan(directory: Path) -> Scan:
-    """Load every manifest file of ``directory`` (pointers and temp files excluded)."""
+@dataclass(frozen=True)
+class Listing:
+    """The JSON files of a manifest folder by kind, each sorted by name; nothing is read."""
+
+    manifests: list[Path]
+    pointers: list[Path]
+
+
+def list_folder(directory: Path) -> Listing:
+    """Manifest files and latest pointers of ``directory`` (other symlinks, temp files left out)."""
+    paths = sorted(directory.glob("*.json")) if directory.is_dir() else []
+    pointers = [path for path in paths if is_latest_name(path.name)]
+    manifests = [
+        path
+        for path in paths
+        if not (is_latest_name(path.name) or path.is_symlink() or path.name.startswith("."))
+    ]
+    return Listing(manifests=manifests, pointers=pointers)
+
+
+def name_stamp(since: datetime) -> str:
+    """The file-name prefix of manifests of runs started in the second of ``since``."""
+    return f"{MANIFEST_PREFIX}{since:%Y%m%dT%H%M%S}"
+
+
+def scan(
+    directory: Path,
+    *,
+    script: str | None = None,
+    status: RunStatus | None = None,
+    since: datetime | None = None,
+    newest_first: bool = True,
+) -> Scan:
+    """Load the manifests of ``directory`` (pointers and temp files excluded), newest first.
+
+    ``script`` and ``status`` keep the runs of that script / in that status; ``since`` keeps the
+    files named for runs started at or after it (whole seconds) without reading the others.
+    """
     result = Scan()
-    if not directory.is_dir():
-        return result
-    for path in sorted(directory.glob("*.json")):
-        if is_latest_name(path.name) or path.is_symlink() or path.name.startswith("."):
+    stamp = name_stamp(since) if since is not None else ""
+    for path in list_folder(directory).manifests:
+        if path.name < stamp:
             continue
         try:
-            result.entries.append((path, load_manifest(path)))
+            manifest = load_manifest(path)
         except DataError:
             result.unreadable.append(path)
-    result.entries.sort(key=lambda entry: entry[1].run_id, reverse=True)
+            continue
+        if (script is None or manifest.script == script) and (
+            status is None or manifest.status is status
+        ):
+            result.entries.append((path, manifest))
+    result.entries.sort(key=lambda entry: entry[1].run_id, reverse=newest_first)
     return result
 
 
@@ -224,7 +265,7 @@ def is_alive_here(manifest: RunManifest) -> bool:
 
 def protected_run_ids(directory: Path) -> set[str]:
     """Run ids that latest pointers designate: prune never removes them."""
-    pointers = [p for p in directory.glob("run_manifest_latest*.json") if is_latest_name(p.name)]
+    pointers = list_folder(directory).pointers
     return {run_id for p in pointers if (run_id := pointer_run_id(p)) is not None}
 
 
@@ -249,9 +290,7 @@ def prune(
     with directory_lock(directory):
         protected = protected_run_ids(directory)
         seen: dict[str, int] = {}
-        for path, manifest in scan(directory).entries:
-            if script is not None and manifest.script != script:
-                continue
+        for path, manifest in scan(directory, script=script).entries:
             group = manifest.script if per_script else ""
             seen[group] = seen.get(group, 0) + 1
             if seen[group] <= keep or manifest.run_id in protected or is_alive_here(manifest):

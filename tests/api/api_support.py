@@ -6,9 +6,11 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from quant_engine.api.config import ApiSettings
 from quant_engine.api.job_manager import JobCommand, JobManager
 from quant_engine.api.schemas.compute import Job, JobRequest, JobStatus
 
@@ -25,22 +27,22 @@ def quick_command(code: str) -> JobCommand:
     return command
 
 
-def make_jobs(
-    command: JobCommand | None = None,
-    *,
-    max_concurrent: int = 1,
-    max_queued: int = 4,
-    history: int = 50,
-    timeout_s: float = 60.0,
-) -> JobManager:
-    """A job manager running ``command`` (default: a process that exits 0 at once)."""
-    return JobManager(
-        max_concurrent=max_concurrent,
-        max_queued=max_queued,
-        history=history,
-        timeout_s=timeout_s,
-        command=command or quick_command("pass"),
-    )
+TEST_JOB_LIMITS: dict[str, Any] = {
+    "max_concurrent_jobs": 1,
+    "max_queued_jobs": 4,
+    "job_history": 50,
+    "job_timeout_s": 60.0,
+}
+"""Job limits of the test managers: one job at a time, a short queue."""
+
+
+def make_jobs(command: JobCommand | None = None, **limits: Any) -> JobManager:
+    """A job manager running ``command`` (default: a process that exits 0 at once).
+
+    ``limits`` are ``ApiSettings`` job fields over :data:`TEST_JOB_LIMITS`.
+    """
+    settings = ApiSettings(**(TEST_JOB_LIMITS | limits))
+    return JobManager(settings, command=command or quick_command("pass"))
 
 
 def wait_for(

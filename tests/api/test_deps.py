@@ -1,4 +1,4 @@
-"""The API key: required by mutating endpoints, compared in constant time, never echoed."""
+"""Request dependencies: the API key (needed to mutate, never echoed) and the list limit."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import logging
 import pytest
 from fastapi.testclient import TestClient
 
+from quant_engine import config
 from quant_engine.api import deps
 from quant_engine.api.config import ApiSettings
 from quant_engine.api.main import create_app
@@ -71,3 +72,13 @@ def test_key_never_reaches_the_logs(client: TestClient, caplog: pytest.LogCaptur
     assert caplog.records  # the request log lines were captured
     assert API_KEY not in caplog.text
     assert "wrong-key-123" not in caplog.text
+
+
+@pytest.mark.parametrize("url", ["/api/backtests", "/api/autopilot"])
+@pytest.mark.parametrize("limit", [0, config.API_MAX_LIST_LIMIT + 1])
+def test_a_list_limit_outside_its_range_is_422_naming_it(
+    client: TestClient, url: str, limit: int
+) -> None:
+    response = client.get(url, params={"limit": limit})
+    assert response.status_code == 422
+    assert "limit" in response.text

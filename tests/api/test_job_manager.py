@@ -97,7 +97,7 @@ def test_a_failed_job_keeps_the_last_line_of_its_output(
 def test_at_most_max_concurrent_jobs_run(
     job_manager: Factory, wait_job: Wait, qe_home: Path
 ) -> None:
-    jobs = job_manager(BLOCK_UNTIL_GO, max_concurrent=1, max_queued=4)
+    jobs = job_manager(BLOCK_UNTIL_GO, max_concurrent_jobs=1, max_queued_jobs=4)
     first = jobs.submit(JobRequest(kind=JobKind.TRAIN))
     second = jobs.submit(JobRequest(kind=JobKind.TRAIN))
     wait_job(jobs, first.job_id, lambda j: j.status is JobStatus.RUNNING)
@@ -110,7 +110,7 @@ def test_at_most_max_concurrent_jobs_run(
 
 
 def test_a_full_queue_refuses_new_jobs(job_manager: Factory, qe_home: Path) -> None:
-    jobs = job_manager(BLOCK_UNTIL_GO, max_concurrent=1, max_queued=1)
+    jobs = job_manager(BLOCK_UNTIL_GO, max_concurrent_jobs=1, max_queued_jobs=1)
     jobs.submit(JobRequest(kind=JobKind.TRAIN))
     jobs.submit(JobRequest(kind=JobKind.TRAIN))
     with pytest.raises(TooManyJobsError, match="limit 2"):
@@ -120,14 +120,14 @@ def test_a_full_queue_refuses_new_jobs(job_manager: Factory, qe_home: Path) -> N
 
 
 def test_a_job_over_its_time_limit_is_stopped(job_manager: Factory, wait_job: Wait) -> None:
-    jobs = job_manager("import time; time.sleep(60)", timeout_s=0.5)
+    jobs = job_manager("import time; time.sleep(60)", job_timeout_s=0.5)
     done = wait_job(jobs, jobs.submit(JobRequest(kind=JobKind.TRAIN)).job_id)
     assert done.status is JobStatus.FAILED
     assert done.error == "timed out after 0.5 s"
 
 
 def test_shutdown_stops_running_and_fails_queued_jobs(job_manager: Factory, wait_job: Wait) -> None:
-    jobs = job_manager(BLOCK_UNTIL_GO, max_concurrent=1)
+    jobs = job_manager(BLOCK_UNTIL_GO, max_concurrent_jobs=1)
     running = jobs.submit(JobRequest(kind=JobKind.TRAIN))
     queued = jobs.submit(JobRequest(kind=JobKind.TRAIN))
     wait_job(jobs, running.job_id, lambda j: j.status is JobStatus.RUNNING)
@@ -140,7 +140,7 @@ def test_shutdown_stops_running_and_fails_queued_jobs(job_manager: Factory, wait
 
 
 def test_old_finished_jobs_are_forgotten(job_manager: Factory, wait_job: Wait) -> None:
-    jobs = job_manager("pass", history=1)
+    jobs = job_manager("pass", job_history=1)
     first = jobs.submit(JobRequest(kind=JobKind.TRAIN))
     wait_job(jobs, first.job_id)
     second = jobs.submit(JobRequest(kind=JobKind.TRAIN))

@@ -9,7 +9,10 @@ import subprocess
 import sys
 import textwrap
 import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Protocol
 
 import pytest
 
@@ -30,10 +33,6 @@ def one_run(directory: str, barrier: threading.Barrier | None = None) -> None:
         run.set_result(thread=threading.get_ident())
 
 
-def process_run(directory: str, barrier: threading.Barrier) -> None:
-    one_run(directory, barrier)
-
-
 def assert_complete_with_latest_at_newest(directory: Path) -> None:
     files = sorted(directory.glob("run_manifest_2*.json"))
     manifests = [store.load_manifest(p) for p in files]
@@ -47,25 +46,32 @@ def assert_complete_with_latest_at_newest(directory: Path) -> None:
         assert store.load_manifest(pointer).run_id == newest
 
 
-def test_twenty_threads_at_once_write_twenty_complete_manifests(tmp_path: Path) -> None:
-    barrier = threading.Barrier(RUNS)
-    threads = [threading.Thread(target=one_run, args=(str(tmp_path), barrier)) for _ in range(RUNS)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    assert_complete_with_latest_at_newest(tmp_path)
+class Worker(Protocol):
+    """A thread or a process: started, then joined."""
+
+    def start(self) -> None: ...
+    def join(self, timeout: float | None = None) -> None: ...
 
 
-def test_twenty_processes_at_once_write_twenty_complete_manifests(tmp_path: Path) -> None:
-    ctx = multiprocessing.get_context("fork")
-    barrier = ctx.Barrier(RUNS)
-    procs = [ctx.Process(target=process_run, args=(str(tmp_path), barrier)) for _ in range(RUNS)]
-    for p in procs:
-        p.start()
-    for p in procs:
-        p.join(timeout=120)
-    assert [p.exitcode for p in procs] == [0] * RUNS
+def simultaneous_runs(kind: str, directory: Path) -> list[Worker]:
+    """Twenty threads or forked processes that each record one run once all are ready."""
+    if kind == "threads":
+        barrier = threading.Barrier(RUNS)
+        worker: Callable[..., Worker] = threading.Thread
+    else:
+        ctx = multiprocessing.get_context("fork")
+        barrier, worker = ctx.Barrier(RUNS), ctx.Process
+    return [worker(target=one_run, args=(str(directory), barrier)) for _ in range(RUNS)]
+
+
+@pytest.mark.parametrize("kind", ["threads", "processes"])
+def test_twenty_runs_at_once_write_twenty_complete_manifests(tmp_path: Path, kind: str) -> None:
+    workers = simultaneous_runs(kind, tmp_path)
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(timeout=120)
+    assert [getattr(w, "exitcode", 0) for w in workers] == [0] * RUNS
     assert_complete_with_latest_at_newest(tmp_path)
 
 
@@ -189,6 +195,28 @@ def test_scan_skips_pointers_temp_files_and_reports_unreadable(tmp_path: Path) -
     found = store.scan(tmp_path)
     assert [m.script for _, m in found.entries] == ["a"]
     assert [p.name for p in found.unreadable] == ["run_manifest_broken.json"]
+
+
+def test_scan_filters_by_script_status_and_start_and_orders_either_way(tmp_path: Path) -> None:
+    for stamp, script in (
+        ("20260101T000001", "a"),
+        ("20260101T000002", "b"),
+        ("20260101T000003", "a"),
+    ):
+        write_run_manifest(make(script, f"{stamp}.000000Z"), tmp_path)
+    since = datetime(2026, 1, 1, 0, 0, 2, 500000, tzinfo=UTC)  # whole seconds count
+    newest = store.scan(tmp_path, script="a")
+    assert [m.run_id[:15] for _, m in newest.entries] == ["20260101T000003", "20260101T000001"]
+    oldest = store.scan(tmp_path, since=since, newest_first=False)
+    assert [m.script for _, m in oldest.entries] == ["b", "a"]
+    assert store.scan(tmp_path, status=RunStatus.FAILED).entries == []
+    listing = store.list_folder(tmp_path)
+    assert [p.name for p in listing.pointers] == [
+        "run_manifest_latest.json",
+        "run_manifest_latest_a.json",
+        "run_manifest_latest_b.json",
+    ]
+    assert len(listing.manifests) == 3
 
 
 def test_prune_keeps_newest_per_script_and_every_latest_target(tmp_path: Path) -> None:

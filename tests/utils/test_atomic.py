@@ -23,26 +23,21 @@ def test_write_creates_and_replaces_without_leaving_temp_files(tmp_path: Path) -
     assert leftovers(tmp_path) == []
 
 
-def test_exclusive_create_refuses_an_existing_name_and_keeps_it(tmp_path: Path) -> None:
-    target = tmp_path / "m.json"
-    atomic.create_exclusive(target, b"first")
-    with pytest.raises(FileExistsError, match=r"m\.json"):
-        atomic.create_exclusive(target, b"second")
-    assert target.read_bytes() == b"first"
-    assert leftovers(tmp_path) == []
+def no_links(src: object, dst: object) -> None:
+    """Stand-in for ``os.link`` on file systems without hard links."""
+    raise OSError(errno.EPERM, "hard links not supported")
 
 
-def test_exclusive_create_without_hard_links_is_still_exclusive(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("hard_links", [True, False], ids=["hard-links", "no-hard-links"])
+def test_exclusive_create_refuses_an_existing_name_and_keeps_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, hard_links: bool
 ) -> None:
-    def no_links(src: object, dst: object) -> None:
-        raise OSError(errno.EPERM, "hard links not supported")
-
-    monkeypatch.setattr(atomic.os, "link", no_links)
+    if not hard_links:
+        monkeypatch.setattr(atomic.os, "link", no_links)
     target = tmp_path / "m.json"
     atomic.create_exclusive(target, b"first")
     assert target.read_bytes() == b"first"
-    with pytest.raises(FileExistsError):
+    with pytest.raises(FileExistsError, match=r"m\.json"):
         atomic.create_exclusive(target, b"second")
     assert target.read_bytes() == b"first"
     assert leftovers(tmp_path) == []

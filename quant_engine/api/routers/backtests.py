@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter, Request
 
-from fastapi import APIRouter, Query, Request
-
-from quant_engine import config
-from quant_engine.api.responses import ERROR_RESPONSES, add_warning, ok
+from quant_engine.api.deps import ListLimitDep
+from quant_engine.api.responses import ERROR_RESPONSES, ok
 from quant_engine.api.schemas.backtests import BacktestDetail, BacktestList
 from quant_engine.api.schemas.envelope import ApiResponse
 from quant_engine.api.views import backtests, runs
@@ -16,15 +14,9 @@ router = APIRouter(prefix="/api/backtests", tags=["backtests"], responses=ERROR_
 
 
 @router.get("", summary="Backtest summaries, newest first")
-def list_backtests(
-    request: Request,
-    limit: Annotated[int, Query(ge=1, le=config.API_MAX_LIST_LIMIT)] = config.API_LIST_LIMIT,
-) -> ApiResponse[BacktestList]:
+def list_backtests(request: Request, limit: ListLimitDep) -> ApiResponse[BacktestList]:
     """Every successful backtest run (runs whose files are unusable are listed in warnings)."""
-    found, skipped = backtests.list_summaries(limit)
-    for line in skipped:
-        add_warning(request, line)
-    return ok(request, BacktestList(found))
+    return ok(request, *backtests.list_summaries(limit))
 
 
 @router.get("/latest", summary="The latest backtest")

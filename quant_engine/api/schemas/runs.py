@@ -1,7 +1,7 @@
 """Run manifests on the wire: the manifest model itself, plus the run list the dashboard pages.
 
 The manifest and its parts are defined once, in :mod:`quant_engine.runs.manifest`, and
-re-exported here (listed in ``__all__``) so the generated TypeScript carries them.
+re-exported here (all of its ``__all__``) so the generated TypeScript carries them.
 """
 
 from __future__ import annotations
@@ -10,33 +10,12 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field, JsonValue
 
-from quant_engine.runs.manifest import (
-    CodeInfo,
-    CommandInfo,
-    DataInput,
-    EnvironmentInfo,
-    ErrorInfo,
-    ModelRef,
-    ModelRole,
-    OutputFile,
-    RunManifest,
-    RunStatus,
-)
+from quant_engine.runs import manifest
+from quant_engine.runs.manifest import *  # noqa: F403  (its __all__ is the list of wire parts)
+from quant_engine.runs.manifest import RunStatus
 
-__all__ = [
-    "CodeInfo",
-    "CommandInfo",
-    "DataInput",
-    "EnvironmentInfo",
-    "ErrorInfo",
-    "ModelRef",
-    "ModelRole",
-    "OutputFile",
-    "RunList",
-    "RunManifest",
-    "RunStatus",
-    "RunSummary",
-]
+__all__ = ["RunList", "RunSummary"]
+__all__ += manifest.__all__
 
 
 class RunSummary(BaseModel):

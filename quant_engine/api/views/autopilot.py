@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections.abc import Mapping
@@ -17,6 +16,7 @@ from quant_engine.api.schemas.autopilot import (
     PromotionDecision,
 )
 from quant_engine.errors import DataError, error_line
+from quant_engine.utils.json_object import read_json_object
 
 if TYPE_CHECKING:
     from quant_engine.autopilot import AutopilotState
@@ -68,14 +68,7 @@ def read_decision_file(store: AutopilotState, decision_id: str) -> dict[str, Any
     """The full decision a log line refers to; DataError naming the file when unusable."""
     if not DECISION_ID_RE.match(decision_id):
         raise DataError(f"{store.log_path}: bad decision id {decision_id!r}")
-    path = store.decision_path(decision_id)
-    try:
-        content = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise DataError(f"{path}: unreadable decision file ({exc})") from None
-    if not isinstance(content, dict):
-        raise DataError(f"{path}: expected a JSON object")
-    return content
+    return read_json_object(store.decision_path(decision_id), "decision file")
 
 
 def decision(record: Mapping[str, Any], content: Mapping[str, Any]) -> PromotionDecision:

@@ -7,14 +7,12 @@ A run's figures come from the files it wrote and recorded in its manifest (``met
 from __future__ import annotations
 
 import csv
-import json
-from pathlib import Path
-from typing import Any
 
 from pydantic import ValidationError
 
 from quant_engine.api.schemas.backtests import (
     BacktestDetail,
+    BacktestList,
     BacktestMetrics,
     BacktestSummary,
     EquityPoint,
@@ -22,27 +20,17 @@ from quant_engine.api.schemas.backtests import (
 from quant_engine.api.views import runs
 from quant_engine.errors import DataError
 from quant_engine.runs.manifest import RunManifest
+from quant_engine.utils.json_object import read_json_object
 
 SCRIPT = "run_backtest"
 NO_BACKTEST = "no backtest yet: run qe-backtest"
-
-
-def read_json(path: Path) -> dict[str, Any]:
-    """A JSON object from a run's output file; DataError naming the file otherwise."""
-    try:
-        payload = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise DataError(f"{path}: unreadable backtest output ({exc})") from None
-    if not isinstance(payload, dict):
-        raise DataError(f"{path}: expected a JSON object")
-    return payload
 
 
 def summary(manifest: RunManifest) -> BacktestSummary:
     """A successful backtest run as a summary; DataError naming a missing or bad file."""
     runs.require_run(manifest, SCRIPT, "a backtest")
     path = runs.output_path(manifest, "metrics")
-    report = read_json(path)
+    report = read_json_object(path, "backtest output")
     resolved, args = manifest.resolved, manifest.cli_args
     settings = report.get("config") or {}
     period = report.get("period") or {}
@@ -92,7 +80,7 @@ def latest() -> RunManifest:
     return runs.latest_success(SCRIPT, NO_BACKTEST)
 
 
-def list_summaries(limit: int) -> tuple[list[BacktestSummary], list[str]]:
+def list_summaries(limit: int) -> tuple[BacktestList, list[str]]:
     """Summaries of successful backtests newest first, and one line per run that was skipped."""
     found: list[BacktestSummary] = []
     skipped: list[str] = []
@@ -103,7 +91,7 @@ def list_summaries(limit: int) -> tuple[list[BacktestSummary], list[str]]:
             found.append(summary(manifest))
         except DataError as exc:
             skipped.append(f"skipped run {manifest.run_id}: {exc}")
-    return found, skipped
+    return BacktestList(found), skipped
 
 
 def first_error(exc: ValidationError) -> str:

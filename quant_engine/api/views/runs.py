@@ -14,31 +14,20 @@ from quant_engine.runs import store
 REF_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,200}$")
 
 
+SUMMARY_FIELDS = set(RunSummary.model_fields) - {"error"}
+"""The manifest fields a summary carries as they are (the error becomes one line)."""
+
+
 def run_summary(manifest: RunManifest) -> RunSummary:
     """The list form of a manifest."""
-    return RunSummary(
-        run_id=manifest.run_id,
-        script=manifest.script,
-        status=manifest.status,
-        started_at=manifest.started_at,
-        finished_at=manifest.finished_at,
-        duration_s=manifest.duration_s,
-        model_version=manifest.model_version,
-        verify_of=manifest.verify_of,
-        result=manifest.result,
-        error=first_line(manifest.error.message, manifest.error.type) if manifest.error else None,
-    )
+    error = first_line(manifest.error.message, manifest.error.type) if manifest.error else None
+    return RunSummary(**manifest.model_dump(include=SUMMARY_FIELDS), error=error)
 
 
 def list_runs(*, script: str | None, status: RunStatus | None, limit: int, offset: int) -> RunList:
     """Runs newest first, filtered by script and status, one page of them."""
-    found = store.scan(layout.manifests_dir())
-    matching = [
-        manifest
-        for _, manifest in found.entries
-        if (script is None or manifest.script == script)
-        and (status is None or manifest.status is status)
-    ]
+    found = store.scan(layout.manifests_dir(), script=script, status=status)
+    matching = [manifest for _, manifest in found.entries]
     return RunList(
         runs=[run_summary(m) for m in matching[offset : offset + limit]],
         total=len(matching),
@@ -85,10 +74,10 @@ def successful(script: str) -> list[RunManifest]:
     """Every successful, non-verify run of ``script``, newest first."""
     return [
         manifest
-        for _, manifest in store.scan(layout.manifests_dir()).entries
-        if manifest.script == script
-        and manifest.status is RunStatus.SUCCESS
-        and manifest.verify_of is None
+        for _, manifest in store.scan(
+            layout.manifests_dir(), script=script, status=RunStatus.SUCCESS
+        ).entries
+        if manifest.verify_of is None
     ]
 
 

@@ -85,12 +85,11 @@ def check_models() -> tuple[HealthStatus, str]:
 
 def check_runs() -> tuple[HealthStatus, str]:
     """The latest run of each script, by its latest pointer; degraded if one failed."""
-    directory = layout.manifests_dir()
-    pointers = sorted(
+    pointers = [
         path
-        for path in (directory.glob("*.json") if directory.is_dir() else ())
-        if store.is_latest_name(path.name) and path.name != store.LATEST_NAME
-    )
+        for path in store.list_folder(layout.manifests_dir()).pointers
+        if path.name != store.LATEST_NAME
+    ]
     parts: list[str] = []
     status = HealthStatus.OK
     for pointer in pointers:
@@ -112,9 +111,9 @@ def job_check(jobs: JobManager) -> Check:
     def check() -> tuple[HealthStatus, str]:
         counts = jobs.counts()
         running, queued = counts[JobStatus.RUNNING], counts[JobStatus.QUEUED]
-        capacity = jobs.max_concurrent + jobs.max_queued
-        full = running + queued >= capacity
-        detail = f"{running} running, {queued} queued (at most {jobs.max_concurrent} at once)"
+        full = running + queued >= jobs.capacity
+        at_once = jobs.settings.max_concurrent_jobs
+        detail = f"{running} running, {queued} queued (at most {at_once} at once)"
         return (HealthStatus.DEGRADED if full else HealthStatus.OK), detail
 
     return check

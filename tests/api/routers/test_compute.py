@@ -50,7 +50,7 @@ def test_requests_the_engine_cannot_run_are_400(client: TestClient) -> None:
 
 
 def test_a_full_queue_is_429() -> None:
-    jobs = make_jobs(quick_command("import time; time.sleep(30)"), max_queued=0)
+    jobs = make_jobs(quick_command("import time; time.sleep(30)"), max_queued_jobs=0)
     app = create_app(ApiSettings(api_key=API_KEY), jobs=jobs)
     with TestClient(app) as client:
         assert client.post(URL, json={"kind": "train"}, headers=AUTH).status_code == 202
