@@ -39,8 +39,11 @@ class HelpFormatter(argparse.RawDescriptionHelpFormatter):
         return f"{text} (default: %(default)s)"
 
 
-def new_parser(prog: str, description: str) -> argparse.ArgumentParser:
-    """A parser with the house formatting; ``prog`` is the console-script name."""
+def new_parser(prog: str, description: str | None) -> argparse.ArgumentParser:
+    """A parser with the house formatting; ``prog`` is the console-script name.
+
+    ``description`` is usually the entry point's ``__doc__`` (None under ``python -OO``).
+    """
     return argparse.ArgumentParser(
         prog=prog, description=description, formatter_class=HelpFormatter
     )
@@ -240,6 +243,26 @@ def add_run_flags(parser: argparse.ArgumentParser) -> None:
     add_seed(parser)
     add_output_dir(parser)
     add_verbosity(parser)
+
+
+FlagAdder = Callable[[argparse.ArgumentParser], None]
+"""One ``add_*`` builder: adds its flags to the parser it is given."""
+
+
+def engine_parser(
+    prog: str,
+    description: str | None,
+    *own_flags: FlagAdder,
+    years_default: int = config.LOOKBACK_YEARS,
+) -> argparse.ArgumentParser:
+    """An engine entry point's parser: the data flags, then ``own_flags`` in order, then the
+    run flags, so each entry point states only the flags that are its own."""
+    parser = new_parser(prog, description)
+    add_data_flags(parser, years_default=years_default)
+    for add in own_flags:
+        add(parser)
+    add_run_flags(parser)
+    return parser
 
 
 def add_intraday_flags(parser: argparse.ArgumentParser) -> None:

@@ -18,17 +18,19 @@ from quant_engine.entrypoint import RunReport, output_dir, run_entry_point
 if TYPE_CHECKING:
     from quant_engine.runs.recorder import RunRecorder
 
-SCRIPT = "run_backtest"
-
 
 def build_parser() -> argparse.ArgumentParser:
     """Flags: shared flags, feature mode, estimator, portfolio rule, threshold and costs."""
+    from quant_engine import cli
+
+    own_flags = (cli.add_feature_mode, cli.add_model_kind, add_portfolio_flags, cli.add_costs)
+    return cli.engine_parser("qe-backtest", __doc__, *own_flags)
+
+
+def add_portfolio_flags(parser: argparse.ArgumentParser) -> None:
+    """The portfolio rule's flags, plus ``--entry-threshold`` for top_k longs."""
     from quant_engine import cli, config
 
-    parser = cli.new_parser("qe-backtest", __doc__ or SCRIPT)
-    cli.add_data_flags(parser)
-    cli.add_feature_mode(parser)
-    cli.add_model_kind(parser)
     cli.add_portfolio_rule(parser)
     parser.add_argument(
         "--entry-threshold",
@@ -36,9 +38,6 @@ def build_parser() -> argparse.ArgumentParser:
         default=config.ENTRY_THRESHOLD,
         help="minimum predicted return for a top_k long",
     )
-    cli.add_costs(parser)
-    cli.add_run_flags(parser)
-    return parser
 
 
 def backtest(args: argparse.Namespace, run: RunRecorder) -> RunReport:
@@ -77,7 +76,7 @@ def backtest(args: argparse.Namespace, run: RunRecorder) -> RunReport:
         portfolio=cfg,
         settings=WalkForwardSettings(seed=args.seed),
     ).backtest
-    outputs = save_backtest(result, output_dir(args, SCRIPT, run.run_id))
+    outputs = save_backtest(result, output_dir(args, run))
     for name, path in outputs.items():
         run.add_output(name, path)
     metrics = result.metrics.to_dict()
@@ -89,7 +88,7 @@ def backtest(args: argparse.Namespace, run: RunRecorder) -> RunReport:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Console script ``qe-backtest``."""
-    return run_entry_point(SCRIPT, build_parser, argv, backtest)
+    return run_entry_point("run_backtest", build_parser, argv, backtest)
 
 
 if __name__ == "__main__":
