@@ -57,12 +57,7 @@ def add_execution_flags(parser: argparse.ArgumentParser) -> None:
     from quant_engine import cli, config
 
     compute = parser.add_argument_group("execution")
-    compute.add_argument(
-        "--executor",
-        choices=config.EXECUTORS,
-        default=config.DEFAULT_EXECUTOR,
-        help="local process pool, or a Dask distributed cluster",
-    )
+    cli.add_choice(compute, "--executor", "local process pool, or a Dask distributed cluster")
     compute.add_argument(
         "--scheduler", default=None, metavar="ADDRESS", help="Dask scheduler (tcp://host:8786)"
     )

@@ -38,11 +38,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     cli.add_years(parser)
     cli.add_date_range(parser)
-    parser.add_argument(
+    cli.add_choice(
+        parser,
         "--crsp-layout",
-        choices=config.CRSP_LAYOUTS,
-        default=config.DEFAULT_CRSP_LAYOUT,
-        help="CRSP daily layout: dsf_v2 (CIZ, current) or the legacy dsf (ends 2024-12-31)",
+        "CRSP daily layout: dsf_v2 (CIZ, current) or the legacy dsf (ends 2024-12-31)",
     )
     parser.add_argument(
         "--batch-size",
