@@ -18,6 +18,9 @@ from quant_engine.entrypoint import RunReport, output_dir, run_entry_point
 if TYPE_CHECKING:
     from quant_engine.runs.recorder import RunRecorder
 
+PORTFOLIO_FLAGS = ("entry_threshold", "rule", "top_k", "quantile", "cost_bps", "slippage_bps")
+"""The flags that become the BacktestConfig; the manifest records each as ``effective_<name>``."""
+
 
 def build_parser() -> argparse.ArgumentParser:
     """Flags: shared flags, feature mode, estimator, portfolio rule, threshold and costs."""
@@ -50,23 +53,11 @@ def backtest(args: argparse.Namespace, run: RunRecorder) -> RunReport:
 
     data = steps.load_data(args, run)
     run.add_seed("model", args.seed)
-    cfg = BacktestConfig(
-        rule=args.rule,
-        top_k=args.top_k,
-        quantile=args.quantile,
-        entry_threshold=args.entry_threshold,
-        cost_bps=args.cost_bps,
-        slippage_bps=args.slippage_bps,
-    )
+    cfg = BacktestConfig(**{name: getattr(args, name) for name in PORTFOLIO_FLAGS})
     run.resolve(
         feature_mode=args.feature_mode,
         model_kind=args.model,
-        effective_entry_threshold=cfg.entry_threshold,
-        effective_rule=cfg.rule,
-        effective_top_k=cfg.top_k,
-        effective_quantile=cfg.quantile,
-        effective_cost_bps=cfg.cost_bps,
-        effective_slippage_bps=cfg.slippage_bps,
+        **{f"effective_{name}": getattr(cfg, name) for name in PORTFOLIO_FLAGS},
         execution_lag=cfg.execution_lag,
     )
     result = backtest_strategy(
