@@ -32,24 +32,12 @@ def add_candidate_grid(parser: argparse.ArgumentParser) -> None:
     from quant_engine import cli, config
 
     grid = parser.add_argument_group("candidate grid")
-    grid.add_argument(
-        "--feature-modes",
-        type=cli.choice_list(config.FEATURE_MODES),
-        default=config.FEATURE_MODES,
-        help="feature modes to try",
-    )
-    grid.add_argument(
-        "--models",
-        type=cli.choice_list(config.MODEL_KINDS),
-        default=config.MODEL_KINDS,
-        help="estimators to try",
-    )
-    grid.add_argument(
-        "--rules",
-        type=cli.choice_list(config.PORTFOLIO_RULES),
-        default=config.PORTFOLIO_RULES,
-        help="portfolio rules to try",
-    )
+    for flag, choices, text in (
+        ("--feature-modes", config.FEATURE_MODES, "feature modes to try"),
+        ("--models", config.MODEL_KINDS, "estimators to try"),
+        ("--rules", config.PORTFOLIO_RULES, "portfolio rules to try"),
+    ):  # each defaults to all of its choices
+        grid.add_argument(flag, type=cli.choice_list(choices), default=choices, help=text)
 
 
 def add_execution_flags(parser: argparse.ArgumentParser) -> None:
