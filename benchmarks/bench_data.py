@@ -10,7 +10,14 @@ import time
 
 import numpy as np
 
-from benchmarks.harness import Result, best_of, command_time, python_command, temporary_home
+from benchmarks.harness import (
+    Result,
+    best_of,
+    best_time_under,
+    command_time,
+    python_command,
+    temporary_home,
+)
 from quant_engine import layout
 
 LOAD_TICKERS = 500
@@ -38,12 +45,11 @@ def bench_load() -> list[Result]:
         cpu = time.process_time() - cpu_start
     label = f"{LOAD_TICKERS} tickers x {LOAD_YEARS} years"
     return [
-        Result(
+        Result.under(
             f"load_universe {label}, warm cache",
             warm,
             "s",
-            goal=f"< {LOAD_GOAL_S:g} s",
-            met=warm < LOAD_GOAL_S,
+            LOAD_GOAL_S,
             note=f"best of 5; {rows:,} rows, sha256-verified; CPU {cpu:.2f} s",
         ),
         Result(
@@ -84,17 +90,8 @@ def bench_generate() -> list[Result]:
         sample.sector_factors.cache_clear()
         sample.fetch_many(tickers)
 
-    seconds = best_of(generate, repeat=2)
-    return [
-        Result(
-            f"synthetic generation {len(tickers):,} tickers x 20 years",
-            seconds,
-            "s",
-            goal=f"< {GENERATE_GOAL_S:g} s",
-            met=seconds < GENERATE_GOAL_S,
-            note="best of 2",
-        )
-    ]
+    name = f"synthetic generation {len(tickers):,} tickers x 20 years"
+    return [best_time_under(name, generate, 2, GENERATE_GOAL_S)]
 
 
 def bench_missing_sessions() -> list[Result]:
@@ -104,17 +101,8 @@ def bench_missing_sessions() -> list[Result]:
     sessions = nyse_sessions("2004-01-01", "2018-12-31")
     rng = np.random.default_rng(0)
     indexes = [sessions.delete(rng.integers(0, len(sessions), 5)) for _ in range(GAP_TICKERS)]
-    seconds = best_of(lambda: [missing_sessions(index) for index in indexes], repeat=3)
-    return [
-        Result(
-            f"missing_sessions {GAP_TICKERS:,} tickers x 15 years",
-            seconds,
-            "s",
-            goal=f"< {GAP_GOAL_S:g} s",
-            met=seconds < GAP_GOAL_S,
-            note="best of 3",
-        )
-    ]
+    name = f"missing_sessions {GAP_TICKERS:,} tickers x 15 years"
+    return [best_time_under(name, lambda: [missing_sessions(i) for i in indexes], 3, GAP_GOAL_S)]
 
 
 def run() -> list[Result]:

@@ -122,12 +122,11 @@ def bench_wrds_refresh() -> list[Result]:
         finally:
             server.cleanup()
     return [
-        Result(
+        Result.under(
             f"WRDS refresh {WRDS_TICKERS} tickers x 1 year, cold (local PostgreSQL)",
             cold,
             "s",
-            goal=f"< {WRDS_GOAL_S:g} s",
-            met=cold < WRDS_GOAL_S,
+            WRDS_GOAL_S,
             note=f"best of 2; {rows:,} rows, 5 queries of 100 tickers, atomic per-ticker writes",
         ),
         Result(
@@ -154,12 +153,11 @@ def bench_gap_detection() -> list[Result]:
 
     seconds = best_of(detect, repeat=5)
     return [
-        Result(
+        Result.under(
             f"gap-fill detection {GAP_TICKERS:,} tickers x 15 years",
             seconds,
             "s",
-            goal=f"< {GAP_GOAL_S:g} s",
-            met=seconds < GAP_GOAL_S,
+            GAP_GOAL_S,
             note=f"best of 5; {detect():,} gap ranges found (find_gaps + gap_ranges)",
         )
     ]

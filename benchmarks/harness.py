@@ -26,6 +26,11 @@ class Result:
     met: bool | None = None
     note: str = ""
 
+    @classmethod
+    def under(cls, name: str, value: float, unit: str, limit: float, note: str = "") -> Result:
+        """A figure whose goal is to stay below ``limit`` (in the same ``unit``)."""
+        return cls(name, value, unit, goal=f"< {limit:g} {unit}", met=value < limit, note=note)
+
 
 def best_of(fn: Callable[[], object], repeat: int = 5) -> float:
     """Fastest wall time of ``repeat`` calls, in seconds (the least noisy estimate)."""
@@ -35,6 +40,12 @@ def best_of(fn: Callable[[], object], repeat: int = 5) -> float:
         fn()
         times.append(time.perf_counter() - start)
     return min(times)
+
+
+def best_time_under(name: str, fn: Callable[[], object], repeat: int, limit: float) -> Result:
+    """Time ``fn`` (best of ``repeat`` calls) as a figure whose goal is under ``limit`` seconds."""
+    seconds = best_of(fn, repeat)
+    return Result.under(name, seconds, "s", limit, note=f"best of {repeat}")
 
 
 def command_time(argv: Sequence[str], repeat: int = 5, cwd: str | None = None) -> float:

@@ -9,8 +9,9 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any, Protocol
 
 from quant_engine import config
 from quant_engine.errors import UsageError
@@ -39,33 +40,35 @@ class HelpFormatter(argparse.RawDescriptionHelpFormatter):
         return f"{text} (default: %(default)s)"
 
 
-def new_parser(prog: str, description: str) -> argparse.ArgumentParser:
-    """A parser with the house formatting; ``prog`` is the console-script name."""
+def new_parser(prog: str, description: str | None) -> argparse.ArgumentParser:
+    """A parser with the house formatting; ``prog`` is the console-script name.
+
+    ``description`` is usually the entry point's ``__doc__`` (None under ``python -OO``).
+    """
     return argparse.ArgumentParser(
         prog=prog, description=description, formatter_class=HelpFormatter
     )
 
 
-def positive_int(text: str) -> int:
-    """argparse type: an integer >= 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-    return value
+def int_at_least(minimum: int, expected: str) -> Callable[[str], int]:
+    """argparse type builder: an integer >= ``minimum``; the error says it expected ``expected``."""
+
+    def parse(text: str) -> int:
+        try:
+            value: int | None = int(text)
+        except ValueError:
+            value = None
+        if value is None or value < minimum:
+            raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}")
+        return value
+
+    return parse
 
 
-def non_negative_int(text: str) -> int:
-    """argparse type: an integer >= 0."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}")
-    return value
+positive_int = int_at_least(1, "a positive integer")
+"""argparse type: an integer >= 1."""
+non_negative_int = int_at_least(0, "an integer >= 0")
+"""argparse type: an integer >= 0."""
 
 
 def iso_date(text: str) -> dt.date:
@@ -117,6 +120,31 @@ def choice_list(choices: Sequence[str]) -> Callable[[str], tuple[str, ...]]:
     return parse
 
 
+class FlagTarget(Protocol):
+    """What flags are added to: a parser or one of its argument groups."""
+
+    def add_argument(self, *name_or_flags: str, **kwargs: Any) -> argparse.Action:
+        """argparse's ``add_argument``."""
+        ...
+
+
+CHOICES: Mapping[str, tuple[tuple[str, ...], str]] = {
+    "--feature-mode": (config.FEATURE_MODES, config.DEFAULT_FEATURE_MODE),
+    "--data-source": (config.DATA_SOURCES, config.DEFAULT_DATA_SOURCE),
+    "--model": (config.MODEL_KINDS, config.DEFAULT_MODEL_KIND),
+    "--rule": (config.PORTFOLIO_RULES, config.DEFAULT_PORTFOLIO_RULE),
+    "--crsp-layout": (config.CRSP_LAYOUTS, config.DEFAULT_CRSP_LAYOUT),
+    "--executor": (config.EXECUTORS, config.DEFAULT_EXECUTOR),
+}
+"""Every flag that takes one value of a list: its choices and its default, both from config."""
+
+
+def add_choice(parser: FlagTarget, flag: str, text: str) -> None:
+    """``flag`` (a key of :data:`CHOICES`): one of its choices, its config default if absent."""
+    choices, default = CHOICES[flag]
+    parser.add_argument(flag, choices=choices, default=default, help=text)
+
+
 def add_years(parser: argparse.ArgumentParser, *, default: int = config.LOOKBACK_YEARS) -> None:
     """``--years``: lookback window; entry points pick LOOKBACK_YEARS or PREDICT_LOOKBACK_YEARS."""
     parser.add_argument(
@@ -126,12 +154,7 @@ def add_years(parser: argparse.ArgumentParser, *, default: int = config.LOOKBACK
 
 def add_feature_mode(parser: argparse.ArgumentParser) -> None:
     """``--feature-mode``: one of config.FEATURE_MODES."""
-    parser.add_argument(
-        "--feature-mode",
-        choices=config.FEATURE_MODES,
-        default=config.DEFAULT_FEATURE_MODE,
-        help="feature set (each mode is a superset of the one before)",
-    )
+    add_choice(parser, "--feature-mode", "feature set (each mode is a superset of the one before)")
 
 
 def add_tickers(parser: argparse.ArgumentParser) -> None:
@@ -155,33 +178,6 @@ def add_date_range(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def add_seed(parser: argparse.ArgumentParser) -> None:
-    """``--seed``: the run's random seed."""
-    parser.add_argument(
-        "--seed", type=non_negative_int, default=config.DEFAULT_SEED, help="random seed"
-    )
-
-
-def add_data_source(parser: argparse.ArgumentParser) -> None:
-    """``--data-source``: which cached source to read; the embedded sample by default."""
-    parser.add_argument(
-        "--data-source",
-        choices=config.DATA_SOURCES,
-        default=config.DEFAULT_DATA_SOURCE,
-        help="market data source",
-    )
-
-
-def add_output_dir(parser: argparse.ArgumentParser) -> None:
-    """``--output-dir``: where results go; default is the results folder of the data home."""
-    parser.add_argument(
-        "--output-dir",
-        type=Path,
-        default=None,
-        help="where to write results (default: $QE_HOME/results/<script>)",
-    )
-
-
 def add_verbosity(parser: argparse.ArgumentParser) -> None:
     """``-v/--verbose`` (repeatable) and ``-q/--quiet`` (for schedulers)."""
     group = parser.add_mutually_exclusive_group()
@@ -193,19 +189,12 @@ def add_verbosity(parser: argparse.ArgumentParser) -> None:
 
 def add_model_kind(parser: argparse.ArgumentParser) -> None:
     """``--model``: estimator kind, one of config.MODEL_KINDS."""
-    parser.add_argument(
-        "--model", choices=config.MODEL_KINDS, default=config.DEFAULT_MODEL_KIND, help="estimator"
-    )
+    add_choice(parser, "--model", "estimator")
 
 
 def add_portfolio_rule(parser: argparse.ArgumentParser) -> None:
     """``--rule``, ``--top-k``, ``--quantile``: how scores become positions."""
-    parser.add_argument(
-        "--rule",
-        choices=config.PORTFOLIO_RULES,
-        default=config.DEFAULT_PORTFOLIO_RULE,
-        help="portfolio construction rule",
-    )
+    add_choice(parser, "--rule", "portfolio construction rule")
     parser.add_argument(
         "--top-k", type=positive_int, default=config.TOP_K, help="names held by top_k"
     )
@@ -228,18 +217,49 @@ def add_costs(parser: argparse.ArgumentParser) -> None:
 def add_data_flags(
     parser: argparse.ArgumentParser, *, years_default: int = config.LOOKBACK_YEARS
 ) -> None:
-    """The data-selection flags every engine entry point shares."""
+    """The data-selection flags every engine entry point shares: tickers, window, and
+    ``--data-source`` (which cached source to read; the embedded sample by default)."""
     add_tickers(parser)
     add_years(parser, default=years_default)
     add_date_range(parser)
-    add_data_source(parser)
+    add_choice(parser, "--data-source", "market data source")
 
 
 def add_run_flags(parser: argparse.ArgumentParser) -> None:
-    """The run-control flags every entry point shares: seed, output dir, verbosity."""
-    add_seed(parser)
-    add_output_dir(parser)
+    """The run-control flags every entry point shares: seed, output dir, verbosity.
+
+    ``--output-dir`` defaults to the script's results folder in the data home.
+    """
+    parser.add_argument(
+        "--seed", type=non_negative_int, default=config.DEFAULT_SEED, help="random seed"
+    )
+    parser.add_argument(
+        "--output-dir",
+        type=Path,
+        default=None,
+        help="where to write results (default: $QE_HOME/results/<script>)",
+    )
     add_verbosity(parser)
+
+
+FlagAdder = Callable[[argparse.ArgumentParser], None]
+"""One ``add_*`` builder: adds its flags to the parser it is given."""
+
+
+def engine_parser(
+    prog: str,
+    description: str | None,
+    *own_flags: FlagAdder,
+    years_default: int = config.LOOKBACK_YEARS,
+) -> argparse.ArgumentParser:
+    """An engine entry point's parser: the data flags, then ``own_flags`` in order, then the
+    run flags, so each entry point states only the flags that are its own."""
+    parser = new_parser(prog, description)
+    add_data_flags(parser, years_default=years_default)
+    for add in own_flags:
+        add(parser)
+    add_run_flags(parser)
+    return parser
 
 
 def add_intraday_flags(parser: argparse.ArgumentParser) -> None:

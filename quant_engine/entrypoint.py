@@ -136,10 +136,11 @@ def progress(args: argparse.Namespace) -> Progress:
     )
 
 
-def output_dir(args: argparse.Namespace, script: str, run_id: str) -> Path:
-    """``--output-dir`` when given, else ``$QE_HOME/results/<script>/<run_id>``; created."""
+def output_dir(args: argparse.Namespace, run: RunRecorder) -> Path:
+    """``--output-dir`` if given, else ``$QE_HOME/results/<script>/<run_id>`` of ``run``; made."""
     chosen: Path | None = args.output_dir
-    path = chosen if chosen is not None else layout.results_dir() / script / run_id
+    default = layout.results_dir() / run.manifest.script / run.run_id
+    path = chosen if chosen is not None else default
     path.mkdir(parents=True, exist_ok=True)
     return path
 

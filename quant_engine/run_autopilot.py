@@ -18,41 +18,34 @@ from quant_engine.entrypoint import RunReport, output_dir, progress, run_entry_p
 if TYPE_CHECKING:
     from quant_engine.runs.recorder import RunRecorder
 
-SCRIPT = "run_autopilot"
-
 
 def build_parser() -> argparse.ArgumentParser:
     """Flags: shared flags, the grid (modes × models × rules), executor, and costs."""
+    from quant_engine import cli
+
+    own_flags = (add_candidate_grid, add_execution_flags, cli.add_costs)
+    return cli.engine_parser("qe-autopilot", __doc__, *own_flags)
+
+
+def add_candidate_grid(parser: argparse.ArgumentParser) -> None:
+    """The grid to search: feature modes × estimators × portfolio rules."""
     from quant_engine import cli, config
 
-    parser = cli.new_parser("qe-autopilot", __doc__ or SCRIPT)
-    cli.add_data_flags(parser)
     grid = parser.add_argument_group("candidate grid")
-    grid.add_argument(
-        "--feature-modes",
-        type=cli.choice_list(config.FEATURE_MODES),
-        default=config.FEATURE_MODES,
-        help="feature modes to try",
-    )
-    grid.add_argument(
-        "--models",
-        type=cli.choice_list(config.MODEL_KINDS),
-        default=config.MODEL_KINDS,
-        help="estimators to try",
-    )
-    grid.add_argument(
-        "--rules",
-        type=cli.choice_list(config.PORTFOLIO_RULES),
-        default=config.PORTFOLIO_RULES,
-        help="portfolio rules to try",
-    )
+    for flag, choices, text in (
+        ("--feature-modes", config.FEATURE_MODES, "feature modes to try"),
+        ("--models", config.MODEL_KINDS, "estimators to try"),
+        ("--rules", config.PORTFOLIO_RULES, "portfolio rules to try"),
+    ):  # each defaults to all of its choices
+        grid.add_argument(flag, type=cli.choice_list(choices), default=choices, help=text)
+
+
+def add_execution_flags(parser: argparse.ArgumentParser) -> None:
+    """Where candidates are evaluated: a local process pool or a Dask cluster."""
+    from quant_engine import cli, config
+
     compute = parser.add_argument_group("execution")
-    compute.add_argument(
-        "--executor",
-        choices=config.EXECUTORS,
-        default=config.DEFAULT_EXECUTOR,
-        help="local process pool, or a Dask distributed cluster",
-    )
+    cli.add_choice(compute, "--executor", "local process pool, or a Dask distributed cluster")
     compute.add_argument(
         "--scheduler", default=None, metavar="ADDRESS", help="Dask scheduler (tcp://host:8786)"
     )
@@ -62,9 +55,6 @@ def build_parser() -> argparse.ArgumentParser:
         default=config.AUTOPILOT_WORKERS,
         help="local worker processes",
     )
-    cli.add_costs(parser)
-    cli.add_run_flags(parser)
-    return parser
 
 
 def autopilot(args: argparse.Namespace, run: RunRecorder) -> RunReport:
@@ -91,7 +81,7 @@ def autopilot(args: argparse.Namespace, run: RunRecorder) -> RunReport:
                 seed=args.seed,
                 cost_bps=args.cost_bps,
                 slippage_bps=args.slippage_bps,
-                out_dir=output_dir(args, SCRIPT, run.run_id),
+                out_dir=output_dir(args, run),
                 on_progress=lambda done, total: bar.update(task, completed=done, total=total),
             )
     for name, path in outcome.outputs.items():
@@ -107,7 +97,7 @@ def autopilot(args: argparse.Namespace, run: RunRecorder) -> RunReport:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Console script ``qe-autopilot``."""
-    return run_entry_point(SCRIPT, build_parser, argv, autopilot)
+    return run_entry_point("run_autopilot", build_parser, argv, autopilot)
 
 
 if __name__ == "__main__":

@@ -18,17 +18,22 @@ from quant_engine.entrypoint import RunReport, output_dir, run_entry_point
 if TYPE_CHECKING:
     from quant_engine.runs.recorder import RunRecorder
 
-SCRIPT = "run_backtest"
+PORTFOLIO_FLAGS = ("entry_threshold", "rule", "top_k", "quantile", "cost_bps", "slippage_bps")
+"""The flags that become the BacktestConfig; the manifest records each as ``effective_<name>``."""
 
 
 def build_parser() -> argparse.ArgumentParser:
     """Flags: shared flags, feature mode, estimator, portfolio rule, threshold and costs."""
+    from quant_engine import cli
+
+    own_flags = (cli.add_feature_mode, cli.add_model_kind, add_portfolio_flags, cli.add_costs)
+    return cli.engine_parser("qe-backtest", __doc__, *own_flags)
+
+
+def add_portfolio_flags(parser: argparse.ArgumentParser) -> None:
+    """The portfolio rule's flags, plus ``--entry-threshold`` for top_k longs."""
     from quant_engine import cli, config
 
-    parser = cli.new_parser("qe-backtest", __doc__ or SCRIPT)
-    cli.add_data_flags(parser)
-    cli.add_feature_mode(parser)
-    cli.add_model_kind(parser)
     cli.add_portfolio_rule(parser)
     parser.add_argument(
         "--entry-threshold",
@@ -36,9 +41,6 @@ def build_parser() -> argparse.ArgumentParser:
         default=config.ENTRY_THRESHOLD,
         help="minimum predicted return for a top_k long",
     )
-    cli.add_costs(parser)
-    cli.add_run_flags(parser)
-    return parser
 
 
 def backtest(args: argparse.Namespace, run: RunRecorder) -> RunReport:
@@ -51,23 +53,11 @@ def backtest(args: argparse.Namespace, run: RunRecorder) -> RunReport:
 
     data = steps.load_data(args, run)
     run.add_seed("model", args.seed)
-    cfg = BacktestConfig(
-        rule=args.rule,
-        top_k=args.top_k,
-        quantile=args.quantile,
-        entry_threshold=args.entry_threshold,
-        cost_bps=args.cost_bps,
-        slippage_bps=args.slippage_bps,
-    )
+    cfg = BacktestConfig(**{name: getattr(args, name) for name in PORTFOLIO_FLAGS})
     run.resolve(
         feature_mode=args.feature_mode,
         model_kind=args.model,
-        effective_entry_threshold=cfg.entry_threshold,
-        effective_rule=cfg.rule,
-        effective_top_k=cfg.top_k,
-        effective_quantile=cfg.quantile,
-        effective_cost_bps=cfg.cost_bps,
-        effective_slippage_bps=cfg.slippage_bps,
+        **{f"effective_{name}": getattr(cfg, name) for name in PORTFOLIO_FLAGS},
         execution_lag=cfg.execution_lag,
     )
     result = backtest_strategy(
@@ -77,7 +67,7 @@ def backtest(args: argparse.Namespace, run: RunRecorder) -> RunReport:
         portfolio=cfg,
         settings=WalkForwardSettings(seed=args.seed),
     ).backtest
-    outputs = save_backtest(result, output_dir(args, SCRIPT, run.run_id))
+    outputs = save_backtest(result, output_dir(args, run))
     for name, path in outputs.items():
         run.add_output(name, path)
     metrics = result.metrics.to_dict()
@@ -89,7 +79,7 @@ def backtest(args: argparse.Namespace, run: RunRecorder) -> RunReport:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Console script ``qe-backtest``."""
-    return run_entry_point(SCRIPT, build_parser, argv, backtest)
+    return run_entry_point("run_backtest", build_parser, argv, backtest)
 
 
 if __name__ == "__main__":

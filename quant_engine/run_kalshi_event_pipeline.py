@@ -26,7 +26,6 @@ if TYPE_CHECKING:
 
     from quant_engine.runs.recorder import RunRecorder
 
-SCRIPT = "run_kalshi_event_pipeline"
 CANDLE_PERIODS = (1, 60, 1440)
 _SERIES_RE = re.compile(r"^[A-Z0-9][A-Z0-9_\-]{0,63}$")
 
@@ -47,7 +46,7 @@ def series_list(text: str) -> tuple[str, ...]:
 
 def build_parser() -> argparse.ArgumentParser:
     """Flags: series, date window, API address and candle period, plus the run flags."""
-    parser = cli.new_parser("qe-kalshi-pipeline", __doc__ or SCRIPT)
+    parser = cli.new_parser("qe-kalshi-pipeline", __doc__)
     parser.add_argument(
         "--series",
         type=series_list,
@@ -135,7 +134,7 @@ def pipeline(args: argparse.Namespace, run: RunRecorder) -> RunReport:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Console script ``qe-kalshi-pipeline``."""
-    return run_entry_point(SCRIPT, build_parser, argv, pipeline)
+    return run_entry_point("run_kalshi_event_pipeline", build_parser, argv, pipeline)
 
 
 if __name__ == "__main__":

@@ -18,23 +18,23 @@ from quant_engine.entrypoint import RunReport, output_dir, run_entry_point
 if TYPE_CHECKING:
     from quant_engine.runs.recorder import RunRecorder
 
-SCRIPT = "run_predict"
-
 
 def build_parser() -> argparse.ArgumentParser:
     """Flags: shared flags with the prediction lookback, feature mode and model version."""
     from quant_engine import cli, config
 
-    parser = cli.new_parser("qe-predict", __doc__ or SCRIPT)
-    cli.add_data_flags(parser, years_default=config.PREDICT_LOOKBACK_YEARS)
-    cli.add_feature_mode(parser)
+    own_flags = (cli.add_feature_mode, add_model_version)
+    years = config.PREDICT_LOOKBACK_YEARS
+    return cli.engine_parser("qe-predict", __doc__, *own_flags, years_default=years)
+
+
+def add_model_version(parser: argparse.ArgumentParser) -> None:
+    """``--model-version``: a registered model id; the current model by default."""
     parser.add_argument(
         "--model-version",
         default=None,
         help="registered model id (default: the current model of --feature-mode)",
     )
-    cli.add_run_flags(parser)
-    return parser
 
 
 def predict(args: argparse.Namespace, run: RunRecorder) -> RunReport:
@@ -57,7 +57,7 @@ def predict(args: argparse.Namespace, run: RunRecorder) -> RunReport:
         "tickers_scored": len(predictions),
         "top": predictions.head(5)["ticker"].tolist(),
     }
-    outputs = write_predictions(predictions, output_dir(args, SCRIPT, run.run_id), summary=summary)
+    outputs = write_predictions(predictions, output_dir(args, run), summary=summary)
     for name, path in outputs.items():
         run.add_output(name, path)
     run.set_result(**summary)
@@ -70,7 +70,7 @@ def predict(args: argparse.Namespace, run: RunRecorder) -> RunReport:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Console script ``qe-predict``."""
-    return run_entry_point(SCRIPT, build_parser, argv, predict)
+    return run_entry_point("run_predict", build_parser, argv, predict)
 
 
 if __name__ == "__main__":

@@ -18,22 +18,20 @@ from quant_engine.entrypoint import RunReport, output_dir, run_entry_point
 if TYPE_CHECKING:
     from quant_engine.runs.recorder import RunRecorder
 
-SCRIPT = "run_retrain"
-
 
 def build_parser() -> argparse.ArgumentParser:
     """Flags: shared flags, feature mode, estimator, and --force / --dry-run."""
     from quant_engine import cli
 
-    parser = cli.new_parser("qe-retrain", __doc__ or SCRIPT)
-    cli.add_data_flags(parser)
-    cli.add_feature_mode(parser)
-    cli.add_model_kind(parser)
+    own_flags = (cli.add_feature_mode, cli.add_model_kind, add_force_or_dry_run)
+    return cli.engine_parser("qe-retrain", __doc__, *own_flags)
+
+
+def add_force_or_dry_run(parser: argparse.ArgumentParser) -> None:
+    """``--force`` or ``--dry-run``: override the retrain decision either way."""
     action = parser.add_mutually_exclusive_group()
     action.add_argument("--force", action="store_true", help="retrain even when not due")
     action.add_argument("--dry-run", action="store_true", help="decide only; never retrain")
-    cli.add_run_flags(parser)
-    return parser
 
 
 def retrain(args: argparse.Namespace, run: RunRecorder) -> RunReport:
@@ -60,7 +58,7 @@ def retrain(args: argparse.Namespace, run: RunRecorder) -> RunReport:
         forward_returns(data, config.LABEL_HORIZON_DAYS),
         as_of=data.end.date(),
     )
-    out = output_dir(args, SCRIPT, run.run_id)
+    out = output_dir(args, run)
     outputs = {"retrain_decision": trigger.save_metadata(decision, out / "retrain_decision.json")}
     run.add_output("retrain_decision", outputs["retrain_decision"])
     retrained = None
@@ -83,7 +81,7 @@ def retrain(args: argparse.Namespace, run: RunRecorder) -> RunReport:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Console script ``qe-retrain``."""
-    return run_entry_point(SCRIPT, build_parser, argv, retrain)
+    return run_entry_point("run_retrain", build_parser, argv, retrain)
 
 
 if __name__ == "__main__":

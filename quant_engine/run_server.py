@@ -20,7 +20,6 @@ if TYPE_CHECKING:
     from quant_engine.api.config import ApiSettings
     from quant_engine.runs.recorder import RunRecorder
 
-SCRIPT = "run_server"
 APP_FACTORY = "quant_engine.api.main:create_app"
 MAX_PORT = 65535
 
@@ -35,7 +34,7 @@ def port_number(text: str) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """Flags: where to listen, auto-reload for development, and verbosity."""
-    parser = cli.new_parser("qe-server", __doc__ or SCRIPT)
+    parser = cli.new_parser("qe-server", __doc__)
     parser.add_argument(
         "--host",
         default=None,
@@ -140,7 +139,7 @@ def serve(args: argparse.Namespace, run: RunRecorder) -> RunReport:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Console script ``qe-server``."""
-    return run_entry_point(SCRIPT, build_parser, argv, serve)
+    return run_entry_point("run_server", build_parser, argv, serve)
 
 
 if __name__ == "__main__":

@@ -18,19 +18,13 @@ from quant_engine.entrypoint import RunReport, run_entry_point
 if TYPE_CHECKING:
     from quant_engine.runs.recorder import RunRecorder
 
-SCRIPT = "run_train"
-
 
 def build_parser() -> argparse.ArgumentParser:
     """Flags: the shared data and run flags, plus feature mode and estimator."""
     from quant_engine import cli
 
-    parser = cli.new_parser("qe-train", __doc__ or SCRIPT)
-    cli.add_data_flags(parser)
-    cli.add_feature_mode(parser)
-    cli.add_model_kind(parser)
-    cli.add_run_flags(parser)
-    return parser
+    own_flags = (cli.add_feature_mode, cli.add_model_kind)
+    return cli.engine_parser("qe-train", __doc__, *own_flags)
 
 
 def train(args: argparse.Namespace, run: RunRecorder) -> RunReport:
@@ -61,7 +55,7 @@ def train(args: argparse.Namespace, run: RunRecorder) -> RunReport:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Console script ``qe-train``."""
-    return run_entry_point(SCRIPT, build_parser, argv, train)
+    return run_entry_point("run_train", build_parser, argv, train)
 
 
 if __name__ == "__main__":

@@ -24,13 +24,12 @@ if TYPE_CHECKING:
     from quant_engine.pipelines.wrds_refresh import RefreshReport
     from quant_engine.runs.recorder import RunRecorder
 
-SCRIPT = "run_wrds_daily_refresh"
 REPORT_NAME = "refresh_report.csv"
 
 
 def build_parser() -> argparse.ArgumentParser:
     """Flags: tickers, window and run flags, plus the CRSP layout, batch size and modes."""
-    parser = cli.new_parser("qe-wrds-refresh", __doc__ or SCRIPT)
+    parser = cli.new_parser("qe-wrds-refresh", __doc__)
     cli.add_tickers(parser)
     parser.add_argument(
         "--all-cached",
@@ -39,11 +38,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     cli.add_years(parser)
     cli.add_date_range(parser)
-    parser.add_argument(
+    cli.add_choice(
+        parser,
         "--crsp-layout",
-        choices=config.CRSP_LAYOUTS,
-        default=config.DEFAULT_CRSP_LAYOUT,
-        help="CRSP daily layout: dsf_v2 (CIZ, current) or the legacy dsf (ends 2024-12-31)",
+        "CRSP daily layout: dsf_v2 (CIZ, current) or the legacy dsf (ends 2024-12-31)",
     )
     parser.add_argument(
         "--batch-size",
@@ -109,7 +107,7 @@ def refresh(args: argparse.Namespace, run: RunRecorder) -> RunReport:
     missing = report.with_status("not_found")
     if len(missing) == len(tickers):
         raise UnknownTickerError(f"none of the tickers is in CRSP: {', '.join(missing[:10])}")
-    report_path = write_report(report, output_dir(args, SCRIPT, run.run_id) / REPORT_NAME)
+    report_path = write_report(report, output_dir(args, run) / REPORT_NAME)
     run.add_output("refresh_report", report_path)
     run.add_output("wrds_cache", cache.source_dir(SOURCE))
     refreshed_from = report.start.isoformat() if report.start else None
@@ -152,7 +150,7 @@ def write_report(report: RefreshReport, path: Path) -> Path:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Console script ``qe-wrds-refresh``."""
-    return run_entry_point(SCRIPT, build_parser, argv, refresh)
+    return run_entry_point("run_wrds_daily_refresh", build_parser, argv, refresh)
 
 
 if __name__ == "__main__":

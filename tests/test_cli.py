@@ -15,11 +15,16 @@ from quant_engine.errors import UsageError
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = cli.new_parser("qe-test", "test")
-    cli.add_data_flags(parser)
-    cli.add_feature_mode(parser)
-    cli.add_run_flags(parser)
-    return parser
+    return cli.engine_parser("qe-test", "test", cli.add_feature_mode)
+
+
+def test_engine_parser_puts_own_flags_between_the_data_and_run_flags() -> None:
+    parser = cli.engine_parser("qe-test", None, cli.add_model_kind, cli.add_costs)
+    flags = [a.option_strings[-1] for a in parser._actions if a.option_strings]
+    own = ["--model", "--cost-bps", "--slippage-bps"]
+    start = flags.index(own[0])
+    assert flags[start : start + len(own)] == own
+    assert flags.index("--data-source") < start < flags.index("--seed")
 
 
 def test_defaults_come_from_config() -> None:

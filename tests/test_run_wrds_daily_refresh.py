@@ -11,6 +11,7 @@ import pytest
 
 from quant_engine import run_wrds_daily_refresh
 from quant_engine.data import LocalCache
+from tests.data.cache_faults import fail_cache_writes
 from tests.data.providers.crsp_fixture import (
     CrspDatabase,
 )
@@ -92,14 +93,7 @@ def test_unknown_tickers_only_exit_2(
 def test_failure_exits_1_with_partial_counts_in_the_manifest(
     crsp_db: CrspDatabase, qe_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real_write = LocalCache.write
-
-    def failing(self: LocalCache, source: str, ticker: str, *args: Any, **kw: Any) -> Path:
-        if ticker == "NEWT":
-            raise OSError("disk full")
-        return real_write(self, source, ticker, *args, **kw)
-
-    monkeypatch.setattr(LocalCache, "write", failing)
+    fail_cache_writes(monkeypatch, "NEWT")
     assert run_wrds_daily_refresh.main([*ARGS, "--end", "2023-12-29", "-q"]) == 1
     (manifest,) = manifests(qe_home)
     assert manifest["status"] == "failed"
