@@ -34,6 +34,7 @@ from quant_engine.features import feature_names
 from quant_engine.models.estimators import Estimator
 from quant_engine.models.trainer import TrainResult
 from quant_engine.utils.atomic import write_bytes_atomic
+from quant_engine.utils.json_form import canonical_json
 
 log = logging.getLogger(__name__)
 
@@ -104,11 +105,6 @@ class LoadedModel:
     estimator: Estimator
     metadata: ModelMetadata
     paths: dict[str, Path]
-
-
-def canonical_json(payload: Mapping[str, Any]) -> bytes:
-    """Sorted-key, compact JSON bytes: the hashed form of metadata."""
-    return json.dumps(payload, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
 
 def content_version_id(model_bytes: bytes, metadata: ModelMetadata) -> str:
