@@ -9,26 +9,17 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict
 
 from quant_engine import config
 from quant_engine.models.predictor import check_features, predict_rows
 from quant_engine.models.registry import LoadedModel
 from quant_engine.models.trainer import complete_rows, hit_rate, information_coefficient
+from quant_engine.retrain_decision import RetrainDecision
 from quant_engine.utils.atomic import write_bytes_atomic
 
+__all__ = ["NO_MODEL", "RetrainDecision", "RetrainTrigger"]
+
 NO_MODEL = "no model"
-
-
-class RetrainDecision(BaseModel):
-    """The verdict: whether retraining is due, every reason why, and the figures behind it."""
-
-    model_config = ConfigDict(frozen=True)
-    due: bool
-    reasons: list[str]
-    metrics: dict[str, float | int | None]
-    as_of: str
-    model_version: str | None
 
 
 class RetrainTrigger:
