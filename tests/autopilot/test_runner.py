@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -11,7 +10,7 @@ from typing import Any
 import pytest
 
 from quant_engine.autopilot.candidates import CandidateSpec, build_grid
-from quant_engine.autopilot.executors import Executor, LocalExecutor, ProgressCallback
+from quant_engine.autopilot.executors import Executor, LocalExecutor, TaskBatch
 from quant_engine.autopilot.runner import AutopilotOutcome, run_autopilot
 from quant_engine.autopilot.selection import Guards, IncumbentRecord
 from quant_engine.autopilot.state import AutopilotState
@@ -212,18 +211,12 @@ class IncumbentThief(Executor):
     def describe(self) -> dict[str, Any]:
         return {"kind": self.kind}
 
-    def run_tasks(
-        self,
-        fn: Callable[..., Any],
-        items: Sequence[Any],
-        shared: tuple[Any, ...],
-        report: ProgressCallback,
-    ) -> list[Any]:
+    def run_tasks(self, batch: TaskBatch[Any]) -> list[Any]:
         other = IncumbentRecord(
             CandidateSpec("core", "gbm", "top_k"), {"sharpe": 1.0}, "t1", "other"
         )
         self.state.save_incumbent(other)
-        return [fn(item, *shared) for item in items]
+        return batch.run_inline()
 
 
 def test_incumbent_changed_during_the_run_is_not_overwritten(
