@@ -20,7 +20,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from quant_engine.autopilot.candidates import CandidateSpec
-from quant_engine.backtest.engine import BacktestConfig
+from quant_engine.backtest.simulation import BacktestConfig
 from quant_engine.backtest.strategy import backtest_strategy
 from quant_engine.data.market_data import MarketData
 from quant_engine.models.walk_forward import WalkForwardSettings

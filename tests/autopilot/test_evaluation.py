@@ -13,7 +13,7 @@ from scipy import stats
 from quant_engine.autopilot.candidates import CandidateSpec
 from quant_engine.autopilot.evaluation import EvaluationSettings, ReturnStats, evaluate_candidate
 from quant_engine.autopilot.state import state_file_text
-from quant_engine.backtest.engine import BacktestConfig
+from quant_engine.backtest.simulation import BacktestConfig
 from quant_engine.data.market_data import MarketData
 from quant_engine.models.walk_forward import WalkForwardSettings, fit_walk_forward
 

@@ -14,7 +14,7 @@ from hypothesis.extra.numpy import arrays
 
 from quant_engine import config
 from quant_engine.backtest import simulation
-from quant_engine.backtest.simulation import SimulationOutput, simulate
+from quant_engine.backtest.simulation import BacktestConfig, SimulationOutput, simulate
 
 NAN = math.nan
 SETTINGS: dict[str, Any] = {
@@ -31,7 +31,7 @@ SETTINGS: dict[str, Any] = {
 def run(scores: Any, returns: Any | None = None, **overrides: Any) -> SimulationOutput:
     score_arr = np.asarray(scores, dtype=float)
     ret = np.zeros_like(score_arr) if returns is None else np.asarray(returns, dtype=float)
-    return simulate(score_arr, ret, **{**SETTINGS, **overrides})
+    return simulate(score_arr, ret, BacktestConfig(**{**SETTINGS, **overrides}))
 
 
 def reference(scores: np.ndarray, returns: np.ndarray, **kw: Any) -> dict[str, np.ndarray]:
@@ -99,7 +99,7 @@ def test_matches_the_day_by_day_reference(
 ) -> None:
     scores, returns = data
     with mock.patch.object(simulation, "block_rows", return_value=block):
-        out = simulate(scores, returns, **kw)
+        out = simulate(scores, returns, BacktestConfig(**kw))
     expected = reference(scores, returns, **kw)
     np.testing.assert_allclose(out.weights, expected["weights"], rtol=0, atol=1e-12)
     np.testing.assert_allclose(out.turnover, expected["turnover"], rtol=0, atol=1e-12)
@@ -116,7 +116,8 @@ def test_future_returns_do_not_move_past_weights_or_returns(
     scores, returns = data
     changed = returns.copy()
     changed[cut:] = noise
-    before, after = simulate(scores, returns, **kw), simulate(scores, changed, **kw)
+    cfg = BacktestConfig(**kw)
+    before, after = simulate(scores, returns, cfg), simulate(scores, changed, cfg)
     np.testing.assert_array_equal(before.weights, after.weights)
     np.testing.assert_array_equal(before.net[:cut], after.net[:cut])
 
@@ -129,7 +130,8 @@ def test_a_score_only_moves_the_book_from_its_execution_on(
     scores, returns = data
     changed = scores.copy()
     changed[day:] = value
-    before, after = simulate(scores, returns, **kw), simulate(changed, returns, **kw)
+    cfg = BacktestConfig(**kw)
+    before, after = simulate(scores, returns, cfg), simulate(changed, returns, cfg)
     first_affected = day + 1 + kw["execution_lag"]
     np.testing.assert_array_equal(before.weights[:first_affected], after.weights[:first_affected])
     np.testing.assert_array_equal(before.net[: first_affected - 1], after.net[: first_affected - 1])
@@ -254,7 +256,7 @@ def test_bad_settings_are_rejected_by_name(override: dict[str, Any], message: st
 
 def test_bad_shapes_and_infinite_returns_are_rejected() -> None:
     with pytest.raises(ValueError, match="same shape"):
-        simulate(np.zeros((3, 2)), np.zeros((3, 3)), **SETTINGS)
+        simulate(np.zeros((3, 2)), np.zeros((3, 3)), BacktestConfig(**SETTINGS))
     with pytest.raises(ValueError, match="inf"):
         run(np.zeros((3, 2)), [[0.0, 0.0], [math.inf, 0.0], [0.0, 0.0]])
 
