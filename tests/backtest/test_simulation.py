@@ -108,16 +108,22 @@ def test_matches_the_day_by_day_reference(
     np.testing.assert_allclose(out.exposure, expected["exposure"], rtol=0, atol=1e-12)
 
 
+def replaced_from(values: np.ndarray, day: int, value: float) -> np.ndarray:
+    """A copy of ``values`` whose rows from ``day`` on are all ``value``."""
+    changed = values.copy()
+    changed[day:] = value
+    return changed
+
+
 @settings(max_examples=100, deadline=None)
 @given(data=market(), kw=rule_settings, cut=st.integers(0, 11), noise=st.floats(-0.4, 0.4))
 def test_future_returns_do_not_move_past_weights_or_returns(
     data: tuple[np.ndarray, np.ndarray], kw: Any, cut: int, noise: float
 ) -> None:
     scores, returns = data
-    changed = returns.copy()
-    changed[cut:] = noise
     cfg = BacktestConfig(**kw)
-    before, after = simulate(scores, returns, cfg), simulate(scores, changed, cfg)
+    before = simulate(scores, returns, cfg)
+    after = simulate(scores, replaced_from(returns, cut, noise), cfg)
     np.testing.assert_array_equal(before.weights, after.weights)
     np.testing.assert_array_equal(before.net[:cut], after.net[:cut])
 
@@ -128,10 +134,9 @@ def test_a_score_only_moves_the_book_from_its_execution_on(
     data: tuple[np.ndarray, np.ndarray], kw: Any, day: int, value: float
 ) -> None:
     scores, returns = data
-    changed = scores.copy()
-    changed[day:] = value
     cfg = BacktestConfig(**kw)
-    before, after = simulate(scores, returns, cfg), simulate(changed, returns, cfg)
+    before = simulate(scores, returns, cfg)
+    after = simulate(replaced_from(scores, day, value), returns, cfg)
     first_affected = day + 1 + kw["execution_lag"]
     np.testing.assert_array_equal(before.weights[:first_affected], after.weights[:first_affected])
     np.testing.assert_array_equal(before.net[: first_affected - 1], after.net[: first_affected - 1])
