@@ -98,13 +98,10 @@ class SavedModel:
 
 
 @dataclass(frozen=True)
-class LoadedModel:
-    """A version read back from the registry, ready to predict."""
+class LoadedModel(SavedModel):
+    """A version read back from the registry, ready to predict: a saved model and its estimator."""
 
-    version_id: str
     estimator: Estimator
-    metadata: ModelMetadata
-    paths: dict[str, Path]
 
 
 def content_version_id(model_bytes: bytes, metadata: ModelMetadata) -> str:
@@ -282,4 +279,6 @@ class ModelRegistry:
             estimator: Estimator = pickle.loads(model_bytes)
         except Exception as exc:  # unpickling can raise nearly anything
             raise CacheCorruptError(f"{paths['model']}: cannot unpickle model ({exc})") from None
-        return LoadedModel(version_id, estimator, metadata, paths)
+        return LoadedModel(
+            version_id=version_id, metadata=metadata, paths=paths, estimator=estimator
+        )
