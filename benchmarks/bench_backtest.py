@@ -8,7 +8,7 @@ import numpy as np
 
 from benchmarks.harness import Result
 from quant_engine import config
-from quant_engine.backtest.simulation import simulate
+from quant_engine.backtest.simulation import BacktestConfig, simulate
 
 DAYS = 15 * config.TRADING_DAYS_PER_YEAR  # 3,780 sessions
 TICKER_COUNTS = (10, 100, 1_000)
@@ -37,17 +37,10 @@ def measure(rule: str, tickers: int, repeat: int = 5) -> Result:
     """
     scores, returns = market(tickers)
 
+    settings = BacktestConfig(rule=rule)
+
     def once() -> None:
-        simulate(
-            scores,
-            returns,
-            rule=rule,
-            top_k=config.TOP_K,
-            quantile=config.LONG_SHORT_QUANTILE,
-            entry_threshold=config.ENTRY_THRESHOLD,
-            cost_bps=config.COST_BPS,
-            slippage_bps=config.SLIPPAGE_BPS,
-        )
+        simulate(scores, returns, settings)
 
     once()  # warm-up
     walls, cpus = [], []

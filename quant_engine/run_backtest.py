@@ -46,8 +46,8 @@ def add_portfolio_flags(parser: argparse.ArgumentParser) -> None:
 def backtest(args: argparse.Namespace, run: RunRecorder) -> RunReport:
     """Walk-forward scores → portfolio simulation → metrics, equity curve and chart."""
     from quant_engine import steps
-    from quant_engine.backtest.engine import BacktestConfig
     from quant_engine.backtest.report import save_backtest
+    from quant_engine.backtest.simulation import BacktestConfig
     from quant_engine.backtest.strategy import backtest_strategy
     from quant_engine.models.walk_forward import WalkForwardSettings
 

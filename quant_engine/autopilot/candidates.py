@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -39,6 +40,23 @@ class CandidateSpec:
             return cls(str(raw["feature_mode"]), str(raw["model_kind"]), str(raw["rule"]))
         except KeyError as exc:
             raise UsageError(f"candidate record is missing field {exc.args[0]!r}") from None
+
+
+class ScoredCandidate:
+    """A candidate with its backtest metrics: the id and Sharpe read the same way everywhere."""
+
+    candidate: CandidateSpec
+    metrics: Mapping[str, float]
+
+    @property
+    def candidate_id(self) -> str:
+        """The candidate's stable id."""
+        return self.candidate.candidate_id
+
+    @property
+    def sharpe(self) -> float:
+        """Annualised Sharpe ratio from the metrics (NaN when undefined or not recorded)."""
+        return float(self.metrics.get("sharpe", math.nan))
 
 
 def check_choice(what: str, value: str, choices: tuple[str, ...]) -> None:

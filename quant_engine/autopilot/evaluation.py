@@ -19,8 +19,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from quant_engine.autopilot.candidates import CandidateSpec
-from quant_engine.backtest.engine import BacktestConfig
+from quant_engine.autopilot.candidates import CandidateSpec, ScoredCandidate
+from quant_engine.backtest.simulation import BacktestConfig
 from quant_engine.backtest.strategy import backtest_strategy
 from quant_engine.data.market_data import MarketData
 from quant_engine.models.walk_forward import WalkForwardSettings
@@ -96,7 +96,7 @@ def sample_skew_kurtosis(values: npt.NDArray[np.float64]) -> tuple[float, float]
 
 
 @dataclass(frozen=True)
-class CandidateEvaluation:
+class CandidateEvaluation(ScoredCandidate):
     """One candidate's walk-forward backtest: metrics, model OOS metrics and return moments."""
 
     candidate: CandidateSpec
@@ -109,16 +109,6 @@ class CandidateEvaluation:
         default_factory=lambda: pd.Series(dtype=np.float64), hash=False, compare=False
     )
     """The backtest's net daily returns (kept out of decision files; their moments are in)."""
-
-    @property
-    def candidate_id(self) -> str:
-        """The candidate's stable id."""
-        return self.candidate.candidate_id
-
-    @property
-    def sharpe(self) -> float:
-        """Annualised Sharpe ratio of the backtest (NaN when undefined)."""
-        return float(self.metrics.get("sharpe", math.nan))
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe form, for decision files."""

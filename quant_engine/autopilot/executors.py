@@ -12,7 +12,8 @@ import concurrent.futures as cf
 import multiprocessing
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from quant_engine import config
 from quant_engine.errors import QuantEngineError, UsageError
@@ -30,6 +31,24 @@ PRELOAD = ("quant_engine.autopilot.evaluation",)
 _worker_shared: tuple[Any, ...] = ()
 
 
+@dataclass(frozen=True)
+class TaskBatch(Generic[R]):
+    """One ``map`` call: ``fn(item, *shared)`` per item, ``report(done, total)`` per completion."""
+
+    fn: Callable[..., R]
+    items: Sequence[Any]
+    shared: tuple[Any, ...]
+    report: ProgressCallback
+
+    def run_inline(self) -> list[R]:
+        """Compute every result here, in order, reporting after each."""
+        results = []
+        for done, item in enumerate(self.items, start=1):
+            results.append(self.fn(item, *self.shared))
+            self.report(done, len(self.items))
+        return results
+
+
 class Executor(ClosesOnExit, ABC):
     """Runs ``fn(item, *shared)`` for every item and returns the results in input order."""
 
@@ -44,19 +63,13 @@ class Executor(ClosesOnExit, ABC):
         progress: ProgressCallback | None = None,
     ) -> list[R]:
         """``[fn(item, *shared) for item in items]``; the first failure is raised as is."""
-        report = progress or ignore_progress
-        report(0, len(items))
-        return self.run_tasks(fn, items, shared, report)
+        batch = TaskBatch(fn, items, shared, progress or ignore_progress)
+        batch.report(0, len(items))
+        return self.run_tasks(batch)
 
     @abstractmethod
-    def run_tasks(
-        self,
-        fn: Callable[..., R],
-        items: Sequence[Any],
-        shared: tuple[Any, ...],
-        report: ProgressCallback,
-    ) -> list[R]:
-        """Compute ``fn(item, *shared)`` per item in input order, ``report``-ing each completion."""
+    def run_tasks(self, batch: TaskBatch[R]) -> list[R]:
+        """Compute the batch's results in input order, reporting each completion."""
 
     @abstractmethod
     def describe(self) -> dict[str, Any]:
@@ -89,41 +102,26 @@ class LocalExecutor(Executor):
         """Kind and worker count."""
         return {"kind": self.kind, "workers": self.workers}
 
-    def run_tasks(
-        self,
-        fn: Callable[..., R],
-        items: Sequence[Any],
-        shared: tuple[Any, ...],
-        report: ProgressCallback,
-    ) -> list[R]:
+    def run_tasks(self, batch: TaskBatch[R]) -> list[R]:
         """Inline for one worker or one item; otherwise a fresh pool that lives for this call."""
-        if self.workers == 1 or len(items) <= 1:
-            results = []
-            for done, item in enumerate(items, start=1):
-                results.append(fn(item, *shared))
-                report(done, len(items))
-            return results
-        return self.pool_map(fn, items, shared, report)
+        if self.workers == 1 or len(batch.items) <= 1:
+            return batch.run_inline()
+        return self.pool_map(batch)
 
-    def pool_map(
-        self,
-        fn: Callable[..., R],
-        items: Sequence[Any],
-        shared: tuple[Any, ...],
-        report: ProgressCallback,
-    ) -> list[R]:
+    def pool_map(self, batch: TaskBatch[R]) -> list[R]:
         """Run on ``min(workers, len(items))`` processes, each given ``shared`` once."""
+        total = len(batch.items)
         pool = cf.ProcessPoolExecutor(
-            max_workers=min(self.workers, len(items)),
+            max_workers=min(self.workers, total),
             mp_context=worker_context(self.preload),
             initializer=install_shared,
-            initargs=(shared,),
+            initargs=(batch.shared,),
         )
         try:
-            futures = [pool.submit(call_with_shared, fn, item) for item in items]
+            futures = [pool.submit(call_with_shared, batch.fn, item) for item in batch.items]
             for done, future in enumerate(cf.as_completed(futures), start=1):
                 future.result()  # the first failure, raised now; the rest are cancelled
-                report(done, len(items))
+                batch.report(done, total)
             return [future.result() for future in futures]
         except cf.process.BrokenProcessPool as exc:
             raise QuantEngineError(f"a local worker process died: {exc}") from exc
@@ -178,14 +176,9 @@ class DaskExecutor(Executor):
         workers = len(self.client.nthreads())
         return {"kind": self.kind, "scheduler": self.scheduler, "workers": workers}
 
-    def run_tasks(
-        self,
-        fn: Callable[..., R],
-        items: Sequence[Any],
-        shared: tuple[Any, ...],
-        report: ProgressCallback,
-    ) -> list[R]:
+    def run_tasks(self, batch: TaskBatch[R]) -> list[R]:
         """Scatter ``shared`` to every worker once, submit one task per item, gather in order."""
+        items = list(batch.items)
         if not items:
             return []
         try:
@@ -195,16 +188,17 @@ class DaskExecutor(Executor):
                 f"no Dask worker is running on --scheduler {self.scheduler} "
                 f"(waited {self.timeout_s:g} s)"
             ) from None
+        shared = batch.shared
         shared_futures = self.client.scatter(list(shared), broadcast=True) if shared else []
         columns = [[future] * len(items) for future in shared_futures]
-        futures = self.client.map(fn, list(items), *columns, pure=False)
+        futures = self.client.map(batch.fn, items, *columns, pure=False)
         try:
             for done, future in enumerate(
                 self.distributed.as_completed(futures, loop=self.client.loop), start=1
             ):
                 if future.status == "error":
                     future.result()  # raises the task's exception here
-                report(done, len(items))
+                batch.report(done, len(items))
             results: list[R] = self.client.gather(futures)
         finally:
             self.client.cancel(futures)

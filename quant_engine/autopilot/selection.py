@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from quant_engine import config
-from quant_engine.autopilot.candidates import CandidateSpec
+from quant_engine.autopilot.candidates import CandidateSpec, ScoredCandidate
 from quant_engine.autopilot.evaluation import CandidateEvaluation
 from quant_engine.errors import UsageError
 
@@ -82,23 +82,13 @@ class Guards:
 
 
 @dataclass(frozen=True)
-class IncumbentRecord:
+class IncumbentRecord(ScoredCandidate):
     """The promoted strategy: what it is, how it scored when promoted, and which decision."""
 
     candidate: CandidateSpec
     metrics: Mapping[str, float] = field(hash=False)
     decided_at: str
     decision_id: str
-
-    @property
-    def candidate_id(self) -> str:
-        """The candidate's stable id."""
-        return self.candidate.candidate_id
-
-    @property
-    def sharpe(self) -> float:
-        """Annualised Sharpe recorded at promotion."""
-        return float(self.metrics.get("sharpe", math.nan))
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from quant_engine.autopilot.candidates import CandidateSpec
 from quant_engine.autopilot.selection import IncumbentRecord
 from quant_engine.errors import DataError, QuantEngineError
 from quant_engine.utils.atomic import write_text_atomic
+from quant_engine.utils.json_form import to_json_safe
 
 INCUMBENT_NAME = "incumbent.json"
 LOG_NAME = "decisions.jsonl"
@@ -38,20 +39,13 @@ DECISION_ID_CHARS = 16
 log = logging.getLogger(__name__)
 
 
-def json_safe(value: Any) -> Any:
-    """``value`` with tuples as lists and non-finite floats as ``None`` (strict JSON)."""
-    if isinstance(value, Mapping):
-        return {str(k): json_safe(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [json_safe(v) for v in value]
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
+def state_file_text(value: Any) -> str:
+    """Sorted-key, indented, strict JSON with a final newline: stable bytes for stable input.
 
-
-def canonical_json(value: Any) -> str:
-    """Sorted-key, indented, strict JSON with a final newline: stable bytes for stable input."""
-    return json.dumps(json_safe(value), sort_keys=True, indent=2, allow_nan=False) + "\n"
+    Non-finite floats are written as ``null`` so the files stay strict JSON.
+    """
+    safe = to_json_safe(value, non_finite_as_null=True)
+    return json.dumps(safe, sort_keys=True, indent=2, allow_nan=False) + "\n"
 
 
 def incumbent_to_dict(incumbent: IncumbentRecord) -> dict[str, Any]:
@@ -110,12 +104,12 @@ class AutopilotState:
     def save_incumbent(self, incumbent: IncumbentRecord) -> Path:
         """Replace the incumbent atomically; returns its path."""
         self.directory.mkdir(parents=True, exist_ok=True)
-        write_text_atomic(self.incumbent_path, canonical_json(incumbent_to_dict(incumbent)))
+        write_text_atomic(self.incumbent_path, state_file_text(incumbent_to_dict(incumbent)))
         return self.incumbent_path
 
     def write_decision(self, content: Mapping[str, Any]) -> tuple[str, Path]:
         """Write a decision file named by the hash of its canonical JSON: (decision id, path)."""
-        text = canonical_json(content)
+        text = state_file_text(content)
         decision_id = hashlib.sha256(text.encode()).hexdigest()[:DECISION_ID_CHARS]
         path = self.decision_path(decision_id)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -125,7 +119,12 @@ class AutopilotState:
     def append_log(self, record: Mapping[str, Any]) -> Path:
         """Append one JSON line (fsynced); a torn last line from a crash is left on its own line."""
         self.directory.mkdir(parents=True, exist_ok=True)
-        line = json.dumps(json_safe(record), sort_keys=True, allow_nan=False) + "\n"
+        line = (
+            json.dumps(
+                to_json_safe(record, non_finite_as_null=True), sort_keys=True, allow_nan=False
+            )
+            + "\n"
+        )
         with self.log_path.open("a+b") as handle:
             handle.seek(0, os.SEEK_END)
             if handle.tell() > 0:

@@ -26,16 +26,15 @@ finite score and a price that day. The semantics, which the tests pin down:
 * **Deterministic.** Identical inputs give byte-identical report files.
 """
 
-from quant_engine.backtest.engine import (
-    BacktestConfig,
-    BacktestInputError,
-    BacktestResult,
-    align_inputs,
-    run_backtest,
-)
+from quant_engine.backtest.engine import BacktestResult, align_inputs, run_backtest
 from quant_engine.backtest.metrics import PerformanceMetrics, compute_metrics
 from quant_engine.backtest.report import save_backtest
-from quant_engine.backtest.simulation import SimulationOutput, simulate
+from quant_engine.backtest.simulation import (
+    BacktestConfig,
+    BacktestInputError,
+    SimulationOutput,
+    simulate,
+)
 
 __all__ = [
     "BacktestConfig",

@@ -2,52 +2,24 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from quant_engine import config
 from quant_engine.backtest.metrics import (
     PerformanceMetrics,
     compute_metrics,
     drawdown,
     equity_curve,
 )
-from quant_engine.backtest.simulation import check_settings, simulate
-from quant_engine.errors import DataError, UsageError
+from quant_engine.backtest.simulation import BacktestConfig, BacktestInputError, simulate
+from quant_engine.errors import DataError
 
 MIN_SESSIONS = 3
 """Fewest sessions a backtest accepts: a signal, its execution and one earning day."""
 _SHOWN = 10
-
-
-class BacktestInputError(UsageError, ValueError):
-    """Inputs the caller must fix: misaligned frames, an unknown rule, a lag below 1, ..."""
-
-
-@dataclass(frozen=True)
-class BacktestConfig:
-    """How scores become positions and what trading costs; defaults from quant_engine.config."""
-
-    rule: str = config.DEFAULT_PORTFOLIO_RULE
-    top_k: int = config.TOP_K
-    quantile: float = config.LONG_SHORT_QUANTILE
-    entry_threshold: float = config.ENTRY_THRESHOLD
-    cost_bps: float = config.COST_BPS
-    slippage_bps: float = config.SLIPPAGE_BPS
-    execution_lag: int = config.EXECUTION_LAG_BARS
-
-    def __post_init__(self) -> None:
-        try:
-            check_settings(**self.to_dict())
-        except ValueError as exc:
-            raise BacktestInputError(f"backtest config: {exc}") from None
-
-    def to_dict(self) -> dict[str, Any]:
-        """The settings as plain values, for reports and run manifests."""
-        return asdict(self)
 
 
 @dataclass(frozen=True)
@@ -155,7 +127,7 @@ def run_backtest(scores: pd.DataFrame, prices: pd.DataFrame, cfg: BacktestConfig
     Trades execute ``cfg.execution_lag`` bars after the signal and earn from the next bar on.
     """
     aligned, returns = align_inputs(scores, prices)
-    out = simulate(aligned.to_numpy(), returns.to_numpy(), **cfg.to_dict())
+    out = simulate(aligned.to_numpy(), returns.to_numpy(), cfg)
     metrics = compute_metrics(
         out.net, turnover=out.turnover, trades=out.trades, exposure=out.exposure
     )

@@ -9,12 +9,14 @@ Turnover and trade counts come from the bool/int8 books, not from the dense weig
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from quant_engine import config
+from quant_engine.errors import UsageError
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -209,58 +211,64 @@ def hold(book: TargetBook, returns: FloatArray, shift: int) -> tuple[FloatArray,
     return weights, gross
 
 
-def check_settings(
-    *,
-    rule: str,
-    top_k: int,
-    quantile: float,
-    entry_threshold: float,
-    cost_bps: float,
-    slippage_bps: float,
-    execution_lag: int,
-) -> None:
-    """Raise ValueError naming the first setting a simulation cannot use."""
-    if rule not in config.PORTFOLIO_RULES:
-        raise ValueError(f"rule={rule!r} is unknown: expected one of {config.PORTFOLIO_RULES}")
-    counts: tuple[tuple[str, object], ...] = (("top_k", top_k), ("execution_lag", execution_lag))
-    for name, value in counts:  # callers may pass anything (API, YAML): check the runtime type
-        if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
-            raise ValueError(f"{name}={value!r} must be an integer >= 1")
-    if not 0.0 < quantile <= 0.5:
-        raise ValueError(f"quantile={quantile!r} must be in (0, 0.5]")
-    if math.isnan(entry_threshold):
-        raise ValueError("entry_threshold must be a number, not NaN")
-    for name, bps in (("cost_bps", cost_bps), ("slippage_bps", slippage_bps)):
-        if not (math.isfinite(bps) and bps >= 0.0):
-            raise ValueError(f"{name}={bps!r} must be a finite number >= 0")
+class BacktestInputError(UsageError, ValueError):
+    """Inputs the caller must fix: misaligned frames, an unknown rule, a lag below 1, ..."""
+
+
+@dataclass(frozen=True)
+class BacktestConfig:
+    """How scores become positions and what trading costs; defaults from quant_engine.config.
+
+    Checked when built, so a simulation never starts with a setting it cannot use.
+    """
+
+    rule: str = config.DEFAULT_PORTFOLIO_RULE
+    top_k: int = config.TOP_K
+    quantile: float = config.LONG_SHORT_QUANTILE
+    entry_threshold: float = config.ENTRY_THRESHOLD
+    cost_bps: float = config.COST_BPS
+    slippage_bps: float = config.SLIPPAGE_BPS
+    execution_lag: int = config.EXECUTION_LAG_BARS
+
+    def __post_init__(self) -> None:
+        try:
+            self.check()
+        except ValueError as exc:
+            raise BacktestInputError(f"backtest config: {exc}") from None
+
+    def check(self) -> None:
+        """Raise ValueError naming the first setting a simulation cannot use."""
+        if self.rule not in config.PORTFOLIO_RULES:
+            expected = config.PORTFOLIO_RULES
+            raise ValueError(f"rule={self.rule!r} is unknown: expected one of {expected}")
+        counts: tuple[tuple[str, object], ...] = (
+            ("top_k", self.top_k),
+            ("execution_lag", self.execution_lag),
+        )
+        for name, value in counts:  # callers may pass anything (API, YAML): check the runtime type
+            if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
+                raise ValueError(f"{name}={value!r} must be an integer >= 1")
+        if not 0.0 < self.quantile <= 0.5:
+            raise ValueError(f"quantile={self.quantile!r} must be in (0, 0.5]")
+        if math.isnan(self.entry_threshold):
+            raise ValueError("entry_threshold must be a number, not NaN")
+        for name, bps in (("cost_bps", self.cost_bps), ("slippage_bps", self.slippage_bps)):
+            if not (math.isfinite(bps) and bps >= 0.0):
+                raise ValueError(f"{name}={bps!r} must be a finite number >= 0")
+
+    def to_dict(self) -> dict[str, Any]:
+        """The settings as plain values, for reports and run manifests."""
+        return asdict(self)
 
 
 def simulate(
-    scores: npt.ArrayLike,
-    returns: npt.ArrayLike,
-    *,
-    rule: str,
-    top_k: int,
-    quantile: float,
-    entry_threshold: float,
-    cost_bps: float,
-    slippage_bps: float,
-    execution_lag: int = config.EXECUTION_LAG_BARS,
+    scores: npt.ArrayLike, returns: npt.ArrayLike, cfg: BacktestConfig
 ) -> SimulationOutput:
     """Simulate a daily-rebalanced book: scores of day t set the weights held over day t+1+lag.
 
     ``returns[t] = close[t] / close[t-1] - 1``; a NaN return earns 0. Trades executed at day
     t's close pay ``(cost_bps + slippage_bps) / 1e4 * turnover[t]`` out of day t's return.
     """
-    check_settings(
-        rule=rule,
-        top_k=top_k,
-        quantile=quantile,
-        entry_threshold=entry_threshold,
-        cost_bps=cost_bps,
-        slippage_bps=slippage_bps,
-        execution_lag=execution_lag,
-    )
     score_arr = np.asarray(scores, dtype=np.float64)
     return_arr = np.asarray(returns, dtype=np.float64)
     if score_arr.ndim != 2 or score_arr.shape != return_arr.shape:
@@ -272,13 +280,13 @@ def simulate(
     days = score_arr.shape[0]
     book = build_book(
         score_arr,
-        rule=rule,
-        top_k=int(top_k),
-        quantile=float(quantile),
-        entry_threshold=float(entry_threshold),
+        rule=cfg.rule,
+        top_k=int(cfg.top_k),
+        quantile=float(cfg.quantile),
+        entry_threshold=float(cfg.entry_threshold),
     )
     # Day t holds the book of signal day t - shift; the trades into it execute at day t-1's close.
-    shift = 1 + int(execution_lag)
+    shift = 1 + int(cfg.execution_lag)
     weights, gross = hold(book, return_arr, shift)
     live = max(days - shift, 0)
     exposure = np.zeros(days)
@@ -289,7 +297,7 @@ def simulate(
         book_turnover, book_trades = book_changes(book)
         turnover[shift - 1 :] = book_turnover[: days - shift + 1]
         trades[shift - 1 :] = book_trades[: days - shift + 1]
-    costs = (cost_bps + slippage_bps) / 1e4 * turnover
+    costs = (cfg.cost_bps + cfg.slippage_bps) / 1e4 * turnover
     return SimulationOutput(
         weights=weights,
         gross=gross,

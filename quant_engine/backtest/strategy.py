@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from quant_engine.backtest.engine import BacktestConfig, BacktestResult, run_backtest
+from quant_engine.backtest.engine import BacktestResult, run_backtest
+from quant_engine.backtest.simulation import BacktestConfig
 from quant_engine.data.market_data import MarketData
 from quant_engine.models.walk_forward import (
     WalkForwardScores,

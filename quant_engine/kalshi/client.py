@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import httpx
-from pydantic import BaseModel
 
 from quant_engine import config
 from quant_engine.data.providers.base import parse_retry_after
@@ -23,6 +22,7 @@ from quant_engine.errors import DataError
 from quant_engine.kalshi.payloads import (
     Candle,
     CandlesPage,
+    CursorPage,
     Cutoff,
     Event,
     EventsPage,
@@ -38,7 +38,7 @@ __all__ = ["KalshiClient", "RawResponse", "parse_retry_after"]
 
 logger = logging.getLogger("quant_engine.kalshi")
 
-PageT = TypeVar("PageT", bound=BaseModel)
+CursorPageT = TypeVar("CursorPageT", bound=CursorPage)
 MAX_CANDLES_PER_REQUEST = 5000
 """Kalshi caps candlesticks per request; longer windows are fetched in chunks."""
 
@@ -126,14 +126,16 @@ class KalshiClient(ClosesOnExit):
             self.on_response(RawResponse(path.lstrip("/"), dict(query), body))
         return body
 
-    def pages(self, path: str, model: type[PageT], params: dict[str, Any]) -> Iterator[PageT]:
+    def pages(
+        self, path: str, model: type[CursorPageT], params: dict[str, Any]
+    ) -> Iterator[CursorPageT]:
         """Every page of a cursor-paginated endpoint, validated as ``model``."""
         cursor: str | None = None
         seen: set[str] = set()
         while True:
             page = parse(model, self.get(path, {**params, "cursor": cursor}), path)
             yield page
-            cursor = getattr(page, "cursor", None) or None
+            cursor = page.cursor or None
             if cursor is None:
                 return
             if cursor in seen:

@@ -17,6 +17,7 @@ from quant_engine.errors import DataError
 __all__ = [
     "Candle",
     "CandlesPage",
+    "CursorPage",
     "Cutoff",
     "Event",
     "EventsPage",
@@ -64,6 +65,12 @@ class Candle(Payload):
     open_interest: float | None = None
 
 
+class CursorPage(Payload):
+    """A page of a cursor-paginated endpoint; ``cursor`` names the next page (empty at the end)."""
+
+    cursor: str | None = None
+
+
 class CandlesPage(Payload):
     candlesticks: list[Candle]
 
@@ -82,9 +89,8 @@ class Market(Payload):
     result: str | None = None
 
 
-class MarketsPage(Payload):
+class MarketsPage(CursorPage):
     markets: list[Market]
-    cursor: str | None = None
 
 
 class Event(Payload):
@@ -97,9 +103,8 @@ class Event(Payload):
     strike_date: datetime | None = None
 
 
-class EventsPage(Payload):
+class EventsPage(CursorPage):
     events: list[Event]
-    cursor: str | None = None
 
 
 class Trade(Payload):
@@ -111,9 +116,8 @@ class Trade(Payload):
     taker_side: str | None = None
 
 
-class TradesPage(Payload):
+class TradesPage(CursorPage):
     trades: list[Trade]
-    cursor: str | None = None
 
 
 class Cutoff(Payload):

@@ -34,6 +34,7 @@ from quant_engine.features import feature_names
 from quant_engine.models.estimators import Estimator
 from quant_engine.models.trainer import TrainResult
 from quant_engine.utils.atomic import write_bytes_atomic
+from quant_engine.utils.json_form import canonical_json
 
 log = logging.getLogger(__name__)
 
@@ -97,18 +98,10 @@ class SavedModel:
 
 
 @dataclass(frozen=True)
-class LoadedModel:
-    """A version read back from the registry, ready to predict."""
+class LoadedModel(SavedModel):
+    """A version read back from the registry, ready to predict: a saved model and its estimator."""
 
-    version_id: str
     estimator: Estimator
-    metadata: ModelMetadata
-    paths: dict[str, Path]
-
-
-def canonical_json(payload: Mapping[str, Any]) -> bytes:
-    """Sorted-key, compact JSON bytes: the hashed form of metadata."""
-    return json.dumps(payload, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
 
 def content_version_id(model_bytes: bytes, metadata: ModelMetadata) -> str:
@@ -286,4 +279,6 @@ class ModelRegistry:
             estimator: Estimator = pickle.loads(model_bytes)
         except Exception as exc:  # unpickling can raise nearly anything
             raise CacheCorruptError(f"{paths['model']}: cannot unpickle model ({exc})") from None
-        return LoadedModel(version_id, estimator, metadata, paths)
+        return LoadedModel(
+            version_id=version_id, metadata=metadata, paths=paths, estimator=estimator
+        )

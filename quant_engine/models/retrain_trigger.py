@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from pathlib import Path
@@ -9,28 +10,20 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict
 
 from quant_engine import config
 from quant_engine.models.predictor import check_features, predict_rows
 from quant_engine.models.registry import LoadedModel
 from quant_engine.models.trainer import complete_rows, hit_rate, information_coefficient
+from quant_engine.retrain_decision import RetrainDecision
 from quant_engine.utils.atomic import write_bytes_atomic
+
+__all__ = ["NO_MODEL", "RetrainDecision", "RetrainTrigger"]
 
 NO_MODEL = "no model"
 
 
-class RetrainDecision(BaseModel):
-    """The verdict: whether retraining is due, every reason why, and the figures behind it."""
-
-    model_config = ConfigDict(frozen=True)
-    due: bool
-    reasons: list[str]
-    metrics: dict[str, float | int | None]
-    as_of: str
-    model_version: str | None
-
-
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class RetrainTrigger:
     """Retraining is due when ANY of these holds (each adds a reason):
 
@@ -49,30 +42,15 @@ class RetrainTrigger:
     are still reported when computable (drift needs ``min_obs`` recent feature rows).
     """
 
-    def __init__(
-        self,
-        *,
-        max_age_days: int = config.RETRAIN_MAX_AGE_DAYS,
-        ic_decay: float = config.RETRAIN_IC_DECAY,
-        min_ic: float = config.RETRAIN_MIN_IC,
-        max_drift: float = config.RETRAIN_MAX_DRIFT,
-        min_obs: int = config.RETRAIN_MIN_OBS,
-    ) -> None:
-        self.max_age_days = max_age_days
-        self.ic_decay = ic_decay
-        self.min_ic = min_ic
-        self.max_drift = max_drift
-        self.min_obs = min_obs
+    max_age_days: int = config.RETRAIN_MAX_AGE_DAYS
+    ic_decay: float = config.RETRAIN_IC_DECAY
+    min_ic: float = config.RETRAIN_MIN_IC
+    max_drift: float = config.RETRAIN_MAX_DRIFT
+    min_obs: int = config.RETRAIN_MIN_OBS
 
     def thresholds(self) -> dict[str, float | int]:
         """The rule's parameters, as recorded next to every decision."""
-        return {
-            "max_age_days": self.max_age_days,
-            "ic_decay": self.ic_decay,
-            "min_ic": self.min_ic,
-            "max_drift": self.max_drift,
-            "min_obs": self.min_obs,
-        }
+        return dataclasses.asdict(self)
 
     def evaluate(
         self,

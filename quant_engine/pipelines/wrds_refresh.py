@@ -13,7 +13,7 @@ import datetime as dt
 import logging
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -95,26 +95,22 @@ def date_list(old: Any, new: list[str], after: str | None) -> list[str]:
     return sorted(set(kept) | {d for d in new if after is None or d > after})
 
 
+@dataclass(frozen=True, eq=False)
 class WrdsRefresher:
     """Refreshes tickers of the ``wrds`` cache through a :class:`WrdsClient`."""
 
-    def __init__(
-        self,
-        client: WrdsClient,
-        cache: LocalCache,
-        *,
-        end: dt.date,
-        default_start: dt.date,
-        full: bool = False,
-        on_ticker: Callable[[TickerOutcome], None] | None = None,
-    ) -> None:
-        self.client = client
-        self.cache = cache
-        self.end = end
-        self.default_start = default_start
-        self.full = full
-        self.on_ticker = on_ticker
-        self.layout = client.layout.name
+    client: WrdsClient
+    cache: LocalCache
+    _: KW_ONLY
+    end: dt.date
+    default_start: dt.date
+    full: bool = False
+    on_ticker: Callable[[TickerOutcome], None] | None = None
+
+    @property
+    def layout(self) -> str:
+        """The name of the CRSP layout the client queries, recorded with every refresh."""
+        return self.client.layout.name
 
     def run(self, tickers: Sequence[str], batch_size: int) -> RefreshReport:
         """Refresh ``tickers`` in batches of ``batch_size``; return every outcome."""

@@ -8,17 +8,12 @@ environment variables from every string of a record, whatever field they slipped
 
 from __future__ import annotations
 
-import dataclasses
-import datetime as dt
-import enum
-import functools
-import math
 import re
 from collections.abc import Mapping, Sequence
-from pathlib import PurePath
 from typing import Any
 
 from quant_engine import config
+from quant_engine.utils.json_form import to_json_safe
 
 REDACTED = "***REDACTED***"
 MIN_SCRUBBED_LENGTH = 6
@@ -36,59 +31,6 @@ def is_secret_name(name: str) -> bool:
 def redact_text(text: str) -> str:
     """``text`` with passwords inside URLs replaced by the marker."""
     return _URL_PASSWORD.sub(lambda m: f"{m.group('head')}{REDACTED}@", text)
-
-
-@functools.singledispatch
-def to_json_safe(value: Any) -> Any:
-    """``value`` as plain JSON types: paths and dates as strings, tuples and sets as lists."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return to_json_safe(dataclasses.asdict(value))
-    tolist = getattr(value, "tolist", None)  # numpy and pandas values, without importing them
-    if callable(tolist):
-        return to_json_safe(tolist())
-    return str(value)
-
-
-@to_json_safe.register(type(None))
-@to_json_safe.register(bool)
-@to_json_safe.register(int)
-@to_json_safe.register(str)
-def _(value: Any) -> Any:
-    return value
-
-
-@to_json_safe.register
-def _(value: float) -> Any:
-    return float(value) if math.isfinite(value) else str(value)
-
-
-@to_json_safe.register
-def _(value: enum.Enum) -> Any:
-    return to_json_safe(value.value)
-
-
-@to_json_safe.register(PurePath)
-@to_json_safe.register(dt.date)
-@to_json_safe.register(dt.time)
-def _(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, dt.date | dt.time) else str(value)
-
-
-@to_json_safe.register(Mapping)
-def _(value: Any) -> Any:
-    return {str(k): to_json_safe(v) for k, v in value.items()}
-
-
-@to_json_safe.register(list)
-@to_json_safe.register(tuple)
-def _(value: Any) -> Any:
-    return [to_json_safe(v) for v in value]
-
-
-@to_json_safe.register(set)
-@to_json_safe.register(frozenset)
-def _(value: Any) -> Any:
-    return sorted((to_json_safe(v) for v in value), key=repr)
 
 
 def redact(value: Any) -> Any:

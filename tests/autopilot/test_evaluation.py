@@ -12,8 +12,8 @@ from scipy import stats
 
 from quant_engine.autopilot.candidates import CandidateSpec
 from quant_engine.autopilot.evaluation import EvaluationSettings, ReturnStats, evaluate_candidate
-from quant_engine.autopilot.state import canonical_json
-from quant_engine.backtest.engine import BacktestConfig
+from quant_engine.autopilot.state import state_file_text
+from quant_engine.backtest.simulation import BacktestConfig
 from quant_engine.data.market_data import MarketData
 from quant_engine.models.walk_forward import WalkForwardSettings, fit_walk_forward
 
@@ -44,7 +44,7 @@ def test_same_inputs_same_result_and_costs_matter(autopilot_data: MarketData) ->
     settings = EvaluationSettings(seed=3)
     first = evaluate_candidate(CANDIDATE, autopilot_data, settings)
     again = evaluate_candidate(CANDIDATE, autopilot_data, settings)
-    assert canonical_json(first.to_dict()) == canonical_json(again.to_dict())
+    assert state_file_text(first.to_dict()) == state_file_text(again.to_dict())
     costly = evaluate_candidate(
         CANDIDATE,
         autopilot_data,
@@ -55,7 +55,7 @@ def test_same_inputs_same_result_and_costs_matter(autopilot_data: MarketData) ->
 
 def test_result_pickles(autopilot_data: MarketData) -> None:
     result = evaluate_candidate(CANDIDATE, autopilot_data)
-    assert canonical_json(pickle.loads(pickle.dumps(result)).to_dict()) == canonical_json(
+    assert state_file_text(pickle.loads(pickle.dumps(result)).to_dict()) == state_file_text(
         result.to_dict()
     )
 

@@ -15,7 +15,7 @@ from quant_engine.autopilot.executors import (
     LocalExecutor,
     make_executor,
 )
-from quant_engine.autopilot.state import canonical_json
+from quant_engine.autopilot.state import state_file_text
 from quant_engine.data.market_data import MarketData
 from quant_engine.errors import QuantEngineError, UsageError
 
@@ -122,7 +122,7 @@ def test_dask_map_keeps_order_and_reports_progress(dask_scheduler: str) -> None:
 def evaluate_all(executor: Executor, data: MarketData) -> list[str]:
     settings = EvaluationSettings(seed=11)
     results = executor.map(evaluate_candidate, list(GRID), shared=(data, settings))
-    return [canonical_json(r.to_dict()) for r in results]
+    return [state_file_text(r.to_dict()) for r in results]
 
 
 def test_results_are_identical_whichever_executor_ran_them(

@@ -12,8 +12,8 @@ import pytest
 from quant_engine import run_backtest
 from quant_engine.autopilot.candidates import CandidateSpec
 from quant_engine.autopilot.evaluation import EvaluationSettings, evaluate_candidate
-from quant_engine.backtest.engine import BacktestConfig
 from quant_engine.backtest.report import EQUITY_CURVE_NAME, FLOAT_FORMAT
+from quant_engine.backtest.simulation import BacktestConfig
 from quant_engine.data.loader import load_universe
 
 TICKERS = ("SPX", "NDX", "S0000", "S0001", "S0002")

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from quant_engine.autopilot.candidates import CandidateSpec, build_grid
-from quant_engine.autopilot.executors import Executor, LocalExecutor, ProgressCallback
+from quant_engine.autopilot.executors import Executor, LocalExecutor, TaskBatch
 from quant_engine.autopilot.runner import AutopilotOutcome, run_autopilot
 from quant_engine.autopilot.selection import Guards, IncumbentRecord
 from quant_engine.autopilot.state import AutopilotState
@@ -35,51 +35,104 @@ def run(
     )
 
 
-def test_first_run_promotes_and_records_everything(
-    autopilot_data: MarketData, tmp_path: Path
-) -> None:
+@dataclass(frozen=True)
+class FirstRun:
+    """One autopilot run on an empty state folder, with the progress it reported."""
+
+    outcome: AutopilotOutcome
+    progress: list[tuple[int, int]]
+    state_dir: Path
+
+
+@pytest.fixture(scope="module")
+def first_run(autopilot_data: MarketData, tmp_path_factory: pytest.TempPathFactory) -> FirstRun:
+    """The autopilot run once on an empty state folder, shared by the tests of its results."""
+    root = tmp_path_factory.mktemp("first_run")
     progress: list[tuple[int, int]] = []
     outcome = run(
         autopilot_data,
-        tmp_path / "state",
-        out_dir=tmp_path / "run",
+        root / "state",
+        out_dir=root / "run",
         on_progress=lambda d, t: progress.append((d, t)),
     )
-    decision = outcome.decision
-    assert decision.promoted
-    assert progress[-1] == (2, 2)
-    assert [r.candidate_id for r in outcome.results] == [c.candidate_id for c in GRID]
-    assert decision.best_id == max(outcome.results, key=lambda r: r.sharpe).candidate_id
+    return FirstRun(outcome=outcome, progress=progress, state_dir=root / "state")
+
+
+def decision_record(first_run: FirstRun) -> dict[str, Any]:
+    """The decision record the first run wrote to its output folder."""
+    record: dict[str, Any] = json.loads(
+        first_run.outcome.outputs["autopilot_decision_record"].read_text()
+    )
+    return record
+
+
+def test_first_run_promotes_the_best_candidate(first_run: FirstRun) -> None:
+    outcome = first_run.outcome
+    assert outcome.decision.promoted
+    assert outcome.decision.best_id == max(outcome.results, key=lambda r: r.sharpe).candidate_id
+
+
+def test_first_run_reports_progress_to_the_end(first_run: FirstRun) -> None:
+    assert first_run.progress[-1] == (2, 2)
+
+
+def test_first_run_evaluates_the_grid_in_order(first_run: FirstRun) -> None:
+    ids = [r.candidate_id for r in first_run.outcome.results]
+    assert ids == [c.candidate_id for c in GRID]
+
+
+def test_first_run_goes_from_no_incumbent_to_the_decided_one(first_run: FirstRun) -> None:
+    outcome = first_run.outcome
     assert outcome.incumbent_before is None
     assert outcome.incumbent_after is not None
     assert outcome.incumbent_after.decision_id == outcome.decision_id
 
-    assert set(outcome.outputs) == {
+
+def test_first_run_writes_every_output_file(first_run: FirstRun) -> None:
+    outputs = first_run.outcome.outputs
+    assert set(outputs) == {
         "autopilot_decision_record",
         "autopilot_decision_log",
         "autopilot_incumbent",
         "autopilot_decision",
         "autopilot_candidates",
     }
-    assert all(path.is_file() for path in outcome.outputs.values())
-    record = json.loads(outcome.outputs["autopilot_decision_record"].read_text())
+    assert all(path.is_file() for path in outputs.values())
+
+
+def test_first_run_decision_record_names_its_inputs(
+    first_run: FirstRun, autopilot_data: MarketData
+) -> None:
+    record = decision_record(first_run)
     assert record["decision"]["promoted"] is True
     assert record["inputs"]["grid"] == [c.candidate_id for c in GRID]
     assert record["inputs"]["settings"]["seed"] == 5
     assert record["inputs"]["data"]["digest"] == autopilot_data.digest
-    assert outcome.outputs["autopilot_decision"].read_bytes() == (
-        outcome.outputs["autopilot_decision_record"].read_bytes()
+
+
+def test_first_run_decision_file_equals_the_run_record(first_run: FirstRun) -> None:
+    outputs = first_run.outcome.outputs
+    assert outputs["autopilot_decision"].read_bytes() == (
+        outputs["autopilot_decision_record"].read_bytes()
     )
-    csv_lines = outcome.outputs["autopilot_candidates"].read_text().splitlines()
+
+
+def test_first_run_candidates_csv_has_a_ranked_row_per_candidate(first_run: FirstRun) -> None:
+    csv_lines = first_run.outcome.outputs["autopilot_candidates"].read_text().splitlines()
     assert csv_lines[0].startswith("rank,candidate_id,sharpe,deflated_sharpe")
     assert len(csv_lines) == 1 + len(GRID)
 
-    state = AutopilotState(tmp_path / "state")
-    assert state.load_incumbent() == outcome.incumbent_after
-    (line,) = state.read_log()
-    assert line["decision_id"] == outcome.decision_id
+
+def test_first_run_saves_the_incumbent(first_run: FirstRun) -> None:
+    state = AutopilotState(first_run.state_dir)
+    assert state.load_incumbent() == first_run.outcome.incumbent_after
+
+
+def test_first_run_logs_one_promotion(first_run: FirstRun) -> None:
+    (line,) = AutopilotState(first_run.state_dir).read_log()
+    assert line["decision_id"] == first_run.outcome.decision_id
     assert line["promoted"] is True
-    assert line["incumbent_after"] == decision.best_id
+    assert line["incumbent_after"] == first_run.outcome.decision.best_id
 
 
 def test_second_run_keeps_the_incumbent_and_appends_to_the_log(
@@ -158,18 +211,12 @@ class IncumbentThief(Executor):
     def describe(self) -> dict[str, Any]:
         return {"kind": self.kind}
 
-    def run_tasks(
-        self,
-        fn: Callable[..., Any],
-        items: Sequence[Any],
-        shared: tuple[Any, ...],
-        report: ProgressCallback,
-    ) -> list[Any]:
+    def run_tasks(self, batch: TaskBatch[Any]) -> list[Any]:
         other = IncumbentRecord(
             CandidateSpec("core", "gbm", "top_k"), {"sharpe": 1.0}, "t1", "other"
         )
         self.state.save_incumbent(other)
-        return [fn(item, *shared) for item in items]
+        return batch.run_inline()
 
 
 def test_incumbent_changed_during_the_run_is_not_overwritten(

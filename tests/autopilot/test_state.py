@@ -11,7 +11,7 @@ import pytest
 from quant_engine import layout
 from quant_engine.autopilot.candidates import CandidateSpec
 from quant_engine.autopilot.selection import IncumbentRecord
-from quant_engine.autopilot.state import AutopilotState, canonical_json
+from quant_engine.autopilot.state import AutopilotState, state_file_text
 from quant_engine.errors import DataError
 
 
@@ -74,11 +74,11 @@ def test_decision_files_are_named_by_their_content(tmp_path: Path) -> None:
     other_id, _ = state.write_decision({"a": [1, 2], "b": 2.0})
     assert (first_id, first) == (again_id, again)
     assert other_id != first_id
-    assert first.read_text() == canonical_json({"a": [1, 2], "b": 1.0})
+    assert first.read_text() == state_file_text({"a": [1, 2], "b": 1.0})
 
 
 def test_non_finite_numbers_are_written_as_null() -> None:
-    assert canonical_json({"x": float("nan"), "y": float("inf")}) == (
+    assert state_file_text({"x": float("nan"), "y": float("inf")}) == (
         '{\n  "x": null,\n  "y": null\n}\n'
     )
 

@@ -14,7 +14,7 @@ from hypothesis.extra.numpy import arrays
 
 from quant_engine import config
 from quant_engine.backtest import simulation
-from quant_engine.backtest.simulation import SimulationOutput, simulate
+from quant_engine.backtest.simulation import BacktestConfig, SimulationOutput, simulate
 
 NAN = math.nan
 SETTINGS: dict[str, Any] = {
@@ -31,7 +31,7 @@ SETTINGS: dict[str, Any] = {
 def run(scores: Any, returns: Any | None = None, **overrides: Any) -> SimulationOutput:
     score_arr = np.asarray(scores, dtype=float)
     ret = np.zeros_like(score_arr) if returns is None else np.asarray(returns, dtype=float)
-    return simulate(score_arr, ret, **{**SETTINGS, **overrides})
+    return simulate(score_arr, ret, BacktestConfig(**{**SETTINGS, **overrides}))
 
 
 def reference(scores: np.ndarray, returns: np.ndarray, **kw: Any) -> dict[str, np.ndarray]:
@@ -99,7 +99,7 @@ def test_matches_the_day_by_day_reference(
 ) -> None:
     scores, returns = data
     with mock.patch.object(simulation, "block_rows", return_value=block):
-        out = simulate(scores, returns, **kw)
+        out = simulate(scores, returns, BacktestConfig(**kw))
     expected = reference(scores, returns, **kw)
     np.testing.assert_allclose(out.weights, expected["weights"], rtol=0, atol=1e-12)
     np.testing.assert_allclose(out.turnover, expected["turnover"], rtol=0, atol=1e-12)
@@ -108,15 +108,22 @@ def test_matches_the_day_by_day_reference(
     np.testing.assert_allclose(out.exposure, expected["exposure"], rtol=0, atol=1e-12)
 
 
+def replaced_from(values: np.ndarray, day: int, value: float) -> np.ndarray:
+    """A copy of ``values`` whose rows from ``day`` on are all ``value``."""
+    changed = values.copy()
+    changed[day:] = value
+    return changed
+
+
 @settings(max_examples=100, deadline=None)
 @given(data=market(), kw=rule_settings, cut=st.integers(0, 11), noise=st.floats(-0.4, 0.4))
 def test_future_returns_do_not_move_past_weights_or_returns(
     data: tuple[np.ndarray, np.ndarray], kw: Any, cut: int, noise: float
 ) -> None:
     scores, returns = data
-    changed = returns.copy()
-    changed[cut:] = noise
-    before, after = simulate(scores, returns, **kw), simulate(scores, changed, **kw)
+    cfg = BacktestConfig(**kw)
+    before = simulate(scores, returns, cfg)
+    after = simulate(scores, replaced_from(returns, cut, noise), cfg)
     np.testing.assert_array_equal(before.weights, after.weights)
     np.testing.assert_array_equal(before.net[:cut], after.net[:cut])
 
@@ -127,9 +134,9 @@ def test_a_score_only_moves_the_book_from_its_execution_on(
     data: tuple[np.ndarray, np.ndarray], kw: Any, day: int, value: float
 ) -> None:
     scores, returns = data
-    changed = scores.copy()
-    changed[day:] = value
-    before, after = simulate(scores, returns, **kw), simulate(changed, returns, **kw)
+    cfg = BacktestConfig(**kw)
+    before = simulate(scores, returns, cfg)
+    after = simulate(replaced_from(scores, day, value), returns, cfg)
     first_affected = day + 1 + kw["execution_lag"]
     np.testing.assert_array_equal(before.weights[:first_affected], after.weights[:first_affected])
     np.testing.assert_array_equal(before.net[: first_affected - 1], after.net[: first_affected - 1])
@@ -254,7 +261,7 @@ def test_bad_settings_are_rejected_by_name(override: dict[str, Any], message: st
 
 def test_bad_shapes_and_infinite_returns_are_rejected() -> None:
     with pytest.raises(ValueError, match="same shape"):
-        simulate(np.zeros((3, 2)), np.zeros((3, 3)), **SETTINGS)
+        simulate(np.zeros((3, 2)), np.zeros((3, 3)), BacktestConfig(**SETTINGS))
     with pytest.raises(ValueError, match="inf"):
         run(np.zeros((3, 2)), [[0.0, 0.0], [math.inf, 0.0], [0.0, 0.0]])
 

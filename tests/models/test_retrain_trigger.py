@@ -64,6 +64,15 @@ def flipped(
     return model_on(truncate(data, FLIP_AT), tmp_path_factory.mktemp("flipped")), data
 
 
+def shifted_after_training(model: LoadedModel, features: pd.DataFrame) -> pd.DataFrame:
+    """``features`` with every feature moved up by 3 training std after the training window."""
+    after = features.index.get_level_values("date") > pd.Timestamp(model.metadata.train_end)
+    shifted = features.copy()
+    for name, stats in model.metadata.feature_stats.items():
+        shifted.loc[after, name] = shifted.loc[after, name] + 3.0 * stats.std
+    return shifted
+
+
 def lenient(**strict: float) -> RetrainTrigger:
     """A trigger whose rules never fire, except those given in ``strict``."""
     kwargs: dict[str, float] = {"max_age_days": 10_000, "min_ic": -2.0, "max_drift": 1e9}
@@ -141,10 +150,7 @@ def test_before_the_flip_the_same_model_is_fine(flipped: Fixture) -> None:
 def test_shifted_features_are_due_for_drift(stationary: Fixture) -> None:
     model, data = stationary
     features, labels = xy(data)
-    after = features.index.get_level_values("date") > pd.Timestamp(model.metadata.train_end)
-    shifted = features.copy()
-    for name, stats in model.metadata.feature_stats.items():
-        shifted.loc[after, name] = shifted.loc[after, name] + 3.0 * stats.std
+    shifted = shifted_after_training(model, features)
     decision = lenient(max_drift=config.RETRAIN_MAX_DRIFT).evaluate(
         model, shifted, labels, as_of=data.end.date()
     )
@@ -158,10 +164,7 @@ def test_drift_without_new_labels_is_reported_but_not_acted_on(stationary: Fixtu
     """Retraining before new labels arrive would rebuild the same model, so it is not due."""
     model, data = stationary
     features, labels = xy(data)
-    after = features.index.get_level_values("date") > pd.Timestamp(model.metadata.train_end)
-    shifted = features.copy()
-    for name, stats in model.metadata.feature_stats.items():
-        shifted.loc[after, name] = shifted.loc[after, name] + 3.0 * stats.std
+    shifted = shifted_after_training(model, features)
     unknown = labels.where(labels.index.get_level_values("date") <= model.metadata.train_end)
     decision = lenient(max_drift=config.RETRAIN_MAX_DRIFT).evaluate(
         model, shifted, unknown, as_of=data.end.date()
@@ -191,6 +194,15 @@ def test_save_metadata_is_public_and_writes_decision_and_thresholds(
     path = trigger.save_metadata(decision, tmp_path / "retrain" / "decision.json")
     assert path == tmp_path / "retrain" / "decision.json"
     payload = json.loads(path.read_text())
+    assert set(payload) == {"decision", "thresholds"}
+    assert set(payload["decision"]) == {"due", "reasons", "metrics", "as_of", "model_version"}
+    assert set(payload["thresholds"]) == {
+        "max_age_days",
+        "ic_decay",
+        "min_ic",
+        "max_drift",
+        "min_obs",
+    }
     assert payload["decision"]["due"] is decision.due
     assert payload["decision"]["model_version"] == model.version_id
     assert payload["thresholds"]["max_age_days"] == config.RETRAIN_MAX_AGE_DAYS

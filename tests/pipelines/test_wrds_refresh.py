@@ -15,6 +15,7 @@ from quant_engine.data.providers.crsp import get_layout
 from quant_engine.data.providers.wrds import WrdsClient, WrdsSettings
 from quant_engine.errors import DataError, MissingCredentialError
 from quant_engine.pipelines.wrds_refresh import SOURCE, RefreshReport, WrdsRefresher
+from tests.data.cache_faults import fail_cache_writes
 from tests.data.providers.crsp_fixture import CrspDatabase
 
 TICKERS = ["SPLT", "MIDP", "NEWT", "OLDT", "DLST", "NOPE"]
@@ -143,13 +144,7 @@ def test_failure_leaves_later_tickers_untouched_and_rerun_resumes(
     crsp_db.load_release(2)
     before = {t: file_bytes(cache, t) for t in cache.tickers(SOURCE)}
     real_write = LocalCache.write
-
-    def failing(self: LocalCache, source: str, ticker: str, *args: Any, **kw: Any) -> Path:
-        if ticker == "MIDP":
-            raise OSError("disk full")
-        return real_write(self, source, ticker, *args, **kw)
-
-    monkeypatch.setattr(LocalCache, "write", failing)
+    fail_cache_writes(monkeypatch, "MIDP")
     later = END + dt.timedelta(days=1)
     with pytest.raises(OSError, match="disk full"):
         refresh(cache, end=later)

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import enum
 import json
-from pathlib import Path
 
-import numpy as np
 import pytest
 
 from quant_engine.runs.redaction import (
@@ -17,7 +13,6 @@ from quant_engine.runs.redaction import (
     redact_argv,
     scrub_secret_values,
     secret_env_values,
-    to_json_safe,
 )
 
 
@@ -70,34 +65,3 @@ def test_scrub_removes_secret_env_values_from_every_string() -> None:
     scrubbed = scrub_secret_values(record, secrets)
     assert scrubbed == {"message": f"failed with {REDACTED}", "argv": [f"x={REDACTED}"], "n": 1}
     assert "defgh" not in json.dumps(scrubbed)
-
-
-class Mode(enum.Enum):
-    CORE = "core"
-
-
-def test_to_json_safe_handles_engine_types() -> None:
-    value = {
-        "path": Path("/x/y"),
-        "date": dt.date(2024, 1, 2),
-        "tickers": ("A", "B"),
-        "set": {2, 1},
-        "mode": Mode.CORE,
-        "np_int": np.int64(3),
-        "np_float": np.float64(0.5),
-        "nan": float("nan"),
-        "array": np.array([1, 2]),
-    }
-    safe = to_json_safe(value)
-    assert safe == {
-        "path": "/x/y",
-        "date": "2024-01-02",
-        "tickers": ["A", "B"],
-        "set": [1, 2],
-        "mode": "core",
-        "np_int": 3,
-        "np_float": 0.5,
-        "nan": "nan",
-        "array": [1, 2],
-    }
-    json.dumps(safe)

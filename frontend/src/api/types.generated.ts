@@ -311,6 +311,20 @@ export interface ApiResponse<T> {
 
 // ---- quant_engine.api.schemas.model_lab ----
 
+/** Whether the current model should be retrained, every reason why, and the figures behind. */
+export interface RetrainDecision {
+  /** True when at least one retraining trigger fired. */
+  due: boolean;
+  /** Every trigger that fired; empty when none did. */
+  reasons: string[];
+  /** The figures the rule judged: model_age_days, training_ic, recent_ic, hit_rate, drift (mean absolute standardised feature shift) and recent_obs; null if undefined. */
+  metrics: Record<string, number | null>;
+  /** The data date the decision was made for (ISO date). */
+  as_of: string;
+  /** The version checked; null before any training. */
+  model_version: string | null;
+}
+
 /** Feature sets, each a superset of the one before. */
 export type FeatureMode = "minimal" | "core" | "full";
 export const FeatureMode = {
@@ -357,22 +371,6 @@ export interface ModelVersion {
   tickers: string[];
   /** True for the version predictions use. */
   active: boolean;
-}
-
-/** Whether the active model should be retrained, and why. */
-export interface RetrainDecision {
-  retrain: boolean;
-  /** Every trigger that fired; empty when none did. */
-  reasons: string[];
-  /** The version checked; null before any training. */
-  version_id: string | null;
-  model_age_days: number | null;
-  training_ic: number | null;
-  recent_ic: number | null;
-  /** Mean absolute standardised shift of the features. */
-  feature_drift: number | null;
-  /** @format date-time */
-  checked_at: string;
 }
 
 /** The model lab page: every registered version, newest first. */

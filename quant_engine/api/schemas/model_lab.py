@@ -1,4 +1,8 @@
-"""Model lab: trained model versions, their out-of-sample quality, and retraining decisions."""
+"""Model lab: trained model versions, their out-of-sample quality, and retraining decisions.
+
+The retraining decision is defined once, in :mod:`quant_engine.retrain_decision`, and
+re-exported here (listed in ``__all__``) so the generated TypeScript carries it.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,17 @@ import datetime as dt
 from enum import StrEnum
 
 from pydantic import BaseModel, Field
+
+from quant_engine.retrain_decision import RetrainDecision
+
+__all__ = [
+    "FeatureMode",
+    "ModelKind",
+    "ModelLabOverview",
+    "ModelVersion",
+    "OosMetrics",
+    "RetrainDecision",
+]
 
 
 class FeatureMode(StrEnum):
@@ -52,21 +67,6 @@ class ModelVersion(BaseModel):
     seed: int
     tickers: list[str]
     active: bool = Field(default=False, description="True for the version predictions use.")
-
-
-class RetrainDecision(BaseModel):
-    """Whether the active model should be retrained, and why."""
-
-    retrain: bool
-    reasons: list[str] = Field(description="Every trigger that fired; empty when none did.")
-    version_id: str | None = Field(description="The version checked; null before any training.")
-    model_age_days: int | None = None
-    training_ic: float | None = None
-    recent_ic: float | None = None
-    feature_drift: float | None = Field(
-        default=None, description="Mean absolute standardised shift of the features."
-    )
-    checked_at: dt.datetime
 
 
 class ModelLabOverview(BaseModel):

@@ -16,7 +16,7 @@ from quant_engine.api.schemas.autopilot import (
     PromotionDecision,
 )
 from quant_engine.errors import DataError, error_line
-from quant_engine.utils.json_object import read_json_object
+from quant_engine.utils.json_form import read_json_object
 
 if TYPE_CHECKING:
     from quant_engine.autopilot import AutopilotState

@@ -20,7 +20,7 @@ from quant_engine.api.schemas.backtests import (
 from quant_engine.api.views import runs
 from quant_engine.errors import DataError
 from quant_engine.runs.manifest import RunManifest
-from quant_engine.utils.json_object import read_json_object
+from quant_engine.utils.json_form import read_json_object
 
 SCRIPT = "run_backtest"
 NO_BACKTEST = "no backtest yet: run qe-backtest"
