@@ -5,12 +5,13 @@ metadata (ticker, source, row count, date range, columns, a write id and any ext
 in the Parquet file's key-value metadata, so one atomic rename publishes data and metadata
 together: a reader sees the old pair or the new one, and a crash leaves one of them. The sidecar
 is a derived copy (the embedded metadata plus the sha256 of the Parquet bytes), written second.
-A reader trusts the sidecar only when its sha256 matches the bytes it read; otherwise (a write
-in progress, or a crash between the two writes) it uses the embedded copy and rewrites the
-sidecar. Pages carry CRC checksums, so modified data is refused, and the metadata is checked
-against the data itself (ticker, source, rows, dates, columns): a swapped or edited pair is one
-line naming the file and how to re-fetch it. Files written before metadata was embedded are
-read through their sidecar alone, whose sha256 must match.
+A reader trusts the sidecar only when it matches the bytes read (sha256, or the write id for a
+metadata-only read); otherwise (a write in progress, or a crash between the two writes) it uses
+the embedded copy. Readers never write; the next write of the ticker replaces a stale sidecar.
+Pages carry CRC checksums, so modified data is refused, and the metadata is checked against the
+data (ticker, source, rows, dates, columns): a swapped or edited pair is one line naming the
+file and how to re-fetch it. Files written before metadata was embedded are read through their
+sidecar alone, whose sha256 must match.
 """
 
 from __future__ import annotations
@@ -179,7 +180,8 @@ def write_cache_meta(
     """Publish ``df`` at ``path`` with its metadata embedded, then its sidecar; return the sidecar.
 
     The Parquet file is replaced in one atomic rename, so data and metadata change together; the
-    sidecar written after it is a derived copy (readers repair it if a crash skips it).
+    sidecar written after it is a derived copy (readers fall back to the embedded one while it
+    is stale, and the next write of the ticker replaces it).
     """
     extra = dict(meta or {})
     clash = sorted(set(extra) & set(_CORE_META_KEYS))
@@ -408,7 +410,6 @@ class LocalCache:
             handle.seek(0)
             meta = dataclasses.replace(embedded, sha256=sha256_bytes(handle.read()))
         check_names(meta, path, path)
-        self.repair(path, meta)
         return meta
 
     def read(self, source: str, ticker: str) -> tuple[pd.DataFrame, CacheMeta]:
@@ -428,7 +429,6 @@ class LocalCache:
             return frame, sidecar
         meta = embedded_meta(key_values, path, digest) or self.legacy_meta(path, sidecar, digest)
         check_against_data(meta, frame, path, path)
-        self.repair(path, meta)
         return frame, meta
 
     def sidecar(self, path: Path) -> CacheMeta | None:
@@ -461,14 +461,6 @@ class LocalCache:
                 f"{meta_path_for(path).name}); {refetch_hint(path)}"
             )
         return sidecar
-
-    @staticmethod
-    def repair(path: Path, meta: CacheMeta) -> None:
-        """Rewrite a stale sidecar from the embedded metadata (best effort: it is a copy)."""
-        try:
-            write_sidecar(path, meta)
-        except OSError as exc:
-            logger.debug("could not repair %s: %s", meta_path_for(path), exc)
 
 
 def is_sidecar_name(name: str) -> bool:

@@ -135,7 +135,7 @@ def test_modified_data_page_is_refused() -> None:
         cache.read("wrds", "AAPL")
 
 
-def test_stale_sidecar_gives_way_to_the_embedded_metadata_and_is_repaired() -> None:
+def test_stale_sidecar_gives_way_to_the_embedded_metadata() -> None:
     cache = LocalCache()
     path = cache.write("wrds", "AAPL", bars())
     sidecar = meta_path_for(path)
@@ -145,11 +145,12 @@ def test_stale_sidecar_gives_way_to_the_embedded_metadata_and_is_repaired() -> N
     meta = cache.read_meta("wrds", "AAPL")
     assert (meta.rows, meta.last_date, meta.extra) == (40, "2020-02-25", {"note": "new"})
     assert meta.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
-    assert json.loads(sidecar.read_text())["rows"] == 40
-    sidecar.write_text(current)
-    frame, meta = cache.read("wrds", "AAPL")
-    assert len(frame) == meta.rows == 40
-    assert CacheMeta.from_file(sidecar) == meta
+    frame, read = cache.read("wrds", "AAPL")
+    assert len(frame) == 40
+    assert read == meta
+    assert sidecar.read_text() == current  # readers never write
+    cache.write("wrds", "AAPL", bars(40))
+    assert CacheMeta.from_file(sidecar) == cache.read("wrds", "AAPL")[1]
 
 
 def test_a_read_between_the_two_writes_sees_the_new_pair(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -159,10 +160,8 @@ def test_a_read_between_the_two_writes_sees_the_new_pair(monkeypatch: pytest.Mon
     real = local_cache.write_sidecar
 
     def read_then_write(path: Path, meta: CacheMeta) -> Path:
-        if not seen:  # the writer's call; the read's own sidecar repair goes straight through
-            seen.append((0, 0))
-            frame, read = cache.read("wrds", "AAPL")
-            seen[0] = (len(frame), read.rows)
+        frame, read = cache.read("wrds", "AAPL")
+        seen.append((len(frame), read.rows))
         return real(path, meta)
 
     monkeypatch.setattr(local_cache, "write_sidecar", read_then_write)
@@ -185,11 +184,11 @@ def test_a_crash_before_the_sidecar_leaves_the_new_pair_readable(
     monkeypatch.undo()
     assert json.loads(meta_path_for(path).read_text())["rows"] == 30
     assert cache.read("wrds", "AAPL")[1].rows == 40
-    assert json.loads(meta_path_for(path).read_text())["rows"] == 40
+    assert cache.read_meta("wrds", "AAPL").rows == 40
 
 
 @pytest.mark.parametrize("sidecar_text", [None, "{not json", '{"ticker": "AAPL"}'])
-def test_missing_or_broken_sidecar_is_rebuilt_from_the_data_file(
+def test_missing_or_broken_sidecar_gives_way_to_the_data_file(
     sidecar_text: str | None, caplog: pytest.LogCaptureFixture
 ) -> None:
     cache = LocalCache()
@@ -199,7 +198,7 @@ def test_missing_or_broken_sidecar_is_rebuilt_from_the_data_file(
     else:
         sidecar.write_text(sidecar_text)
     assert cache.read_meta("wrds", "AAPL").rows == 30
-    assert CacheMeta.from_file(sidecar).rows == 30
+    assert cache.read("wrds", "AAPL")[1].rows == 30
     if sidecar_text is not None:
         assert "AAPL.meta.json" in caplog.text
 
