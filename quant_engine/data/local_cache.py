@@ -147,10 +147,6 @@ class CacheMeta:
         core = {key: getattr(self, key) for key in _CORE_META_KEYS}
         return {**core, "columns": list(self.columns), **self.extra}
 
-    def same_write(self, other: CacheMeta) -> bool:
-        """True when both describe one write (every field equal apart from the file hash)."""
-        return dataclasses.replace(self, sha256="") == dataclasses.replace(other, sha256="")
-
 
 def sha256_bytes(data: bytes) -> str:
     """Hex sha256 of ``data``."""
@@ -277,13 +273,14 @@ def embedded_meta(key_values: Mapping[bytes, bytes], path: Path, sha256: str) ->
     return CacheMeta.from_payload({**payload, "sha256": sha256}, path)
 
 
+def names_of(data_path: Path) -> dict[str, Any]:
+    """The ticker and source a cached file's name and folder say it holds."""
+    return {"ticker": data_path.name.removesuffix(PARQUET_SUFFIX), "source": data_path.parent.name}
+
+
 def check_names(meta: CacheMeta, described: Path, data_path: Path) -> None:
-    """DataError unless ``meta`` names the ticker and source its file's name and folder say."""
-    expected = {
-        "ticker": data_path.name.removesuffix(PARQUET_SUFFIX),
-        "source": data_path.parent.name,
-    }
-    mismatch(meta, expected, described, data_path)
+    """DataError unless ``meta`` names the ticker and source of its file's name and folder."""
+    mismatch(meta, names_of(data_path), described, data_path)
 
 
 def check_against_data(
@@ -291,9 +288,8 @@ def check_against_data(
 ) -> None:
     """DataError unless ``meta`` describes ``frame`` (ticker, source, rows, dates, columns)."""
     index = pd.DatetimeIndex(frame.index)
-    expected: dict[str, Any] = {
-        "ticker": data_path.name.removesuffix(PARQUET_SUFFIX),
-        "source": data_path.parent.name,
+    expected = {
+        **names_of(data_path),
         "rows": len(frame),
         "first_date": index[0].date().isoformat() if len(index) else "",
         "last_date": index[-1].date().isoformat() if len(index) else "",
