@@ -3,7 +3,7 @@
 For each cached ticker the trading calendar gives the sessions missing between its first bar and
 its last (or the requested end); only those ranges are fetched, merged and written atomically, one
 ticker at a time. Holidays are never gaps; early closes are sessions. Sessions the provider has
-no bar for are remembered in the sidecar and not asked again. Suspicious rows (non-session days,
+no bar for are remembered in its metadata and not asked again. Suspicious rows (non-session days,
 zero volume, huge moves, collapsed volume) are reported, never changed. Tickers not cached yet
 are backfilled from the start day (this is how a cache is first made). A dry run only lists gaps
 and suspicious rows: no connection, works offline.

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Literal, cast
 
 from pydantic import ValidationError
@@ -19,6 +21,8 @@ from quant_engine.errors import DataError, UsageError, error_line
 
 if TYPE_CHECKING:
     from quant_engine.data.local_cache import CacheMeta, LocalCache
+
+logger = logging.getLogger("quant_engine.api")
 
 SourceKind = Literal["embedded", "database", "broker"]
 DESCRIPTIONS = {
@@ -78,9 +82,20 @@ def ticker_info(meta: CacheMeta, last_close: float | None = None) -> TickerInfo:
 
 
 def tickers(source: str) -> list[TickerInfo]:
-    """Every ticker cached for ``source``, sorted."""
-    store = cache()
-    return [ticker_info(store.read_meta(source, t)) for t in store.tickers(check_source(source))]
+    """Every readable ticker cached for ``source``, sorted (a broken one is logged and skipped)."""
+    return [ticker_info(meta) for meta in readable_metas(cache(), check_source(source))]
+
+
+def readable_metas(store: LocalCache, source: str) -> Iterator[CacheMeta]:
+    """The metadata of each cached ticker of ``source``; one that cannot be read is warned about.
+
+    A single damaged ticker must not hide the others; asking for it by name reports the error.
+    """
+    for ticker in store.tickers(source):
+        try:
+            yield store.read_meta(source, ticker)
+        except DataError as exc:
+            logger.warning("skipping %s:%s: %s", source, ticker, exc)
 
 
 def one_ticker(source: str, ticker: str) -> TickerInfo:
@@ -122,9 +137,5 @@ def cached_count() -> int:
 def latest_session() -> dt.date | None:
     """The newest session cached for any ticker of any source; None with an empty cache."""
     store = cache()
-    last = [
-        store.read_meta(name, ticker).last_date
-        for name in config.DATA_SOURCES
-        for ticker in store.tickers(name)
-    ]
+    last = [meta.last_date for name in config.DATA_SOURCES for meta in readable_metas(store, name)]
     return dt.date.fromisoformat(max(last)[:10]) if last else None

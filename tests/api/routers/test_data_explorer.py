@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
+import pandas as pd
+import pytest
 from fastapi.testclient import TestClient
 
 from quant_engine import config
-from quant_engine.data.local_cache import LocalCache
+from quant_engine.data.local_cache import LocalCache, meta_path_for
 
 
 def test_sources_are_the_configured_ones(populated: Path, client: TestClient) -> None:
@@ -65,3 +68,65 @@ def test_bad_inputs_are_400_or_422(populated: Path, client: TestClient) -> None:
         response = client.get(url)
         assert response.status_code == status, url
         assert text in response.json()["error"]["message"], url
+
+
+def wrds_cache_with_strays() -> LocalCache:
+    """A fresh wrds cache of AAPL and MSFT plus files that are not cached tickers."""
+    store = LocalCache()
+    days = pd.bdate_range("2024-01-01", periods=5, name="date")
+    frame = pd.DataFrame(
+        {"open": 10.0, "high": 11.0, "low": 9.0, "close": 10.5, "volume": 100.0}, index=days
+    )
+    for ticker in ("AAPL", "MSFT"):
+        store.write("wrds", ticker, frame)
+    folder = store.source_dir("wrds")
+    (folder / "..evil.parquet").write_bytes(b"x")
+    (folder / "notes.txt").write_text("my notes")
+    return store
+
+
+def test_stray_files_do_not_hide_the_good_tickers(
+    client: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    wrds_cache_with_strays()
+    response = client.get("/api/data/wrds/tickers")
+    assert response.status_code == 200
+    assert [t["ticker"] for t in response.json()["data"]] == ["AAPL", "MSFT"]
+    assert "..evil.parquet" in caplog.text
+    assert "notes.txt" in caplog.text
+
+
+def test_a_damaged_ticker_is_left_out_of_the_list_and_named_when_asked_for(
+    client: TestClient,
+) -> None:
+    store = wrds_cache_with_strays()
+    store.path_for("wrds", "MSFT").write_bytes(b"not parquet")
+    assert [t["ticker"] for t in client.get("/api/data/wrds/tickers").json()["data"]] == ["AAPL"]
+    response = client.get("/api/data/wrds/bars/MSFT")
+    assert response.status_code == 500
+    assert "MSFT.parquet" in response.json()["error"]["message"]
+
+
+def test_bars_during_a_crash_between_the_two_writes_are_the_new_pair(
+    client: TestClient,
+) -> None:
+    store = wrds_cache_with_strays()
+    sidecar = meta_path_for(store.path_for("wrds", "AAPL"))
+    old = sidecar.read_bytes()
+    days = pd.bdate_range("2024-01-01", periods=8, name="date")
+    store.write(
+        "wrds",
+        "AAPL",
+        pd.DataFrame(
+            {"close": 20.0, "open": 20.0, "high": 21.0, "low": 19.0, "volume": 1.0}, index=days
+        ),
+    )
+    sidecar.write_bytes(old)  # the writer was killed before its sidecar rename
+    response = client.get("/api/data/wrds/bars/AAPL")
+    assert response.status_code == 200
+    data = response.json()["data"]
+    assert len(data["bars"]) == 8
+    assert (
+        data["data_digest"]
+        == hashlib.sha256(store.path_for("wrds", "AAPL").read_bytes()).hexdigest()
+    )
