@@ -1,1 +1,4 @@
-"""Reliability suite: hostile inputs, crashes, concurrency and secrets; loopback only, bounded in time."""
+"""Reliability suite: hostile inputs, crashes, concurrency and secrets.
+
+Loopback only and bounded in time; CI runs it with the rest of the tests.
+"""
