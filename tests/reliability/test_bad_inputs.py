@@ -13,7 +13,6 @@ import hashlib
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -192,14 +191,14 @@ def stored_data(home: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def seeded_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def seeded_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A data home holding the embedded cache and a trained model (one real qe-train run)."""
     home = tmp_path_factory.mktemp("seeded") / "qe_home"
     done = run(Case("qe-train", ("--tickers", SMALL_UNIVERSE, "--years", "4", "-q"), 0, ""), home)
     assert done.returncode == 0, done.stderr
     assert list((home / "cache" / "sample").iterdir())
     assert (home / "models" / "CURRENT").exists()
-    yield home
+    return home
 
 
 def run(case: Case, home: Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
