@@ -14,8 +14,15 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NoReturn, Protocol
 
-from quant_engine import config
-from quant_engine.errors import QuantEngineError, UsageError, error_line, first_line, os_error_line
+from quant_engine import config, layout
+from quant_engine.errors import (
+    ConfigError,
+    QuantEngineError,
+    UsageError,
+    error_line,
+    first_line,
+    os_error_line,
+)
 
 TICKER_PATTERN = re.compile(r"[A-Z0-9][A-Z0-9.\-]{0,14}")
 """A ticker symbol as every source here spells it (SPX, S0001, BRK.B, BF-B): upper-case letters,
@@ -138,6 +145,28 @@ def iso_date(text: str) -> dt.date:
     return day
 
 
+def check_data_home(*, writable: bool) -> Path:
+    """The data home, made if missing when ``writable``; ConfigError naming ``QE_HOME`` and the
+    path when it is a file, sits under a file, or (``writable``) cannot be written."""
+    import tempfile
+
+    home = layout.data_home()
+    var = layout.HOME_ENV_VAR
+    fix = f"set {var} to a writable folder"
+    in_the_way = file_in_the_way(home)
+    if in_the_way:
+        raise ConfigError(f"{var}: {home} {in_the_way}; {fix}")
+    if not writable:
+        return home
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+        tempfile.TemporaryFile(dir=home).close()
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise ConfigError(f"{var}: {home} cannot be written ({reason}); {fix}") from None
+    return home
+
+
 def file_path(text: str) -> Path:
     """argparse type: a file to write; it may not exist yet, but it is not a folder and its
     folder is not a file."""
@@ -152,11 +181,18 @@ def folder_path(text: str) -> Path:
     """argparse type: a folder to write into; it may not exist yet, but it is not a file and
     does not sit under one."""
     path = Path(text).expanduser()
-    blocker = next((p for p in (path, *path.parents) if p.exists()), None)
-    if blocker is not None and not blocker.is_dir():
-        where = "is a file" if blocker == path else f"is under a file ({blocker})"
-        raise argparse.ArgumentTypeError(f"{text} {where}: expected a folder")
+    in_the_way = file_in_the_way(path)
+    if in_the_way:
+        raise argparse.ArgumentTypeError(f"{text} {in_the_way}: expected a folder")
     return path
+
+
+def file_in_the_way(folder: Path) -> str | None:
+    """Why ``folder`` cannot be a folder (``is a file``, ``is under a file (X)``), or None."""
+    blocker = next((p for p in (folder, *folder.parents) if p.exists()), None)
+    if blocker is None or blocker.is_dir():
+        return None
+    return "is a file" if blocker == folder else f"is under a file ({blocker})"
 
 
 def check_date_window(

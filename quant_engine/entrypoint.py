@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from quant_engine import config, layout
+from quant_engine.cli import check_data_home
 from quant_engine.errors import QuantEngineError, error_line, os_error_line
 
 if TYPE_CHECKING:
@@ -58,7 +59,7 @@ def run_entry_point(
         prog = parser.prog
         config.check_environment()
         args = parser.parse_args(argv)
-        layout.check_data_home(writable=True)
+        check_data_home(writable=True)
     except QuantEngineError as exc:
         print(f"{prog}: error: {exc}", file=sys.stderr)
         return exc.exit_code

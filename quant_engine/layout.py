@@ -77,30 +77,6 @@ def data_home() -> Path:
     return Path(override).expanduser().resolve() if override else default_data_home()
 
 
-def check_data_home(*, writable: bool) -> Path:
-    """The data home, made if missing when ``writable``; ConfigError naming ``QE_HOME`` and the
-    path when it is a file, sits under a file, or (``writable``) cannot be written."""
-    import tempfile
-
-    from quant_engine.errors import ConfigError
-
-    home = data_home()
-    fix = f"set {HOME_ENV_VAR} to a writable folder"
-    blocker = next((p for p in (home, *home.parents) if p.exists()), None)
-    if blocker is not None and not blocker.is_dir():
-        where = "is a file" if blocker == home else f"is under a file ({blocker})"
-        raise ConfigError(f"{HOME_ENV_VAR}: {home} {where}; {fix}")
-    if not writable:
-        return home
-    try:
-        home.mkdir(parents=True, exist_ok=True)
-        tempfile.TemporaryFile(dir=home).close()
-    except OSError as exc:
-        reason = exc.strerror or type(exc).__name__
-        raise ConfigError(f"{HOME_ENV_VAR}: {home} cannot be written ({reason}); {fix}") from None
-    return home
-
-
 def relative_to_home(path: Path | str) -> str:
     """``path`` relative to the data home when inside it, else absolute; POSIX form either way.
 

@@ -44,7 +44,7 @@ def run(argv: Sequence[str] | None) -> int:
     )
     args = parser.parse_args(argv)
     if not args.no_cache and args.cache_dir is None:
-        layout.check_data_home(writable=True)
+        cli.check_data_home(writable=True)
     cache_dir = None if args.no_cache else (args.cache_dir or layout.audit_cache_dir())
     result = extract(
         args.root or default_roots(), cache_dir=cache_dir, jobs=args.jobs, fast=not args.full_parse

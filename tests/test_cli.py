@@ -12,7 +12,7 @@ import pytest
 
 from quant_engine import cli, config
 from quant_engine.data import LocalCache
-from quant_engine.errors import UsageError
+from quant_engine.errors import ConfigError, UsageError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -199,3 +199,31 @@ def test_a_window_ending_before_it_starts_is_a_usage_error_naming_both_days() ->
         cli.check_date_window(dt.date(2020, 1, 3), dt.date(2020, 1, 2))
     with pytest.raises(UsageError, match=r"^start 2020-01-03 is after end 2020-01-02$"):
         cli.check_date_window(dt.date(2020, 1, 3), dt.date(2020, 1, 2), ("start", "end"))
+
+
+def test_a_data_home_on_a_file_is_a_config_error_naming_qe_home(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    for home in (afile, afile / "below"):
+        monkeypatch.setenv("QE_HOME", str(home))
+        for writable in (False, True):
+            with pytest.raises(ConfigError, match=r"^QE_HOME: .*afile") as excinfo:
+                cli.check_data_home(writable=writable)
+            assert "\n" not in str(excinfo.value)
+    assert afile.read_text() == "x"
+
+
+def test_an_unwritable_data_home_is_a_config_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("QE_HOME", "/proc/qe_home")  # nobody, root included, can create it
+    assert cli.check_data_home(writable=False) == Path("/proc/qe_home")
+    with pytest.raises(ConfigError, match=r"^QE_HOME: /proc/qe_home cannot be written"):
+        cli.check_data_home(writable=True)
+
+
+def test_a_writable_data_home_is_made(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("QE_HOME", str(tmp_path / "new" / "home"))
+    home = cli.check_data_home(writable=True)
+    assert home.is_dir()
+    assert list(home.iterdir()) == []  # the write probe leaves nothing behind

@@ -21,7 +21,14 @@ from rich.markup import escape
 from rich.table import Table
 
 from quant_engine import layout
-from quant_engine.cli import folder_path, new_parser, non_negative_int, positive_int, run_command
+from quant_engine.cli import (
+    check_data_home,
+    folder_path,
+    new_parser,
+    non_negative_int,
+    positive_int,
+    run_command,
+)
 from quant_engine.errors import DataError, UsageError
 from quant_engine.runs import store, verify
 from quant_engine.runs.manifest import RunManifest, RunStatus
@@ -252,6 +259,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 def dispatch(args: argparse.Namespace) -> int:
     """Run the parsed command against its manifest folder."""
     if args.dir is None:
-        layout.check_data_home(writable=args.command in WRITING_COMMANDS)
+        check_data_home(writable=args.command in WRITING_COMMANDS)
     directory = args.dir if args.dir is not None else layout.manifests_dir()
     return COMMANDS[args.command](args, directory, console())
