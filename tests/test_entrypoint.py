@@ -12,6 +12,7 @@ from quant_engine import cli
 from quant_engine.entrypoint import RunReport, run_entry_point
 from quant_engine.errors import DataError, UnknownTickerError
 from quant_engine.utils.reproducibility import RunRecorder
+from tests.reliability.test_bad_inputs import CONSOLE_SCRIPTS
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -98,19 +99,6 @@ def test_interrupt_exits_130_and_records_it(qe_home: Path) -> None:
     assert run_entry_point("run_fake", _parser, [], job) == 130
     (manifest,) = _manifests(qe_home)
     assert manifest["status"] == "interrupted"
-
-
-CONSOLE_SCRIPTS = (
-    "qe-train",
-    "qe-predict",
-    "qe-backtest",
-    "qe-retrain",
-    "qe-autopilot",
-    "qe-runs",
-    "qe-server",
-    "qe-wrds-refresh",
-    "qe-kalshi-pipeline",
-)
 
 
 @pytest.mark.parametrize("command", CONSOLE_SCRIPTS)

@@ -10,6 +10,7 @@ traceback, never a secret), and every stored file (cache, models, results) hashe
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import os
 import subprocess
 import sys
@@ -25,17 +26,14 @@ SMALL_UNIVERSE = "SPX,NDX,S0000,S0001,S0002,S0003,S0004,S0005"
 SECRET = "hunter2-9f8e7d"
 """A password planted in a secret-shaped bad value; it must never be echoed."""
 
-CONSOLE_SCRIPTS = (
-    "qe-train",
-    "qe-predict",
-    "qe-backtest",
-    "qe-retrain",
-    "qe-autopilot",
-    "qe-runs",
-    "qe-server",
-    "qe-wrds-refresh",
-    "qe-kalshi-pipeline",
+CONSOLE_SCRIPTS = tuple(
+    sorted(
+        e.name
+        for e in importlib.metadata.entry_points(group="console_scripts")
+        if e.value.startswith("quant_engine.")
+    )
 )
+"""Every installed ``qe-*`` command, as the package declares them."""
 TOOL_SCRIPTS = tuple(
     sorted(p.stem for p in layout.scripts_dir().glob("*.py") if p.stem != "__init__")
 )
