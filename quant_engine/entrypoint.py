@@ -1,8 +1,9 @@
 """The shared runner of every ``run_*.py``: parse flags, log, record a manifest, run, summarise.
 
-Exit codes: 0 ok; 1 the run failed (one line on stderr, the traceback in the manifest and on
-stderr with ``-v``); 2 bad usage (argparse errors, bad environment values, unknown tickers,
-missing credentials); 130 interrupted by Ctrl-C, 143 by SIGTERM. Heavy imports happen inside
+Exit codes: 0 ok; 1 the run failed (one line on stderr naming the file of a disk error; the
+traceback with ``-v``, and in the manifest when it could be written); 2 bad usage (argparse
+errors, bad environment values, a bad data home, unknown tickers, missing credentials); 130
+interrupted by Ctrl-C, 143 by SIGTERM. Heavy imports happen inside
 the job, after parsing, so ``--help`` stays instant.
 """
 
@@ -61,7 +62,7 @@ def run_entry_point(
         args = parser.parse_args(argv)
         check_data_home(writable=True)
     except QuantEngineError as exc:
-        print(f"{prog}: error: {exc}", file=sys.stderr)
+        print(f"{prog}: error: {error_line(exc)}", file=sys.stderr)
         return exc.exit_code
     except SystemExit as exc:  # argparse: --help is 0, a bad flag is 2
         return exc.code if isinstance(exc.code, int) else 2
