@@ -9,12 +9,20 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import re
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NoReturn, Protocol
 
-from quant_engine import config
-from quant_engine.errors import UsageError
+from quant_engine import config, layout
+from quant_engine.errors import (
+    ConfigError,
+    QuantEngineError,
+    UsageError,
+    error_line,
+    first_line,
+    os_error_line,
+)
 
 TICKER_PATTERN = re.compile(r"[A-Z0-9][A-Z0-9.\-]{0,14}")
 """A ticker symbol as every source here spells it (SPX, S0001, BRK.B, BF-B): upper-case letters,
@@ -29,6 +37,26 @@ def check_ticker(ticker: str) -> str:
     return ticker
 
 
+def run_command(prog: str, body: Callable[[], int]) -> int:
+    """Run a command's ``body`` after the environment check; return its exit code.
+
+    A bad ``QE_*`` value, a QuantEngineError or an OSError becomes one line on stderr (exit 2 for
+    usage and configuration, the error's code otherwise, 1 for an OSError); argparse's own exits
+    (0 for ``--help``, 2 for a bad flag) pass through.
+    """
+    try:
+        config.check_environment()
+        return body()
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else 2
+    except QuantEngineError as exc:
+        print(f"{prog}: error: {error_line(exc)}", file=sys.stderr)
+        return exc.exit_code
+    except OSError as exc:
+        print(f"{prog}: error: {os_error_line(exc)}", file=sys.stderr)
+        return 1
+
+
 class HelpFormatter(argparse.RawDescriptionHelpFormatter):
     """Appends a flag's default to its help, unless it is None, a switch, or already said."""
 
@@ -40,14 +68,21 @@ class HelpFormatter(argparse.RawDescriptionHelpFormatter):
         return f"{text} (default: %(default)s)"
 
 
+class OneLineErrorParser(argparse.ArgumentParser):
+    """An ArgumentParser whose usage errors are one line naming the flag, then exit 2 (the full
+    usage is one ``--help`` away); its subcommand parsers behave the same."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print ``<prog>: error: <message> (see --help)`` on stderr and exit 2."""
+        self.exit(2, f"{self.prog}: error: {first_line(message)} (see {self.prog} --help)\n")
+
+
 def new_parser(prog: str, description: str | None) -> argparse.ArgumentParser:
-    """A parser with the house formatting; ``prog`` is the console-script name.
+    """A parser with the house formatting and one-line errors; ``prog`` is the command's name.
 
     ``description`` is usually the entry point's ``__doc__`` (None under ``python -OO``).
     """
-    return argparse.ArgumentParser(
-        prog=prog, description=description, formatter_class=HelpFormatter
-    )
+    return OneLineErrorParser(prog=prog, description=description, formatter_class=HelpFormatter)
 
 
 def int_at_least(minimum: int, expected: str) -> Callable[[str], int]:
@@ -71,12 +106,93 @@ non_negative_int = int_at_least(0, "an integer >= 0")
 """argparse type: an integer >= 0."""
 
 
-def iso_date(text: str) -> dt.date:
-    """argparse type: a calendar date written YYYY-MM-DD."""
+EARLIEST_DATE: dt.date = (dt.datetime(1970, 1, 1) - dt.timedelta(microseconds=2**63 // 1000)).date()
+"""The first whole day pandas can hold (nanoseconds since 1970 in a signed 64-bit integer)."""
+LATEST_DATE: dt.date = (dt.datetime(1970, 1, 1) + dt.timedelta(microseconds=2**63 // 1000)).date()
+"""The last whole day pandas can hold."""
+
+
+MAX_YEARS: int = (dt.date(1970, 1, 1) - EARLIEST_DATE).days * 4 // 1461
+"""The longest ``--years`` lookback pandas can represent from any window ending after 1970 (the
+lookback counts back from the data's last day, which may be years before today)."""
+
+
+def years_back(text: str) -> int:
+    """argparse type: a lookback of 1 .. :data:`MAX_YEARS` years."""
+    top = MAX_YEARS
     try:
-        return dt.date.fromisoformat(text)
+        value: int | None = int(text)
+    except ValueError:
+        value = None
+    if value is None or not 1 <= value <= top:
+        raise argparse.ArgumentTypeError(
+            f"expected a number of years 1..{top} (pandas holds dates from {EARLIEST_DATE}; "
+            f"to start on a given day use --start YYYY-MM-DD), got {text!r}"
+        )
+    return value
+
+
+def iso_date(text: str) -> dt.date:
+    """argparse type: a calendar date written YYYY-MM-DD, within the dates pandas can hold."""
+    try:
+        day = dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from None
+    if not EARLIEST_DATE < day < LATEST_DATE:
+        raise argparse.ArgumentTypeError(
+            f"expected a date after {EARLIEST_DATE} and before {LATEST_DATE}, got {text!r}"
+        )
+    return day
+
+
+def check_data_home(*, writable: bool) -> Path:
+    """The data home, made if missing when ``writable``; ConfigError naming ``QE_HOME`` and the
+    path when it is a file, sits under a file, or (``writable``) cannot be written."""
+    import tempfile
+
+    home = layout.data_home()
+    var = layout.HOME_ENV_VAR
+    fix = f"set {var} to a writable folder"
+    in_the_way = file_in_the_way(home)
+    if in_the_way:
+        raise ConfigError(f"{var}: {home} {in_the_way}; {fix}")
+    if not writable:
+        return home
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+        tempfile.TemporaryFile(dir=home).close()
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise ConfigError(f"{var}: {home} cannot be written ({reason}); {fix}") from None
+    return home
+
+
+def file_path(text: str) -> Path:
+    """argparse type: a file to write; it may not exist yet, but it is not a folder and its
+    folder is not a file."""
+    path = Path(text).expanduser()
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text} is a folder: expected a file name")
+    folder_path(str(path.parent))
+    return path
+
+
+def folder_path(text: str) -> Path:
+    """argparse type: a folder to write into; it may not exist yet, but it is not a file and
+    does not sit under one."""
+    path = Path(text).expanduser()
+    in_the_way = file_in_the_way(path)
+    if in_the_way:
+        raise argparse.ArgumentTypeError(f"{text} {in_the_way}: expected a folder")
+    return path
+
+
+def file_in_the_way(folder: Path) -> str | None:
+    """Why ``folder`` cannot be a folder (``is a file``, ``is under a file (X)``), or None."""
+    blocker = next((p for p in (folder, *folder.parents) if p.exists()), None)
+    if blocker is None or blocker.is_dir():
+        return None
+    return "is a file" if blocker == folder else f"is under a file ({blocker})"
 
 
 def check_date_window(
@@ -148,7 +264,7 @@ def add_choice(parser: FlagTarget, flag: str, text: str) -> None:
 def add_years(parser: argparse.ArgumentParser, *, default: int = config.LOOKBACK_YEARS) -> None:
     """``--years``: lookback window; entry points pick LOOKBACK_YEARS or PREDICT_LOOKBACK_YEARS."""
     parser.add_argument(
-        "--years", type=positive_int, default=default, help="years of history to load"
+        "--years", type=years_back, default=default, help="years of history to load"
     )
 
 
@@ -235,7 +351,7 @@ def add_run_flags(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--output-dir",
-        type=Path,
+        type=folder_path,
         default=None,
         help="where to write results (default: $QE_HOME/results/<script>)",
     )

@@ -1,8 +1,9 @@
 """The one place for defaults, grouped by topic: data, features, models, backtest, autopilot,
 runs, pipelines, API and audit.
 
-Values marked *env* can be overridden by an environment variable; a bad value raises
-:class:`ConfigError` naming the variable, so an entry point can print one clear line and exit 2.
+Values marked *env* can be overridden by an environment variable. A bad value never fails the
+import: it is noted, and :func:`check_environment` (which every command calls first) raises
+:class:`ConfigError` naming the variable, so the command prints one clear line and exits 2.
 Paths are not here: they live in :mod:`quant_engine.layout` (the data home is ``QE_HOME``).
 """
 
@@ -16,15 +17,45 @@ from quant_engine.errors import ConfigError
 
 _T = TypeVar("_T")
 
+_PROBLEMS: list[tuple[str, str, str]] = []
+"""(variable, raw value, what it must be) of each override that could not be used."""
+
+
+def shown_value(name: str, raw: str) -> str:
+    """``raw`` quoted for an error line, or a placeholder when it may be a secret: the name
+    carries a REDACT_NAME_MARKERS word, or the value is a URL with credentials."""
+    secret_name = any(marker in name.upper() for marker in REDACT_NAME_MARKERS)
+    if secret_name or ("://" in raw and "@" in raw):
+        return "(value hidden)"
+    return repr(raw)
+
 
 def _env(name: str, default: _T, parse: Callable[[str], _T], expected: str) -> _T:
+    """The override in ``name``, or ``default``; a bad value is noted for :func:`check_environment`
+    (importing never fails, so every command can report it as one line)."""
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
         return default
     try:
         return parse(raw.strip())
     except ValueError:
-        raise ConfigError(f"{name}={raw!r} is invalid: expected {expected}") from None
+        _PROBLEMS.append((name, raw, expected))
+        return default
+
+
+def check_environment() -> None:
+    """ConfigError naming the first bad ``QE_*`` override (and how many more there are).
+
+    Every command calls this before it does anything, ``--help`` included, and
+    :func:`snapshot` calls it so no run is ever recorded with a silently ignored override.
+    """
+    if _PROBLEMS:
+        name, raw, expected = _PROBLEMS[0]
+        more = f" (and {len(_PROBLEMS) - 1} more)" if len(_PROBLEMS) > 1 else ""
+        raise ConfigError(
+            f"{name}={shown_value(name, raw)} is invalid: expected {expected}; "
+            f"fix or unset it{more}"
+        )
 
 
 def _int_in(low: int, high: int) -> Callable[[str], int]:
@@ -279,7 +310,9 @@ COUPLING_MAX_CHANGESET_SIZE: int = 30
 
 
 def snapshot() -> dict[str, Any]:
-    """Every public UPPER_CASE setting, JSON-safe, for run manifests."""
+    """Every public UPPER_CASE setting, JSON-safe, for run manifests; ConfigError when an
+    override was bad (see :func:`check_environment`)."""
+    check_environment()
     out: dict[str, Any] = {}
     for name, value in sorted(globals().items()):
         if name.isupper() and not name.startswith("_"):

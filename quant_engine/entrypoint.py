@@ -1,8 +1,9 @@
 """The shared runner of every ``run_*.py``: parse flags, log, record a manifest, run, summarise.
 
-Exit codes: 0 ok; 1 the run failed (one line on stderr, the traceback in the manifest and on
-stderr with ``-v``); 2 bad usage (argparse errors, bad environment values, unknown tickers,
-missing credentials); 130 interrupted by Ctrl-C, 143 by SIGTERM. Heavy imports happen inside
+Exit codes: 0 ok; 1 the run failed (one line on stderr naming the file of a disk error; the
+traceback with ``-v``, and in the manifest when it could be written); 2 bad usage (argparse
+errors, bad environment values, a bad data home, unknown tickers, missing credentials); 130
+interrupted by Ctrl-C, 143 by SIGTERM. Heavy imports happen inside
 the job, after parsing, so ``--help`` stays instant.
 """
 
@@ -14,8 +15,9 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from quant_engine import layout
-from quant_engine.errors import QuantEngineError, first_line
+from quant_engine import config, layout
+from quant_engine.cli import check_data_home
+from quant_engine.errors import QuantEngineError, error_line, os_error_line
 
 if TYPE_CHECKING:
     from rich.progress import Progress
@@ -52,11 +54,15 @@ def run_entry_point(
     the manifest records no ``python -m`` command for ``qe-runs verify`` to replay.
     """
     argv = list(sys.argv[1:] if argv is None else argv)
+    prog = f"qe {script}"
     try:
         parser = build_parser()
+        prog = parser.prog
+        config.check_environment()
         args = parser.parse_args(argv)
+        check_data_home(writable=True)
     except QuantEngineError as exc:
-        print(f"qe {script}: error: {exc}", file=sys.stderr)
+        print(f"{prog}: error: {error_line(exc)}", file=sys.stderr)
         return exc.exit_code
     except SystemExit as exc:  # argparse: --help is 0, a bad flag is 2
         return exc.code if isinstance(exc.code, int) else 2
@@ -64,6 +70,7 @@ def run_entry_point(
 
     from quant_engine.runs.record import record_run
 
+    run: RunRecorder | None = None
     try:
         module = f"quant_engine.{script}" if as_module else None
         with record_run(args, script_name=script, module=module, argv=argv) as run:
@@ -72,10 +79,10 @@ def run_entry_point(
         print(f"{parser.prog}: interrupted", file=sys.stderr)
         return int(getattr(exc, "exit_code", 130))
     except QuantEngineError as exc:
-        _report_failure(parser.prog, exc, args.verbose, show_type=False)
+        _report_failure(parser.prog, exc, args.verbose, run=None)
         return exc.exit_code
     except Exception as exc:
-        _report_failure(parser.prog, exc, args.verbose, show_type=True)
+        _report_failure(parser.prog, exc, args.verbose, run=run)
         return 1
     if not args.quiet:
         report(summary, run.manifest_path)
@@ -90,15 +97,38 @@ def report(summary: RunReport | Callable[[], None], manifest_path: Path | None) 
         summary()
 
 
-def _report_failure(prog: str, exc: BaseException, verbose: int, *, show_type: bool) -> None:
+def _report_failure(
+    prog: str, exc: BaseException, verbose: int, *, run: RunRecorder | None
+) -> None:
+    """One line on stderr; an unexpected error (``run`` given) gets the traceback hint, which
+    mentions the manifest only when the run's manifest really holds the error."""
     import traceback
 
     if verbose:
         traceback.print_exception(exc, file=sys.stderr)
-    text = f"{type(exc).__name__}: {exc}" if show_type else str(exc)
-    unexpected = show_type and not verbose
-    hint = " (-v for the traceback; it is also in the run manifest)" if unexpected else ""
-    print(f"{prog}: error: {first_line(text, type(exc).__name__)}{hint}", file=sys.stderr)
+    if isinstance(exc, QuantEngineError):
+        text = error_line(exc)
+    elif isinstance(exc, OSError) and exc.filename is not None:
+        text = os_error_line(exc)
+    else:
+        text = f"{type(exc).__name__}: {error_line(exc)}"
+    hint = ""
+    if run is not None and not verbose:
+        where = "; it is also in the run manifest" if manifest_has_error(run) else ""
+        hint = f" (-v for the traceback{where})"
+    print(f"{prog}: error: {text}{hint}", file=sys.stderr)
+
+
+def manifest_has_error(run: RunRecorder) -> bool:
+    """True when the run's manifest file exists and records the run's error."""
+    from quant_engine.runs.store import load_manifest
+
+    if run.manifest_path is None:
+        return False
+    try:
+        return load_manifest(run.manifest_path).error is not None
+    except QuantEngineError:
+        return False
 
 
 def configure_logging(verbose: int, quiet: bool) -> None:

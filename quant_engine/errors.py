@@ -54,3 +54,9 @@ def first_line(text: str, fallback: str = "") -> str:
 def error_line(exc: BaseException) -> str:
     """What went wrong in one line: the message's first line, or the exception's type name."""
     return first_line(str(exc), type(exc).__name__)
+
+
+def os_error_line(exc: OSError) -> str:
+    """An OSError in one line naming its path: ``<path>: <reason>`` (the reason alone if none)."""
+    reason = exc.strerror or error_line(exc)
+    return f"{exc.filename}: {reason}" if exc.filename is not None else reason

@@ -20,8 +20,8 @@ from typing import Any
 if not __package__:  # run as a file: make the repo's packages importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from quant_engine import config, layout
-from quant_engine.errors import QuantEngineError
+from quant_engine import cli, config, layout
+from quant_engine.errors import QuantEngineError, error_line
 from scripts.contracts.build import build_contracts, save_contracts
 from scripts.dependencies.edges import load_edges
 from scripts.dependencies.extract import Extraction, default_roots, extract, save_edges
@@ -83,7 +83,7 @@ def report(findings: Sequence[Finding], fmt: str) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """Flags: CI check mode or gates only, output format, hotspot window, gate inputs."""
-    parser = argparse.ArgumentParser(prog="audit", description=__doc__)
+    parser = cli.new_parser("audit", __doc__)
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--check", action="store_true", help="verify only; write nothing (CI)")
     mode.add_argument(
@@ -103,6 +103,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Regenerate then gate (or ``--check``, or ``--gates-only``); 0 clean, 1 findings or error."""
+    return cli.run_command("audit", lambda: run(argv))
+
+
+def run(argv: Sequence[str] | None) -> int:
+    """Parse, regenerate or check, gate, report."""
     args = build_parser().parse_args(argv)
     if args.edges is not None and not args.gates_only:
         build_parser().error("--edges needs --gates-only")
@@ -115,7 +120,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             edges = regenerate(args.since)
     except (QuantEngineError, ValueError, OSError) as exc:
-        print(f"audit: error: {exc}", file=sys.stderr)
+        print(f"audit: error: {error_line(exc)}", file=sys.stderr)
         return 1
     findings = sorted(set(findings + run_gates(edges=edges, lint=not args.no_lint_imports)))
     report(findings, args.format)

@@ -26,6 +26,14 @@ STEPS: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run every step; stop at the first failure and return its exit code."""
+    from quant_engine.cli import run_command
+
+    extra = list(sys.argv[1:] if argv is None else argv)
+    return run_command("demo", lambda: run(extra))
+
+
+def run(extra: list[str]) -> int:
+    """The steps, each with ``extra`` flags, then a table of exit codes and manifests."""
     import importlib
 
     from rich.console import Console
@@ -34,7 +42,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     from quant_engine import layout
     from quant_engine.runs.store import latest_name
 
-    extra = list(sys.argv[1:] if argv is None else argv)
     console = Console()
     console.print(f"[bold]quant_engine demo[/bold] — data home {layout.data_home()}")
     table = Table(title="demo steps")

@@ -18,42 +18,40 @@ if not __package__:  # run as a file: make the repo's packages importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from quant_engine import cli, layout
-from quant_engine.errors import QuantEngineError
 from scripts.dependencies.extract import add_root_flag, default_roots, extract, save_edges
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """CLI: write the edges (only when they changed) and print a one-line summary."""
+    return cli.run_command("extract_dependencies", lambda: run(argv))
+
+
+def run(argv: Sequence[str] | None) -> int:
+    """Parse the flags, extract, save; errors propagate to :func:`quant_engine.cli.run_command`."""
     parser = cli.new_parser("extract_dependencies", __doc__.split("\n", 1)[0])
     add_root_flag(parser)
-    parser.add_argument("--out", type=Path, default=None, help="output file (default: canonical)")
+    parser.add_argument(
+        "--out", type=cli.file_path, default=None, help="output file (default: canonical)"
+    )
     parser.add_argument("--strict", action="store_true", help="exit 1 if a file fails to parse")
-    parser.add_argument("--cache-dir", type=Path, default=None, help="default: the data home")
+    parser.add_argument(
+        "--cache-dir", type=cli.folder_path, default=None, help="default: the data home"
+    )
     parser.add_argument("--no-cache", action="store_true", help="parse every file again")
     parser.add_argument("--jobs", type=cli.positive_int, default=None, help="default: all cores")
     parser.add_argument(
         "--full-parse", action="store_true", help="parse whole files with ast (slow; a cross-check)"
     )
     args = parser.parse_args(argv)
+    if not args.no_cache and args.cache_dir is None:
+        cli.check_data_home(writable=True)
     cache_dir = None if args.no_cache else (args.cache_dir or layout.audit_cache_dir())
-    try:
-        result = extract(
-            args.root or default_roots(),
-            cache_dir=cache_dir,
-            jobs=args.jobs,
-            fast=not args.full_parse,
-        )
-    except QuantEngineError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return exc.exit_code
+    result = extract(
+        args.root or default_roots(), cache_dir=cache_dir, jobs=args.jobs, fast=not args.full_parse
+    )
     for problem in result.problems():
         print(problem, file=sys.stderr)
-    out = args.out or layout.dependency_edges_path()
-    try:
-        print(save_edges(result, out))
-    except OSError as exc:
-        print(f"error: cannot write {out}: {exc.strerror or exc}", file=sys.stderr)
-        return 1
+    print(save_edges(result, args.out or layout.dependency_edges_path()))
     return 1 if args.strict and result.errors else 0
 
 

@@ -21,7 +21,6 @@ if not __package__:  # run as a file: make the repo's packages importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from quant_engine import cli, layout
-from quant_engine.errors import QuantEngineError
 from scripts.contracts.build import (
     COMMAND,
     build_contracts,
@@ -55,11 +54,16 @@ def check(fresh: Mapping[str, Any], committed_path: Path, *, exact: bool = False
 
 def main(argv: Sequence[str] | None = None) -> int:
     """CLI: write the contracts (only when changed), or ``--check`` them against the file."""
+    return cli.run_command("generate_interface_contracts", lambda: run(argv))
+
+
+def run(argv: Sequence[str] | None) -> int:
+    """Parse, build, check or save; errors propagate to :func:`quant_engine.cli.run_command`."""
     parser = cli.new_parser("generate_interface_contracts", __doc__.split("\n", 1)[0])
     add_root_flag(parser)
     parser.add_argument("--edges", type=Path, default=None, help="edges JSON (default: canonical)")
     parser.add_argument(
-        "--out", type=Path, default=None, help="contracts file (default: canonical)"
+        "--out", type=cli.file_path, default=None, help="contracts file (default: canonical)"
     )
     parser.add_argument("--check", action="store_true", help="compare with --out; 1 on a break")
     parser.add_argument(
@@ -68,15 +72,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--strict", action="store_true", help="exit 1 if a module fails to parse")
     args = parser.parse_args(argv)
     out = args.out or layout.interface_contracts_path()
-    try:
-        contracts, errors = build_contracts(args.root or default_roots(), load_edges(args.edges))
-        for error in errors:
-            print(f"cannot parse {error}", file=sys.stderr)
-        if args.check:
-            return max(check(contracts, out, exact=args.exact), int(args.strict and bool(errors)))
-    except QuantEngineError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return exc.exit_code
+    contracts, errors = build_contracts(args.root or default_roots(), load_edges(args.edges))
+    for error in errors:
+        print(f"cannot parse {error}", file=sys.stderr)
+    if args.check:
+        return max(check(contracts, out, exact=args.exact), int(args.strict and bool(errors)))
     print(save_contracts(contracts, errors, out))
     return 1 if args.strict and errors else 0
 

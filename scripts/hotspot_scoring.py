@@ -24,7 +24,6 @@ if not __package__:  # run as a file: make the repo's packages importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from quant_engine import cli, config, layout
-from quant_engine.errors import QuantEngineError
 from scripts.dependencies.edges import load_edges
 from scripts.hotspots.report import save_report
 from scripts.hotspots.scoring import score_hotspots
@@ -32,9 +31,11 @@ from scripts.hotspots.scoring import score_hotspots
 
 def build_parser() -> argparse.ArgumentParser:
     """Flags: edges input, output folder, git window, table size, repository."""
-    parser = argparse.ArgumentParser(prog="hotspot_scoring", description=__doc__)
+    parser = cli.new_parser("hotspot_scoring", __doc__)
     parser.add_argument("--edges", type=Path, default=None, help="edges JSON (default: canonical)")
-    parser.add_argument("--out-dir", type=Path, default=None, help="default: the audit data dir")
+    parser.add_argument(
+        "--out-dir", type=cli.folder_path, default=None, help="default: the audit data dir"
+    )
     parser.add_argument("--since", default=config.AUDIT_CHURN_SINCE, help="git log window")
     parser.add_argument(
         "--top", type=cli.positive_int, default=config.AUDIT_TOP_N, help="rows in table/chart"
@@ -45,13 +46,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Score, write the JSON, Markdown and PNG outputs, print where they went; 1 on bad input."""
+    return cli.run_command("hotspot_scoring", lambda: run(argv))
+
+
+def run(argv: Sequence[str] | None) -> int:
+    """Parse the flags, score, save; errors propagate to :func:`quant_engine.cli.run_command`."""
     args = build_parser().parse_args(argv)
     root = (args.repo_root or layout.repo_root()).resolve()
-    try:
-        edges = load_edges(args.edges)  # canonical, or legacy with a DeprecationWarning
-    except QuantEngineError as exc:
-        print(f"hotspot_scoring: error: {exc}", file=sys.stderr)
-        return 1
+    edges = load_edges(args.edges)  # canonical, or legacy with a DeprecationWarning
     report = score_hotspots(edges, root, since=args.since)
     for note in report["notes"]:
         print(f"hotspot_scoring: note: {note}", file=sys.stderr)

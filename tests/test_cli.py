@@ -6,12 +6,13 @@ import argparse
 import datetime as dt
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from quant_engine import cli, config
 from quant_engine.data import LocalCache
-from quant_engine.errors import UsageError
+from quant_engine.errors import ConfigError, UsageError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -66,6 +67,10 @@ def test_dates_parse() -> None:
     [
         ["--years", "0"],
         ["--years", "ten"],
+        ["--years", "2018"],
+        ["--years", "100000"],
+        ["--start", "1500-01-01"],
+        ["--end", "9999-12-31"],
         ["--feature-mode", "huge"],
         ["--tickers", "$$$"],
         ["--tickers", ","],
@@ -81,7 +86,58 @@ def test_bad_flags_exit_2_naming_the_flag(
     with pytest.raises(SystemExit) as excinfo:
         _parser().parse_args(argv)
     assert excinfo.value.code == 2
-    assert argv[0] in capsys.readouterr().err
+    (line,) = capsys.readouterr().err.splitlines()
+    assert argv[0] in line
+
+
+def test_the_longest_lookback_is_one_pandas_can_hold() -> None:
+    import pandas as pd
+
+    args = _parser().parse_args(["--years", str(cli.MAX_YEARS)])
+    start = pd.Timestamp("1970-01-01") - pd.DateOffset(years=args.years)
+    assert start >= pd.Timestamp.min
+    with pytest.raises(SystemExit):
+        _parser().parse_args(["--years", str(cli.MAX_YEARS + 1)])
+    assert pd.Timestamp(cli.EARLIEST_DATE + dt.timedelta(days=1)) > pd.Timestamp.min
+    assert pd.Timestamp(cli.LATEST_DATE) < pd.Timestamp.max
+
+
+def test_output_dir_may_be_new_but_not_a_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    assert _parser().parse_args(["--output-dir", str(tmp_path / "new")]).output_dir.name == "new"
+    for bad in (afile, afile / "below"):
+        with pytest.raises(SystemExit):
+            _parser().parse_args(["--output-dir", str(bad)])
+        (line,) = capsys.readouterr().err.splitlines()
+        assert "--output-dir" in line
+        assert str(afile) in line
+
+
+def test_file_flags_refuse_a_folder(tmp_path: Path) -> None:
+    with pytest.raises(argparse.ArgumentTypeError, match="is a folder"):
+        cli.file_path(str(tmp_path))
+    assert cli.file_path(str(tmp_path / "out.ts")) == tmp_path / "out.ts"
+
+
+def test_run_command_turns_errors_into_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def full_disk() -> int:
+        raise OSError(28, "No space left on device", "/data/x.json")
+
+    def bad_usage() -> int:
+        raise UsageError("no such ticker: NOPE\nsecond line")
+
+    assert cli.run_command("tool", full_disk) == 1
+    assert capsys.readouterr().err == "tool: error: /data/x.json: No space left on device\n"
+    assert cli.run_command("tool", bad_usage) == 2
+    assert capsys.readouterr().err == "tool: error: no such ticker: NOPE\n"
+    monkeypatch.setattr(config, "_PROBLEMS", [("QE_SEED", "x", "an integer")])
+    assert cli.run_command("tool", lambda: 0) == 2
+    assert "QE_SEED='x'" in capsys.readouterr().err
 
 
 def test_importing_cli_does_not_import_pandas() -> None:
@@ -143,3 +199,31 @@ def test_a_window_ending_before_it_starts_is_a_usage_error_naming_both_days() ->
         cli.check_date_window(dt.date(2020, 1, 3), dt.date(2020, 1, 2))
     with pytest.raises(UsageError, match=r"^start 2020-01-03 is after end 2020-01-02$"):
         cli.check_date_window(dt.date(2020, 1, 3), dt.date(2020, 1, 2), ("start", "end"))
+
+
+def test_a_data_home_on_a_file_is_a_config_error_naming_qe_home(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    for home in (afile, afile / "below"):
+        monkeypatch.setenv("QE_HOME", str(home))
+        for writable in (False, True):
+            with pytest.raises(ConfigError, match=r"^QE_HOME: .*afile") as excinfo:
+                cli.check_data_home(writable=writable)
+            assert "\n" not in str(excinfo.value)
+    assert afile.read_text() == "x"
+
+
+def test_an_unwritable_data_home_is_a_config_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("QE_HOME", "/proc/qe_home")  # nobody, root included, can create it
+    assert cli.check_data_home(writable=False) == Path("/proc/qe_home")
+    with pytest.raises(ConfigError, match=r"^QE_HOME: /proc/qe_home cannot be written"):
+        cli.check_data_home(writable=True)
+
+
+def test_a_writable_data_home_is_made(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("QE_HOME", str(tmp_path / "new" / "home"))
+    home = cli.check_data_home(writable=True)
+    assert home.is_dir()
+    assert list(home.iterdir()) == []  # the write probe leaves nothing behind

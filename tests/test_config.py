@@ -66,12 +66,41 @@ def test_bad_env_value_names_the_variable(
     reload_config: pytest.MonkeyPatch, name: str, value: str
 ) -> None:
     reload_config.setenv(name, value)
+    importlib.reload(config)  # importing never fails: every command reports it as one line
     with pytest.raises(ConfigError) as excinfo:
-        importlib.reload(config)
+        config.check_environment()
     message = str(excinfo.value)
     assert name in message
-    assert value in message
+    assert repr(value) in message
     assert "\n" not in message
+    with pytest.raises(ConfigError, match=name):
+        config.snapshot()  # no run is recorded with a silently ignored override
+
+
+def test_clean_environment_passes_the_check() -> None:
+    config.check_environment()
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("QE_SEED", "postgresql://bob:hunter2@db/x"),
+        ("QE_TOKEN", "hunter2"),
+        ("QE_API_KEY_FILE", "hunter2"),
+    ],
+)
+def test_secret_shaped_bad_values_are_not_echoed(name: str, value: str) -> None:
+    shown = config.shown_value(name, value)
+    assert "hunter2" not in shown
+    assert shown == "(value hidden)"
+
+
+def test_several_bad_values_are_counted_in_one_line(reload_config: pytest.MonkeyPatch) -> None:
+    reload_config.setenv("QE_SEED", "x")
+    reload_config.setenv("QE_COST_BPS", "y")
+    importlib.reload(config)
+    with pytest.raises(ConfigError, match=r"\(and 1 more\)$"):
+        config.check_environment()
 
 
 def test_snapshot_is_json_and_hash_tracks_changes(reload_config: pytest.MonkeyPatch) -> None:

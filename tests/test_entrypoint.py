@@ -12,6 +12,7 @@ from quant_engine import cli
 from quant_engine.entrypoint import RunReport, run_entry_point
 from quant_engine.errors import DataError, UnknownTickerError
 from quant_engine.utils.reproducibility import RunRecorder
+from tests.reliability.test_bad_inputs import CONSOLE_SCRIPTS
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -100,13 +101,87 @@ def test_interrupt_exits_130_and_records_it(qe_home: Path) -> None:
     assert manifest["status"] == "interrupted"
 
 
-def test_bad_environment_value_exits_2(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize("command", CONSOLE_SCRIPTS)
+def test_bad_environment_value_exits_2_from_the_installed_command(
+    command: str, qe_home: Path, tmp_path: Path
 ) -> None:
-    from quant_engine.errors import ConfigError
+    """The real console script, even for --help: one line naming the variable, exit 2."""
+    import os
+    import subprocess
+    import sys
 
-    def broken_parser() -> argparse.ArgumentParser:
-        raise ConfigError("QE_LOOKBACK_YEARS='x' is invalid: expected an integer 1..100")
+    env = {**os.environ, "QE_HOME": str(qe_home), "QE_LOOKBACK_YEARS": "lots"}
+    done = subprocess.run(
+        [str(Path(sys.executable).with_name(command)), "--help"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        f"{command}: error: QE_LOOKBACK_YEARS='lots' is invalid: expected an integer 1..100; "
+        "fix or unset it"
+    ]
+    assert list(qe_home.iterdir()) == []
 
-    assert run_entry_point("run_fake", broken_parser, [], _ok) == 2
-    assert "QE_LOOKBACK_YEARS" in capsys.readouterr().err
+
+def disk_full_except(folder: str, writes: int) -> object:
+    """An ``os.fsync`` that fails with ENOSPC except for the first ``writes`` files under
+    ``folder``: the disk fills up as the run goes."""
+    import errno
+    import os
+
+    real_fsync = os.fsync
+    allowed = [writes]
+
+    def fsync(fd: int) -> None:
+        if allowed[0] <= 0 or not os.readlink(f"/proc/self/fd/{fd}").startswith(folder):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        allowed[0] -= 1
+        real_fsync(fd)
+
+    return fsync
+
+
+def _write_output(args: argparse.Namespace, run: RunRecorder) -> RunReport:
+    from quant_engine.entrypoint import output_dir
+    from quant_engine.utils.atomic import write_text_atomic
+
+    write_text_atomic(output_dir(args, run) / "result.csv", "a,b\n")
+    return RunReport(title="never")
+
+
+def test_full_disk_names_the_file_and_the_manifest_holds_the_traceback(
+    qe_home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from quant_engine.utils import atomic
+
+    monkeypatch.setattr(atomic.os, "fsync", disk_full_except(str(qe_home / "manifests"), 9))
+    assert run_entry_point("run_fake", _parser, [], _write_output) == 1
+    (line,) = capsys.readouterr().err.splitlines()
+    assert "result.csv: No space left on device" in line
+    assert "it is also in the run manifest" in line
+    (manifest,) = _manifests(qe_home)
+    assert "No space left" in str(manifest["error"])
+
+
+@pytest.mark.parametrize("manifest_writes", [0, 1], ids=["none", "only-the-first"])
+def test_full_disk_does_not_claim_a_manifest_it_could_not_write(
+    qe_home: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    manifest_writes: int,
+) -> None:
+    from quant_engine.utils import atomic
+
+    manifests = qe_home / "manifests"
+    monkeypatch.setattr(atomic.os, "fsync", disk_full_except(str(manifests), manifest_writes))
+    assert run_entry_point("run_fake", _parser, [], _write_output) == 1
+    (line,) = capsys.readouterr().err.splitlines()
+    named = manifests if manifest_writes == 0 else qe_home / "results"
+    assert f"error: {named}" in line
+    assert line.endswith("No space left on device" + (" (-v for the traceback)" * manifest_writes))
+    assert [m["status"] for m in _manifests(qe_home)] == ["running"] * manifest_writes

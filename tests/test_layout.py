@@ -47,15 +47,9 @@ def test_audit_files_live_under_docs_audit_data() -> None:
 
 def test_layout_imports_only_the_standard_library() -> None:
     tree = ast.parse((layout.package_dir() / "layout.py").read_text())
-    imported = {
-        alias.name.split(".")[0]
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Import)
-        for alias in node.names
-    } | {
-        (node.module or "").split(".")[0]
-        for node in ast.walk(tree)
-        if isinstance(node, ast.ImportFrom)
+    nodes = list(ast.walk(tree))
+    imported = {a.name for n in nodes if isinstance(n, ast.Import) for a in n.names} | {
+        n.module or "" for n in nodes if isinstance(n, ast.ImportFrom)
     }
     assert imported <= {"__future__", "os", "pathlib"}
 

@@ -21,8 +21,15 @@ from rich.markup import escape
 from rich.table import Table
 
 from quant_engine import layout
-from quant_engine.cli import non_negative_int, positive_int
-from quant_engine.errors import DataError, QuantEngineError, UsageError
+from quant_engine.cli import (
+    check_data_home,
+    folder_path,
+    new_parser,
+    non_negative_int,
+    positive_int,
+    run_command,
+)
+from quant_engine.errors import DataError, UsageError
 from quant_engine.runs import store, verify
 from quant_engine.runs.manifest import RunManifest, RunStatus
 
@@ -38,11 +45,12 @@ PIPE_WIDTH = 200
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``qe-runs`` argument parser."""
-    parser = argparse.ArgumentParser(
-        prog="qe-runs", description="List, show, diff, verify and prune run manifests."
-    )
+    parser = new_parser("qe-runs", "List, show, diff, verify and prune run manifests.")
     parser.add_argument(
-        "--dir", type=Path, default=None, help="manifest folder (default: $QE_HOME/manifests)"
+        "--dir",
+        type=folder_path,
+        default=None,
+        help="manifest folder (default: $QE_HOME/manifests)",
     )
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("list", help="runs, newest first")
@@ -231,6 +239,9 @@ def cmd_prune(args: argparse.Namespace, directory: Path, out: Console) -> int:
     return 0
 
 
+WRITING_COMMANDS = ("verify", "prune")
+"""Commands that write into the data home (a re-run's files, deletions)."""
+
 COMMANDS: dict[str, Callable[[argparse.Namespace, Path, Console], int]] = {
     "list": cmd_list,
     "show": cmd_show,
@@ -242,13 +253,12 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Path, Console], int]] = {
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse ``argv``, run the command, return the exit code (errors: one line on stderr)."""
-    try:
-        args = build_parser().parse_args(argv)
-    except SystemExit as exc:  # argparse: --help is 0, bad usage 2
-        return exc.code if isinstance(exc.code, int) else 2
+    return run_command("qe-runs", lambda: dispatch(build_parser().parse_args(argv)))
+
+
+def dispatch(args: argparse.Namespace) -> int:
+    """Run the parsed command against its manifest folder."""
+    if args.dir is None:
+        check_data_home(writable=args.command in WRITING_COMMANDS)
     directory = args.dir if args.dir is not None else layout.manifests_dir()
-    try:
-        return COMMANDS[args.command](args, directory, console())
-    except QuantEngineError as exc:
-        print(f"qe-runs: error: {exc}", file=sys.stderr)
-        return exc.exit_code
+    return COMMANDS[args.command](args, directory, console())

@@ -47,17 +47,25 @@ def fsync_directory(folder: Path) -> None:
 
 
 def write_temp(path: Path, data: bytes) -> Path:
-    """Write ``data`` to a new fsynced temp file beside ``path`` and return the temp path."""
+    """Write ``data`` to a new fsynced temp file beside ``path`` and return the temp path.
+
+    An OSError naming no file, or the temp file (a full disk, say), is re-raised naming ``path``.
+    """
     tmp = temp_path_for(path)
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        if exc.filename not in (None, str(tmp)):
+            raise
+        raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from exc
     return tmp
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import signal
@@ -31,6 +32,8 @@ def one_run(directory: str, barrier: threading.Barrier | None = None) -> None:
         barrier.wait()
     with record_run({"worker": os.getpid()}, "concurrent", output_dir=Path(directory)) as run:
         run.set_result(thread=threading.get_ident())
+        if barrier is not None:
+            barrier.wait()  # every run has started: they all finish at once too
 
 
 def assert_complete_with_latest_at_newest(directory: Path) -> None:
@@ -64,8 +67,37 @@ def simultaneous_runs(kind: str, directory: Path) -> list[Worker]:
     return [worker(target=one_run, args=(str(directory), barrier)) for _ in range(RUNS)]
 
 
+def racing_pointer_moves(monkeypatch: pytest.MonkeyPatch, kind: str) -> None:
+    """Line the runs up at their pointer updates: every run reads the pointer together (a
+    barrier), then moves it 2 ms later per newer manifest in the folder, so older runs move
+    last. Under the folder lock only one run reaches the barrier, which soon gives up, and the
+    pointers stay right; without the lock, an older run moves a pointer back."""
+    import time
+
+    ctx = multiprocessing.get_context("fork")
+    lineup = threading.Barrier(RUNS) if kind == "threads" else ctx.Barrier(RUNS)
+    real_read, real_point = store.pointer_run_id, store.point
+
+    def slow_read(pointer: Path) -> str | None:
+        run_id = real_read(pointer)
+        with contextlib.suppress(threading.BrokenBarrierError):
+            lineup.wait(timeout=0.5)
+        return run_id
+
+    def slow_point(pointer: Path, path: Path) -> None:
+        newer = sum(p.name > path.name for p in path.parent.glob("run_manifest_2*.json"))
+        time.sleep(0.002 * newer)
+        real_point(pointer, path)
+
+    monkeypatch.setattr(store, "pointer_run_id", slow_read)
+    monkeypatch.setattr(store, "point", slow_point)
+
+
 @pytest.mark.parametrize("kind", ["threads", "processes"])
-def test_twenty_runs_at_once_write_twenty_complete_manifests(tmp_path: Path, kind: str) -> None:
+def test_twenty_runs_at_once_write_twenty_complete_manifests(
+    tmp_path: Path, kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    racing_pointer_moves(monkeypatch, kind)  # inherited by the forked processes
     workers = simultaneous_runs(kind, tmp_path)
     for w in workers:
         w.start()

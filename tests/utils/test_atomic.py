@@ -53,10 +53,50 @@ def test_failure_mid_write_leaves_target_untouched_and_no_temp(
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(atomic.os, "fsync", disk_full)
-    with pytest.raises(OSError, match="No space"):
+    with pytest.raises(OSError, match="No space") as excinfo:
         atomic.write_text_atomic(target, "new")
+    assert excinfo.value.filename == str(target)  # the error names the file, not a temp name
     assert target.read_text() == "old"
     assert leftovers(tmp_path) == []
+
+
+def test_a_reader_holding_the_old_file_keeps_reading_the_old_content(tmp_path: Path) -> None:
+    """The new content arrives under a new inode: an in-place write would change what an
+    already-open reader sees (truncated or mixed)."""
+    target = tmp_path / "m.json"
+    old = b"old " * 50_000
+    target.write_bytes(old)
+    with target.open("rb") as reader:
+        atomic.write_bytes_atomic(target, b"new " * 10)
+        assert reader.read() == old
+    assert target.read_bytes() == b"new " * 10
+
+
+def test_concurrent_readers_see_a_whole_old_or_new_file(tmp_path: Path) -> None:
+    """A reader racing a writer of two large contents only ever sees one of them, whole."""
+    import threading
+
+    target = tmp_path / "big.bin"
+    contents = (b"a" * 2_000_000, b"b" * 2_000_000)
+    target.write_bytes(contents[0])
+    seen: list[bytes] = []
+    done = threading.Event()
+
+    def read_until_done() -> None:
+        while not done.is_set():
+            data = target.read_bytes()
+            if data not in contents:
+                seen.append(data[:20] + f"... ({len(data)} bytes)".encode())
+
+    reader = threading.Thread(target=read_until_done)
+    reader.start()
+    try:
+        for i in range(30):
+            atomic.write_bytes_atomic(target, contents[i % 2], durable=False)
+    finally:
+        done.set()
+        reader.join()
+    assert seen == []
 
 
 def test_replace_symlink_swaps_the_target(tmp_path: Path) -> None:
