@@ -14,7 +14,9 @@ compared by the run's own entry, not by the whole file's hash.
 
 from __future__ import annotations
 
+import glob
 import json
+import re
 import shutil
 from collections.abc import Mapping
 from datetime import datetime
@@ -27,6 +29,8 @@ from quant_engine.runs.manifest import ModelRole, RunManifest
 
 MODEL_CURRENT_FILE = "CURRENT"
 """The model registry's pointer file: one line holding the current version id."""
+MODEL_VERSION_RE = re.compile(r"^m-[0-9a-f]{12}$")
+"""A model version id, as the registry names its folders."""
 MODEL_CREATED_FILE = "created.json"
 """A model version's first-saved time; seeded so a re-saved version keeps the same bytes."""
 AUTOPILOT_LOG_FILE = "decisions.jsonl"
@@ -57,7 +61,7 @@ def copy_inputs(manifest: RunManifest, sandbox_home: Path) -> None:
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
         stem = source.name.split(".", 1)[0]
-        for sibling in source.parent.glob(f"{stem}.*"):
+        for sibling in source.parent.glob(f"{glob.escape(stem)}.*"):
             if sibling.is_file() and sibling.name.split(".", 1)[0] == stem:
                 shutil.copy2(sibling, target.parent / sibling.name)
 

@@ -230,6 +230,11 @@ def replay_notes(manifest: RunManifest) -> list[str]:
             raise UsageError(
                 f"command.argv: {flag} names a remote endpoint; verify replays local runs only"
             )
+    for index, model in enumerate(manifest.models):
+        if not sandbox.MODEL_VERSION_RE.match(model.version_id):
+            raise UsageError(
+                f"models[{index}].version_id: {model.version_id!r} is not a model version id"
+            )
     notes = []
     recorded = {**manifest.environment.blas_threads, **manifest.environment.env}
     for name, value in sorted(recorded.items()):

@@ -147,8 +147,12 @@ def hostile_cases(
     def scheduler(data: dict[str, Any]) -> None:
         data["command"]["argv"] += ["--scheduler", "tcp://127.0.0.1:9"]
 
+    def model_path(data: dict[str, Any]) -> None:
+        data["models"] = [{"version_id": f"../../../{plant.name}", "role": "read"}]
+
     return {
         "planted module": (module, "command.module"),
+        "model version that is a path": (model_path, "models[0].version_id"),
         "package module not an entry point": (package_module, "command.module"),
         "PYTHONPATH": (pythonpath, "environment.env.PYTHONPATH"),
         "LD_PRELOAD": (ld_preload, "environment.env.LD_PRELOAD"),

@@ -133,6 +133,16 @@ def test_a_manifest_asking_for_more_than_a_replay_is_refused(
     assert err[0].startswith(f"qe-runs: error: {field}")
 
 
+def test_a_model_version_that_is_a_path_is_refused(
+    manifest_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    escape = [ModelRef(version_id="../../outside", role=ModelRole.READ)]
+    sent = with_command(build_run_manifest(None, "x"), "quant_engine.run_predict", [])
+    path = write_run_manifest(sent.model_copy(update={"models": escape}), manifest_dir)
+    assert main(["verify", str(path)]) == 2
+    assert "models[0].version_id: '../../outside'" in capsys.readouterr().err
+
+
 def test_replay_allows_the_projects_own_settings_and_notes_redacted_ones() -> None:
     recorded = with_env(
         with_command(build_run_manifest(None, "x"), "quant_engine.run_train", []),
@@ -177,6 +187,7 @@ def test_rerun_env_restores_only_recorded_settings_and_keeps_credentials() -> No
 
 def test_sandbox_names_match_the_registry_and_autopilot_state() -> None:
     assert sandbox.MODEL_CURRENT_FILE == registry.CURRENT_FILE
+    assert sandbox.MODEL_VERSION_RE.pattern == registry.VERSION_RE.pattern
     assert sandbox.MODEL_CREATED_FILE == registry.CREATED_FILE
     assert sandbox.AUTOPILOT_LOG_FILE == autopilot_state.LOG_NAME
     assert sandbox.AUTOPILOT_INCUMBENT_FILE == autopilot_state.INCUMBENT_NAME
