@@ -64,10 +64,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("diff", help="what changed between two runs")
     p.add_argument("a", help="first run")
     p.add_argument("b", help="second run")
-    p = sub.add_parser("verify", help="re-run a run and compare its outputs")
+    p = sub.add_parser("verify", help="re-run a run in a sandbox data home and compare its outputs")
     p.add_argument("run", help="path, latest[:script], run id or unique prefix")
     p.add_argument("--timeout", type=float, default=None, help="seconds before giving up")
-    p.add_argument("--keep-outputs", action="store_true", help="keep the re-run's files")
+    p.add_argument(
+        "--keep-outputs", action="store_true", help="keep the re-run's sandbox data home"
+    )
     p = sub.add_parser("prune", help="delete old manifests")
     p.add_argument("--keep", type=non_negative_int, required=True, help="newest N to keep")
     p.add_argument("--script", help="prune only this entry point's runs")
@@ -220,6 +222,8 @@ def cmd_verify(args: argparse.Namespace, directory: Path, out: Console) -> int:
         out.print(f"[red]✗[/] {escape(problem)}")
     for note in report.notes:
         out.print(f"[dim]note:[/] {escape(note)}")
+    if report.rerun_manifest is not None:
+        out.print(f"[dim]re-run recorded in {escape(str(report.rerun_manifest))}[/]")
     if report.reproduced:
         out.print(f"[green]reproduced[/]: {len(m.outputs)} output(s) identical to {m.run_id}")
         return 0

@@ -1,17 +1,24 @@
 """Compare two runs (``diff``) and re-run a recorded run to check it reproduces (``verify``).
 
-``verify`` first re-hashes every recorded input file under the current data home (a changed or
-missing input is reported without re-running), then runs ``<python> -m <module> <argv>`` with
-``--output-dir`` pointed at a temp folder, ``QE_VERIFY_OF=<run id>`` and the recorded allow-listed
-environment (``QE_*`` settings, ``PYTHONHASHSEED``, BLAS threads), and finds the re-run's manifest
-by ``verify_of`` and process id. Reproduced means: the re-run succeeded, read the same data, and
-wrote every recorded output, by logical name, with the same sha256.
+``verify`` replays only this project's own entry points (the ``quant_engine.run_*`` modules) and
+restores only the project's own settings (the ``QE_*`` variables config reads, thread counts,
+``PYTHONHASHSEED``); a manifest asking for anything else is refused, naming the field. It re-hashes
+every recorded input under the live data home (a changed or missing input is reported without
+re-running), then runs ``<python> -m <module> <argv>`` in an isolated data home seeded by
+:mod:`quant_engine.runs.sandbox`, with ``--output-dir`` in it and ``QE_VERIFY_OF=<run id>``. The
+re-run's manifest is copied into the live manifest folder (the only file verify adds there); the
+sandbox is removed. Reproduced means: the re-run succeeded, read the same data, and wrote every
+recorded output, by logical name, with the same sha256 (shared autopilot state: the same own
+log entry and incumbent).
 """
 
 from __future__ import annotations
 
+import ast
+import functools
 import json
 import os
+import pkgutil
 import shutil
 import subprocess
 import sys
@@ -22,18 +29,22 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from quant_engine import layout
+import quant_engine
+from quant_engine import config, layout
 from quant_engine.errors import UsageError
-from quant_engine.runs import store
+from quant_engine.runs import sandbox, store
 from quant_engine.runs.hashing import home_path, path_digest
 from quant_engine.runs.manifest import RunManifest, RunStatus
-from quant_engine.runs.provenance import is_captured_env_name
+from quant_engine.runs.provenance import BLAS_THREAD_VARS
 from quant_engine.runs.redaction import REDACTED
 
 VERIFY_ENV_VAR = "QE_VERIFY_OF"
 """Set for a verify re-run; the re-run's manifest records its value as ``verify_of``."""
 ABSENT = "(absent)"
-_SET_EXPLICITLY = frozenset({layout.HOME_ENV_VAR, VERIFY_ENV_VAR})
+ENTRY_POINT_PREFIX = "run_"
+REMOTE_FLAGS = ("--scheduler", "--base-url")
+"""Flags naming a remote endpoint: a replay would send work or credentials there."""
+_SET_BY_VERIFY = frozenset({layout.HOME_ENV_VAR, VERIFY_ENV_VAR})
 
 
 @dataclass(frozen=True)
@@ -166,11 +177,89 @@ def rerun_argv(manifest: RunManifest, output_dir: Path) -> list[str]:
     return [*argv, "--output-dir", str(output_dir)]
 
 
-def rerun_env(manifest: RunManifest, environ: Mapping[str, str]) -> dict[str, str]:
-    """This environment with the run's allow-listed variables restored (others removed)."""
-    env = {k: v for k, v in environ.items() if not is_captured_env_name(k) or k in _SET_EXPLICITLY}
-    env.update({k: v for k, v in manifest.environment.env.items() if k not in _SET_EXPLICITLY})
-    env[layout.HOME_ENV_VAR] = str(layout.data_home())
+@functools.cache
+def entry_point_modules() -> frozenset[str]:
+    """The modules verify may run: this package's ``run_*`` entry points (found, not imported)."""
+    return frozenset(
+        f"{quant_engine.__name__}.{info.name}"
+        for info in pkgutil.iter_modules(quant_engine.__path__)
+        if info.name.startswith(ENTRY_POINT_PREFIX) and not info.ispkg
+    )
+
+
+@functools.cache
+def config_setting_names() -> frozenset[str]:
+    """The ``QE_*`` variables config reads, taken from its own declarations."""
+    tree = ast.parse(Path(config.__file__).read_text(encoding="utf-8"))
+    return frozenset(
+        node.args[0].value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "_env"
+        and node.args
+        and isinstance(node.args[0], ast.Constant)
+        and isinstance(node.args[0].value, str)
+    )
+
+
+def is_restorable(name: str) -> bool:
+    """True for a variable verify restores: a config setting, a thread count, PYTHONHASHSEED..."""
+    return (
+        name in config_setting_names()
+        or name in BLAS_THREAD_VARS
+        or name in config.MANIFEST_ENV_NAMES
+    )
+
+
+def replay_notes(manifest: RunManifest) -> list[str]:
+    """Refuse (UsageError naming the field) a manifest asking verify for more than a replay.
+
+    Returns notes on what will not be restored (values redacted in the record).
+    """
+    assert manifest.command is not None
+    module = manifest.command.module
+    if module not in entry_point_modules():
+        raise UsageError(
+            f"command.module: {module!r} is not a quant_engine entry point "
+            f"(verify runs only {', '.join(sorted(entry_point_modules()))})"
+        )
+    for token in manifest.command.argv:
+        flag = token.partition("=")[0]
+        if flag in REMOTE_FLAGS:
+            raise UsageError(
+                f"command.argv: {flag} names a remote endpoint; verify replays local runs only"
+            )
+    for index, model in enumerate(manifest.models):
+        if not sandbox.MODEL_VERSION_RE.match(model.version_id):
+            raise UsageError(
+                f"models[{index}].version_id: {model.version_id!r} is not a model version id"
+            )
+    notes = []
+    recorded = {**manifest.environment.blas_threads, **manifest.environment.env}
+    for name, value in sorted(recorded.items()):
+        if name in _SET_BY_VERIFY:
+            continue
+        section = "blas_threads" if name in manifest.environment.blas_threads else "env"
+        if value == REDACTED:
+            notes.append(f"environment.{section}.{name} is redacted in the record: not restored")
+        elif not is_restorable(name):
+            raise UsageError(
+                f"environment.{section}.{name}: not a setting verify restores (only the "
+                "QE_* settings in config, thread counts and PYTHONHASHSEED)"
+            )
+    return notes
+
+
+def rerun_env(manifest: RunManifest, environ: Mapping[str, str], home: Path) -> dict[str, str]:
+    """``environ`` with the run's own settings restored (the verifier's removed), home ``home``.
+
+    Call :func:`replay_notes` first: it refuses a record asking for anything else.
+    """
+    env = {k: v for k, v in environ.items() if not is_restorable(k) and k not in _SET_BY_VERIFY}
+    recorded = {**manifest.environment.blas_threads, **manifest.environment.env}
+    env.update({k: v for k, v in recorded.items() if is_restorable(k) and v != REDACTED})
+    env[layout.HOME_ENV_VAR] = str(home)
     env[VERIFY_ENV_VAR] = manifest.run_id
     return env
 
@@ -197,15 +286,18 @@ def find_rerun(
     return None
 
 
-def run_again(original: RunManifest, workdir: Path, timeout: float | None) -> tuple[int, str, int]:
-    """Run the recorded command in ``workdir``: (exit code, last stderr line, process id)."""
+def run_again(
+    original: RunManifest, workdir: Path, home: Path, timeout: float | None
+) -> tuple[int, str, int]:
+    """Run the recorded command in ``workdir`` on data home ``home``: (exit code, last stderr
+    line, process id)."""
     assert original.command is not None
     command = [sys.executable, "-m", original.command.module]
     command += rerun_argv(original, workdir / "outputs")
     proc = subprocess.Popen(
         command,
         cwd=workdir,
-        env=rerun_env(original, os.environ),
+        env=rerun_env(original, os.environ, home),
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -220,22 +312,30 @@ def run_again(original: RunManifest, workdir: Path, timeout: float | None) -> tu
     return proc.returncode, tail[0], proc.pid
 
 
-def compare_rerun(original: RunManifest, rerun: RunManifest, report: VerifyReport) -> None:
-    """Fill ``report`` with how the re-run differs from the original."""
+def compare_rerun(
+    original: RunManifest, rerun: RunManifest, report: VerifyReport, home: Path
+) -> None:
+    """Fill ``report`` with how the re-run (on sandbox ``home``) differs from the original."""
     if rerun.status is not RunStatus.SUCCESS:
         report.problems.append(f"re-run ended {rerun.status.value}")
     for change in diff_mapping("data", data_facts(original), data_facts(rerun)):
         report.problems.append(f"input {change.key!r} differs: {change.a} → {change.b}")
+    autopilot = sandbox.AutopilotRecord(original)
     produced = {o.name: o for o in rerun.outputs}
     for out in original.outputs:
         again = produced.get(out.name)
         if again is None or again.sha256 is None:
             report.problems.append(f"output {out.name!r} was not written by the re-run")
+        elif autopilot.is_state_output(out.path):
+            continue
         elif again.sha256 != out.sha256:
             report.problems.append(
                 f"output {out.name!r} differs: sha256 {str(out.sha256)[:12]}… → "
                 f"{again.sha256[:12]}… ({out.size} → {again.size} bytes)"
             )
+    if autopilot.decision_id is not None:
+        report.problems.extend(autopilot.compare(home))
+        report.notes.append("decision log and incumbent compared by the run's own entry")
     extra = sorted(set(produced) - {o.name for o in original.outputs})
     if extra:
         report.notes.append(f"re-run wrote outputs the original did not: {', '.join(extra)}")
@@ -248,7 +348,10 @@ def compare_rerun(original: RunManifest, rerun: RunManifest, report: VerifyRepor
 def verify_run(
     path: Path, *, timeout: float | None = None, keep_outputs: bool = False
 ) -> VerifyReport:
-    """Re-run the manifest at ``path`` and report whether every output reproduced."""
+    """Re-run the manifest at ``path`` in a sandbox and report whether every output reproduced.
+
+    The live data home is only read; the re-run's manifest is added to ``path``'s folder.
+    """
     original = store.load_manifest(path)
     report = VerifyReport(run_id=original.run_id)
     if original.status is not RunStatus.SUCCESS:
@@ -257,6 +360,7 @@ def verify_run(
         raise UsageError(f"run {original.run_id} recorded no command; it cannot be re-run")
     if any(REDACTED in token for token in original.command.argv):
         raise UsageError(f"run {original.run_id} has redacted arguments; they cannot be replayed")
+    report.notes = replay_notes(original)
     if original.data_home != str(layout.data_home()):
         report.notes.append(
             f"run used data home {original.data_home}; verifying with {layout.data_home()}"
@@ -265,21 +369,28 @@ def verify_run(
     if report.problems:
         return report
     workdir = Path(tempfile.mkdtemp(prefix="qe-verify-"))
+    home = workdir / "home"
     try:
+        report.problems = sandbox.prepare(original, home)
+        if report.problems:
+            return report
         launched = datetime.now(UTC)
-        code, last_error, pid = run_again(original, workdir, timeout)
+        code, last_error, pid = run_again(original, workdir, home, timeout)
         if code != 0:
             report.problems.append(f"re-run exited with code {code}: {last_error}")
-        found = find_rerun([layout.manifests_dir(), path.parent], original.run_id, pid, launched)
+        manifests = home / layout.manifests_dir().relative_to(layout.data_home())
+        found = find_rerun([manifests], original.run_id, pid, launched)
         if found is None:
             report.problems.append("re-run wrote no run manifest")
             return report
-        report.rerun_manifest, rerun = found
-        compare_rerun(original, rerun, report)
+        _, rerun = found
+        if rerun.status is not RunStatus.RUNNING:  # a killed re-run leaves no live record
+            report.rerun_manifest = store.write_new(rerun, path.parent)
+        compare_rerun(original, rerun, report, home)
         report.reproduced = not report.problems
         return report
     finally:
         if keep_outputs:
-            report.notes.append(f"re-run outputs kept in {workdir}")
+            report.notes.append(f"re-run's data home and outputs kept in {workdir}")
         else:
             shutil.rmtree(workdir, ignore_errors=True)
