@@ -27,8 +27,7 @@ from quant_engine.errors import UsageError
 from quant_engine.runs import store
 from quant_engine.runs.hashing import home_path, path_digest
 from quant_engine.runs.manifest import RunManifest, RunStatus
-from quant_engine.runs.provenance import is_captured_env_name
-from quant_engine.runs.redaction import REDACTED
+from quant_engine.runs.redaction import REDACTED, is_recorded_env_name
 
 VERIFY_ENV_VAR = "QE_VERIFY_OF"
 """Set for a verify re-run; the re-run's manifest records its value as ``verify_of``."""
@@ -168,8 +167,9 @@ def rerun_argv(manifest: RunManifest, output_dir: Path) -> list[str]:
 
 def rerun_env(manifest: RunManifest, environ: Mapping[str, str]) -> dict[str, str]:
     """This environment with the run's allow-listed variables restored (others removed)."""
-    env = {k: v for k, v in environ.items() if not is_captured_env_name(k) or k in _SET_EXPLICITLY}
-    env.update({k: v for k, v in manifest.environment.env.items() if k not in _SET_EXPLICITLY})
+    env = {k: v for k, v in environ.items() if not is_recorded_env_name(k) or k in _SET_EXPLICITLY}
+    recorded = manifest.environment.env.items()
+    env.update({k: v for k, v in recorded if is_recorded_env_name(k) and k not in _SET_EXPLICITLY})
     env[layout.HOME_ENV_VAR] = str(layout.data_home())
     env[VERIFY_ENV_VAR] = manifest.run_id
     return env
