@@ -4,7 +4,8 @@ Retries 429s (honouring ``Retry-After``), 5xx answers and network errors with ex
 backoff, then fails with one clear line; what cannot heal (a base URL that is not http(s), any
 other 4xx) fails at once. Error messages never show the URL's credentials. Cursor pagination is
 followed to the end. Data older than the cutoff of ``GET /historical/cutoff`` lives on the
-separate ``/historical`` endpoints. Every decoded response is passed to ``on_response`` so a pipeline can keep the raw payloads.
+separate ``/historical`` endpoints. Every decoded response is passed to ``on_response`` so a
+pipeline can keep the raw payloads.
 """
 
 from __future__ import annotations
