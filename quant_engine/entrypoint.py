@@ -93,16 +93,19 @@ def report(summary: RunReport | Callable[[], None], manifest_path: Path | None) 
 def _report_failure(prog: str, exc: BaseException, verbose: int, *, show_type: bool) -> None:
     import traceback
 
+    from quant_engine.runs.redaction import redact_text
+
     if verbose:
-        traceback.print_exception(exc, file=sys.stderr)
-    text = f"{type(exc).__name__}: {exc}" if show_type else str(exc)
+        print(redact_text("".join(traceback.format_exception(exc))), end="", file=sys.stderr)
+    text = redact_text(f"{type(exc).__name__}: {exc}" if show_type else str(exc))
     unexpected = show_type and not verbose
     hint = " (-v for the traceback; it is also in the run manifest)" if unexpected else ""
     print(f"{prog}: error: {first_line(text, type(exc).__name__)}{hint}", file=sys.stderr)
 
 
 def configure_logging(verbose: int, quiet: bool) -> None:
-    """Rich logging on stderr: WARNING by default, INFO with -v, DEBUG with -vv, ERROR with -q."""
+    """Rich logging on stderr: WARNING by default, INFO with -v, DEBUG with -vv, ERROR with -q;
+    URL credentials are hidden in every line."""
     import logging
 
     from rich.logging import RichHandler
@@ -110,7 +113,10 @@ def configure_logging(verbose: int, quiet: bool) -> None:
     level = (
         logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
     )
+    from quant_engine.runs.redaction import RedactingFilter
+
     handler = RichHandler(console=stderr_console(), show_path=False, show_time=False)
+    handler.addFilter(RedactingFilter())
     logging.basicConfig(level=level, handlers=[handler], format="%(message)s", force=True)
 
 

@@ -218,6 +218,6 @@ class KalshiClient(ClosesOnExit):
 
 
 def brief(response: httpx.Response, limit: int = 200) -> str:
-    """The start of a response body for an error message."""
-    text = response.text.strip().replace("\n", " ")
+    """The start of a response body for an error message (a URL it echoes loses credentials)."""
+    text = redact_text(response.text.strip().replace("\n", " "))
     return text[:limit] + ("..." if len(text) > limit else "")

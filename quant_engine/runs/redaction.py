@@ -10,6 +10,7 @@ parameters (``?token=...``, see ``config.REDACT_QUERY_PARAMS``) are hidden; and
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -167,3 +168,16 @@ def scrub_secret_values(value: Any, secrets: Sequence[str]) -> Any:
     if isinstance(value, list):
         return [scrub_secret_values(v, secrets) for v in value]
     return value
+
+
+class RedactingFilter(logging.Filter):
+    """A log filter that hides URL credentials in every record it passes (an HTTP library's
+    request log carries the full URL)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite ``record``'s message with credentials hidden; never drops a record."""
+        message = record.getMessage()
+        redacted = redact_text(message)
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        return True

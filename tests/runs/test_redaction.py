@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import logging
 
 import pytest
 
 from quant_engine.runs.redaction import (
     REDACTED,
+    RedactingFilter,
     is_secret_name,
     redact,
     redact_argv,
@@ -114,3 +116,13 @@ def test_hidden_variables_are_qe_names_outside_the_settings_and_secret_names() -
     assert sorted(secret_env_values(env)) == sorted(
         ["postgresql://bob:pw@db/x", "bearer-abcdef", "aws-secret-value"]
     )
+
+
+def test_log_lines_lose_url_credentials(caplog: pytest.LogCaptureFixture) -> None:
+    logger = logging.getLogger("tests.redaction")
+    logger.addFilter(RedactingFilter())
+    with caplog.at_level(logging.INFO, logger="tests.redaction"):
+        logger.info("HTTP Request: GET %s 200", "http://u:pw-log-1@h/x?token=tk-log-2")
+    assert "pw-log-1" not in caplog.text
+    assert "tk-log-2" not in caplog.text
+    assert "HTTP Request: GET http://u:" in caplog.text
