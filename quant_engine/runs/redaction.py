@@ -133,7 +133,7 @@ def redact_argv(argv: Sequence[str]) -> list[str]:
             continue
         hide_next = False
         name, eq, _ = token.partition("=")
-        if is_secret_name(name.lstrip("-")):
+        if "://" not in name and is_secret_name(name.lstrip("-")):
             if eq:
                 out.append(f"{name}={REDACTED}")
                 continue

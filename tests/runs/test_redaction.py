@@ -126,3 +126,10 @@ def test_log_lines_lose_url_credentials(caplog: pytest.LogCaptureFixture) -> Non
     assert "pw-log-1" not in caplog.text
     assert "tk-log-2" not in caplog.text
     assert "HTTP Request: GET http://u:" in caplog.text
+
+
+def test_a_url_argument_is_redacted_even_when_its_query_names_a_secret() -> None:
+    out = redact_argv(["--base-url", "ftp://u:pw-argv-9@h/x?token=tk-argv-8"])
+    assert out[0] == "--base-url"
+    assert "pw-argv-9" not in out[1]
+    assert "tk-argv-8" not in out[1]
