@@ -5,22 +5,19 @@ Also: a Kalshi base URL that cannot work fails at once (one line, exit 2), not a
 
 from __future__ import annotations
 
-import http.client
 import json
 import os
 import re
-import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 
-BIN = Path(sys.executable).parent
+from tests.reliability.server_support import BIN, Server, running_server
+
 FOREIGN_HOSTS = (
     "attacker.example",
     "127.0.0.1.attacker.example",
@@ -61,54 +58,16 @@ VALID = {
 """A value each path parameter accepts, kept while another parameter of the path is fuzzed."""
 
 
-@dataclass(frozen=True)
-class Server:
-    port: int
-
-    def request(self, method: str, path: str, host: str | None = None) -> tuple[int, bytes]:
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=15)
-        try:
-            conn.putrequest(method, path, skip_host=True)
-            conn.putheader("Host", f"127.0.0.1:{self.port}" if host is None else host)
-            conn.endheaders()
-            answer = conn.getresponse()
-            return answer.status, answer.read()
-        finally:
-            conn.close()
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """qe-server on a free loopback port over an empty data home; stopped afterwards."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
+    """qe-server on a free loopback port over an empty data home, allowing ``qe.lan``."""
     env = {
         **os.environ,
         "QE_HOME": str(tmp_path_factory.mktemp("hygiene_home")),
         "QE_API_ALLOWED_HOSTS": "qe.lan",
     }
-    proc = subprocess.Popen(
-        [str(BIN / "qe-server"), "--port", str(port), "-q"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    found = Server(port)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                found.request("GET", "/api/system-health")
-                break
-            except OSError:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    raise
-                time.sleep(0.2)
+    with running_server(env, "-q") as found:
         yield found
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
 
 
 @pytest.fixture(scope="module")

@@ -12,21 +12,16 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
 from pytest_httpserver import HTTPServer
 
 from tests.kalshi.kalshi_fixture import SERIES, WINDOW, serve_kalshi
+from tests.reliability.server_support import BIN, running_server
 
-BIN = Path(sys.executable).parent
 PEM_BODY = "MIIEpAIBAAKCAQEA7secretPemBodyQe0x"
 JWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJxZS1zZWNyZXQifQ.c2lnLXNlY3JldC1qd3Q"
 ENV_SECRETS: dict[str, str] = {
@@ -75,13 +70,6 @@ class Campaign:
     exit_codes: dict[str, int] = field(default_factory=dict)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def run(name: str, argv: Sequence[str], env: Mapping[str, str], found: Campaign) -> None:
     """Run a console script to its end; keep its exit code and everything it printed."""
     done = subprocess.run(
@@ -95,47 +83,19 @@ def run(name: str, argv: Sequence[str], env: Mapping[str, str], found: Campaign)
     found.console[name] = done.stdout + done.stderr
 
 
-def get(url: str) -> bytes:
-    try:
-        with urllib.request.urlopen(url, timeout=10) as answer:
-            body: bytes = answer.read()
-            return body
-    except urllib.error.HTTPError as exc:
-        return exc.read()
-
-
 def serve_api(env: Mapping[str, str], found: Campaign, run_ids: list[str]) -> None:
     """Start qe-server on loopback, fetch every GET route (each run by id), then stop it."""
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [str(BIN / "qe-server"), "--port", str(port)],
-        env=dict(env),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                found.api["/api/system-health"] = get(f"{base}/api/system-health")
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise
-                time.sleep(0.2)
-        document = json.loads(get(f"{base}/api/openapi.json"))
+    with running_server(env) as server:
+        _, body = server.request("GET", "/api/openapi.json")
+        document = json.loads(body)
         paths = [p for p, ops in document["paths"].items() if "get" in ops and "{" not in p]
         refs = [*run_ids, "latest", "latest:run_kalshi_event_pipeline"]
         paths += [f"/api/runs/{ref}" for ref in refs]
         paths += [f"/api/runs?status={s}" for s in ("failed", "success", "running")]
         paths += [f"/api/backtests/{ref}" for ref in run_ids]
         for path in paths:
-            found.api[path] = get(f"{base}{path}")
-    finally:
-        server.terminate()
-        out, _ = server.communicate(timeout=20)
-        found.console["qe-server"] = out
+            found.api[path] = server.request("GET", path)[1]
+    found.console["qe-server"] = b"".join(server.output)
 
 
 @pytest.fixture(scope="module")
