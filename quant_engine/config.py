@@ -13,9 +13,12 @@ import os
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from quant_engine import layout
 from quant_engine.errors import ConfigError
 
 _T = TypeVar("_T")
+_ENV_SETTINGS: list[str] = []
+"""Every variable read by :func:`_env`: the project's own settings (see env_setting_names)."""
 
 _PROBLEMS: list[tuple[str, str, str]] = []
 """(variable, raw value, what it must be) of each override that could not be used."""
@@ -33,6 +36,7 @@ def shown_value(name: str, raw: str) -> str:
 def _env(name: str, default: _T, parse: Callable[[str], _T], expected: str) -> _T:
     """The override in ``name``, or ``default``; a bad value is noted for :func:`check_environment`
     (importing never fails, so every command can report it as one line)."""
+    _ENV_SETTINGS.append(name)
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
         return default
@@ -194,9 +198,24 @@ MANIFEST_PACKAGES: tuple[str, ...] = (
 )
 """Distributions whose versions every run manifest records."""
 MANIFEST_ENV_PREFIXES: tuple[str, ...] = ("QE_",)
-MANIFEST_ENV_NAMES: tuple[str, ...] = ("PYTHONHASHSEED", "TZ")
-"""Environment allow-list for manifests (BLAS thread variables are always added); names
-matching REDACT_NAME_MARKERS are never captured."""
+"""Variables recorded in manifests by name; their value only when it is a project setting
+(see :func:`env_setting_names`), else the redaction marker."""
+MANIFEST_ENV_NAMES: tuple[str, ...] = (
+    "PYTHONHASHSEED",
+    "TZ",
+    "QE_VERIFY_OF",
+    "QE_API_HOST",
+    "QE_API_PORT",
+    "QE_API_CORS_ORIGINS",
+    "QE_API_ALLOWED_HOSTS",
+    "QE_API_MAX_BODY_BYTES",
+    "QE_API_MAX_CONCURRENT_JOBS",
+    "QE_API_MAX_QUEUED_JOBS",
+    "QE_API_JOB_HISTORY",
+    "QE_API_JOB_TIMEOUT_S",
+)
+"""Other harmless variables whose values manifests record: hash seed, time zone, the verify
+marker and the API server's settings except its key (BLAS thread variables are always added)."""
 REDACT_NAME_MARKERS: tuple[str, ...] = (
     "PASSWORD",
     "PASSWD",
@@ -205,7 +224,24 @@ REDACT_NAME_MARKERS: tuple[str, ...] = (
     "KEY",
     "CREDENTIAL",
 )
-"""A flag, value or variable whose name contains one of these (any case) is redacted."""
+"""A flag or key whose name contains one of these (any case) has its value redacted."""
+REDACT_QUERY_PARAMS: tuple[str, ...] = (
+    "access_token",
+    "api_key",
+    "apikey",
+    "auth",
+    "key",
+    "pass",
+    "password",
+    "pwd",
+    "secret",
+    "session",
+    "sig",
+    "signature",
+    "token",
+)
+"""URL query parameters whose values are redacted wherever a URL is recorded, printed or served
+(also any parameter one of whose ``_``/``-`` separated words is in this list)."""
 MANIFEST_STALE_TEMP_S: float = 3600.0
 """``prune`` deletes temp files of interrupted manifest writes older than this."""
 
@@ -307,6 +343,12 @@ COUPLING_MIN_SHARED_REVISIONS: int = 1
 """Temporal coupling: a pair must change together in at least this many commits."""
 COUPLING_MAX_CHANGESET_SIZE: int = 30
 """Temporal coupling ignores commits touching more files than this (code-maat's default)."""
+
+
+def env_setting_names() -> frozenset[str]:
+    """The ``QE_*`` variables this project defines and reads: the only ones whose values are
+    safe to record (the data home's variable included)."""
+    return frozenset((*_ENV_SETTINGS, layout.HOME_ENV_VAR))
 
 
 def snapshot() -> dict[str, Any]:

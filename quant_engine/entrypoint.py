@@ -104,8 +104,10 @@ def _report_failure(
     mentions the manifest only when the run's manifest really holds the error."""
     import traceback
 
+    from quant_engine.runs.redaction import redact_text
+
     if verbose:
-        traceback.print_exception(exc, file=sys.stderr)
+        print(redact_text("".join(traceback.format_exception(exc))), end="", file=sys.stderr)
     if isinstance(exc, QuantEngineError):
         text = error_line(exc)
     elif isinstance(exc, OSError) and exc.filename is not None:
@@ -116,7 +118,7 @@ def _report_failure(
     if run is not None and not verbose:
         where = "; it is also in the run manifest" if manifest_has_error(run) else ""
         hint = f" (-v for the traceback{where})"
-    print(f"{prog}: error: {text}{hint}", file=sys.stderr)
+    print(f"{prog}: error: {redact_text(text)}{hint}", file=sys.stderr)
 
 
 def manifest_has_error(run: RunRecorder) -> bool:
@@ -132,7 +134,8 @@ def manifest_has_error(run: RunRecorder) -> bool:
 
 
 def configure_logging(verbose: int, quiet: bool) -> None:
-    """Rich logging on stderr: WARNING by default, INFO with -v, DEBUG with -vv, ERROR with -q."""
+    """Rich logging on stderr: WARNING by default, INFO with -v, DEBUG with -vv, ERROR with -q;
+    URL credentials are hidden in every line."""
     import logging
 
     from rich.logging import RichHandler
@@ -140,7 +143,10 @@ def configure_logging(verbose: int, quiet: bool) -> None:
     level = (
         logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
     )
+    from quant_engine.runs.redaction import RedactingFilter
+
     handler = RichHandler(console=stderr_console(), show_path=False, show_time=False)
+    handler.addFilter(RedactingFilter())
     logging.basicConfig(level=level, handlers=[handler], format="%(message)s", force=True)
 
 

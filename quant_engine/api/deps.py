@@ -1,4 +1,5 @@
-"""Request dependencies: the app's settings and job manager, and the API-key check.
+"""Request dependencies: the app's settings and job manager, the API-key check, and the path
+parameters' constraints (declared, so the OpenAPI schema accepts exactly what the server does).
 
 The key is compared in constant time (``hmac.compare_digest`` on bytes) and is never logged or
 echoed. Without a configured key, mutating endpoints answer 503 saying how to enable them.
@@ -9,12 +10,15 @@ from __future__ import annotations
 import hmac
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Query, Request
+from fastapi import Depends, HTTPException, Path, Query, Request
 from fastapi.security import APIKeyHeader
 
 from quant_engine import config
 from quant_engine.api.config import API_KEY_ENV_VAR, ApiSettings
-from quant_engine.api.job_manager import JobManager
+from quant_engine.api.job_manager import JOB_ID_RE, JobManager
+from quant_engine.api.views.runs import REF_RE
+from quant_engine.cli import TICKER_PATTERN
+from quant_engine.models.registry import VERSION_RE
 
 api_key_header = APIKeyHeader(
     name=config.API_KEY_HEADER,
@@ -67,3 +71,27 @@ SettingsDep = Annotated[ApiSettings, Depends(get_settings)]
 JobsDep = Annotated[JobManager, Depends(get_jobs)]
 ApiKeyDep = Depends(require_api_key)
 ListLimitDep = Annotated[int, Depends(list_limit)]
+RunRefPath = Annotated[
+    str,
+    Path(
+        pattern=REF_RE.pattern, description="Run id, unique prefix, file name or latest[:script]."
+    ),
+]
+SourcePath = Annotated[
+    str,
+    Path(
+        pattern=f"^({'|'.join(config.DATA_SOURCES)})$",
+        description=f"A data source: one of {', '.join(config.DATA_SOURCES)}.",
+    ),
+]
+TICKER_PATH_PATTERN = f"^{TICKER_PATTERN.pattern.replace('A-Z', 'A-Za-z')}$"
+"""A ticker in a path, any case (the server upper-cases it)."""
+TickerPath = Annotated[
+    str, Path(pattern=TICKER_PATH_PATTERN, description="A ticker symbol, e.g. SPX or BRK.B.")
+]
+ModelVersionPath = Annotated[
+    str, Path(pattern=VERSION_RE.pattern, description="A model version id, e.g. m-0123456789ab.")
+]
+JobIdPath = Annotated[
+    str, Path(pattern=JOB_ID_RE.pattern, description="A job id, e.g. j-0123456789ab.")
+]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -34,6 +35,9 @@ LOG_NAME = "job.log"
 POLL_S = 0.5
 TERMINATE_GRACE_S = 10.0
 MAX_ERROR_CHARS = 500
+JOB_ID_BYTES = 6
+JOB_ID_RE = re.compile(rf"^j-[0-9a-f]{{{2 * JOB_ID_BYTES}}}$")
+"""Job ids: ``j-`` and 12 random hex digits."""
 FINAL = (JobStatus.SUCCEEDED, JobStatus.FAILED)
 SHUT_DOWN_QUEUED = "the server shut down before the job started"
 SHUT_DOWN_RUNNING = "the server shut down while the job was running"
@@ -123,7 +127,7 @@ class JobManager:
 
     def submit(self, request: JobRequest) -> Job:
         """Validate and queue a job; TooManyJobsError when the queue is full."""
-        job_id = f"j-{secrets.token_hex(6)}"
+        job_id = f"j-{secrets.token_hex(JOB_ID_BYTES)}"
         output_dir = layout.api_jobs_dir() / job_id
         engine_argv(request, output_dir)  # refuses what the engine cannot run, before queueing
         job = Job(

@@ -1,5 +1,7 @@
 """The API application: ``create_app(settings)`` wires settings, jobs, middleware and routers.
 
+Requests whose ``Host`` header is not one of the server's own names are refused with 400 (a
+DNS-rebinding page cannot read the API); ``HEAD`` is answered wherever ``GET`` is.
 Building the app is cheap and starts nothing: worker threads start with the first job, and the
 job manager is shut down (running jobs stopped, queued ones failed) when the app's lifespan ends.
 """
@@ -12,13 +14,19 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 import quant_engine
 from quant_engine import config, layout
 from quant_engine.api.config import ApiSettings, load_settings
 from quant_engine.api.errors import install_error_handlers
 from quant_engine.api.job_manager import JobManager
-from quant_engine.api.middleware import REQUEST_ID_HEADER, BodySizeLimit, RequestContext
+from quant_engine.api.middleware import (
+    REQUEST_ID_HEADER,
+    BodySizeLimit,
+    HeadAsGet,
+    RequestContext,
+)
 from quant_engine.api.routers import ROUTERS
 
 TITLE = "quant_engine API"
@@ -54,8 +62,10 @@ def create_app(settings: ApiSettings | None = None, jobs: JobManager | None = No
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
-    # added last = outermost: CORS, then request ids, then the body limit
+    # added last = outermost: CORS, request ids, the Host check, HEAD, then the body limit
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(HeadAsGet)
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.trusted_hosts)
     app.add_middleware(RequestContext)
     if settings.cors_origins:
         app.add_middleware(

@@ -1,9 +1,11 @@
 """A small httpx client for Kalshi's public REST API v2 (market data; no account needed).
 
 Retries 429s (honouring ``Retry-After``), 5xx answers and network errors with exponential
-backoff, then fails with one clear line. Cursor pagination is followed to the end. Data older
-than the cutoff of ``GET /historical/cutoff`` lives on the separate ``/historical`` endpoints.
-Every decoded response is passed to ``on_response`` so a pipeline can keep the raw payloads.
+backoff, then fails with one clear line; what cannot heal (a base URL that is not http(s), any
+other 4xx) fails at once. Error messages never show the URL's credentials. Cursor pagination is
+followed to the end. Data older than the cutoff of ``GET /historical/cutoff`` lives on the
+separate ``/historical`` endpoints. Every decoded response is passed to ``on_response`` so a
+pipeline can keep the raw payloads.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import httpx
 
 from quant_engine import config
 from quant_engine.data.providers.base import parse_retry_after
-from quant_engine.errors import DataError
+from quant_engine.errors import DataError, UsageError
 from quant_engine.kalshi.payloads import (
     Candle,
     CandlesPage,
@@ -32,6 +34,7 @@ from quant_engine.kalshi.payloads import (
     TradesPage,
     parse,
 )
+from quant_engine.runs.redaction import redact_text
 from quant_engine.utils.closing import ClosesOnExit
 
 __all__ = ["KalshiClient", "RawResponse", "parse_retry_after"]
@@ -41,6 +44,23 @@ logger = logging.getLogger("quant_engine.kalshi")
 CursorPageT = TypeVar("CursorPageT", bound=CursorPage)
 MAX_CANDLES_PER_REQUEST = 5000
 """Kalshi caps candlesticks per request; longer windows are fetched in chunks."""
+URL_SCHEMES = ("http", "https")
+
+
+def checked_base_url(base_url: str) -> str:
+    """``base_url`` with one trailing slash; UsageError (credentials hidden) unless it is an
+    absolute http(s) URL with a host."""
+    shown = redact_text(base_url)
+    try:
+        url = httpx.URL(base_url)
+    except httpx.InvalidURL as exc:
+        raise UsageError(f"Kalshi base URL {shown!r} is not a URL: {exc}") from None
+    if url.scheme not in URL_SCHEMES or not url.host:
+        raise UsageError(
+            f"Kalshi base URL {shown!r} must be http:// or https:// with a host, "
+            f"e.g. {config.KALSHI_BASE_URL}"
+        )
+    return base_url.rstrip("/") + "/"
 
 
 @dataclass(frozen=True)
@@ -68,7 +88,7 @@ class KalshiClient(ClosesOnExit):
         on_response: Callable[[RawResponse], None] | None = None,
     ) -> None:
         self.http = httpx.Client(
-            base_url=base_url.rstrip("/") + "/",
+            base_url=checked_base_url(base_url),
             timeout=timeout_s,
             headers={"Accept": "application/json", "User-Agent": "quant_engine"},
         )
@@ -94,8 +114,12 @@ class KalshiClient(ClosesOnExit):
         for attempt in range(self.max_retries + 1):
             try:
                 response = self.http.get(path.lstrip("/"), params=query)
+            except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
+                shown = redact_text(str(self.http.base_url))
+                raise UsageError(f"Kalshi base URL {shown!r} cannot be used: {exc}") from None
             except httpx.TransportError as exc:
-                problem, delay = f"{type(exc).__name__}: {exc}", self.backoff(attempt)
+                problem = redact_text(f"{type(exc).__name__}: {exc}")
+                delay = self.backoff(attempt)
             else:
                 code = response.status_code
                 if code == 429:
@@ -194,6 +218,6 @@ class KalshiClient(ClosesOnExit):
 
 
 def brief(response: httpx.Response, limit: int = 200) -> str:
-    """The start of a response body for an error message."""
-    text = response.text.strip().replace("\n", " ")
+    """The start of a response body for an error message (a URL it echoes loses credentials)."""
+    text = redact_text(response.text.strip().replace("\n", " "))
     return text[:limit] + ("..." if len(text) > limit else "")

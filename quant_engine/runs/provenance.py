@@ -3,8 +3,9 @@
 Git is asked once for commit, branch, changes and untracked files (``git status --porcelain=v2
 --branch``) while ``git diff HEAD`` runs alongside, both under a short timeout and without
 taking git's index lock, so 20 concurrent runs do not contend. No git, no checkout, or a timeout
-is recorded in ``git_error`` rather than failing the run. Environment variables are captured from
-an allow-list only (see :mod:`quant_engine.config`), never a secret-named one.
+is recorded in ``git_error`` rather than failing the run. Environment variables are recorded by
+allow-list (see :func:`quant_engine.runs.redaction.recorded_env`): values of the project's own
+settings only, names only for other ``QE_*`` variables.
 """
 
 from __future__ import annotations
@@ -24,37 +25,13 @@ from pathlib import Path
 import quant_engine
 from quant_engine import config, layout
 from quant_engine.runs.manifest import CodeInfo, EnvironmentInfo
-from quant_engine.runs.redaction import is_secret_name
+from quant_engine.runs.redaction import BLAS_THREAD_VARS, recorded_env
 
-BLAS_THREAD_VARS: tuple[str, ...] = (
-    "OMP_NUM_THREADS",
-    "OPENBLAS_NUM_THREADS",
-    "MKL_NUM_THREADS",
-    "VECLIB_MAXIMUM_THREADS",
-    "NUMEXPR_NUM_THREADS",
-    "BLIS_NUM_THREADS",
-)
 UNTRACKED_LISTED = 50
 """Untracked files named in a manifest; ``untracked_count`` has the full count."""
 
 _STATUS_CMD = ("status", "--porcelain=v2", "--branch", "-z", "--untracked-files=all")
 _DIFF_CMD = ("diff", "HEAD", "--no-color", "--no-ext-diff")
-
-
-def is_captured_env_name(name: str) -> bool:
-    """True when variable ``name`` belongs in a manifest: allow-listed and not secret-named."""
-    if is_secret_name(name):
-        return False
-    return (
-        name in config.MANIFEST_ENV_NAMES
-        or name in BLAS_THREAD_VARS
-        or name.startswith(config.MANIFEST_ENV_PREFIXES)
-    )
-
-
-def captured_env(environ: Mapping[str, str]) -> dict[str, str]:
-    """The allow-listed variables of ``environ``, sorted by name."""
-    return {k: environ[k] for k in sorted(environ) if is_captured_env_name(k)}
 
 
 def blas_threads(environ: Mapping[str, str]) -> dict[str, str]:
@@ -110,7 +87,7 @@ def environment_info(environ: Mapping[str, str] | None = None) -> EnvironmentInf
         cpu_count=os.cpu_count(),
         packages=package_versions(),
         blas_threads=blas_threads(env),
-        env=captured_env(env),
+        env=recorded_env(env),
     )
 
 

@@ -63,11 +63,8 @@ def manifest_filename(manifest: RunManifest) -> str:
 
 
 def dump_manifest(manifest: RunManifest) -> bytes:
-    """The manifest's JSON, with any value of a secret-named environment variable scrubbed."""
-    secrets = secret_env_values(os.environ)
-    data = manifest.model_dump(mode="json")
-    if secrets:
-        data = scrub_secret_values(data, secrets)
+    """The manifest's JSON, with hidden variables' values and URL credentials scrubbed."""
+    data = scrub_secret_values(manifest.model_dump(mode="json"), secret_env_values(os.environ))
     return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode()
 
 

@@ -14,7 +14,6 @@ log entry and incumbent).
 
 from __future__ import annotations
 
-import ast
 import functools
 import json
 import os
@@ -30,13 +29,12 @@ from pathlib import Path
 from typing import Any
 
 import quant_engine
-from quant_engine import config, layout
+from quant_engine import layout
 from quant_engine.errors import UsageError
 from quant_engine.runs import sandbox, store
 from quant_engine.runs.hashing import home_path, path_digest
 from quant_engine.runs.manifest import RunManifest, RunStatus
-from quant_engine.runs.provenance import BLAS_THREAD_VARS
-from quant_engine.runs.redaction import REDACTED
+from quant_engine.runs.redaction import REDACTED, is_recorded_env_name
 
 VERIFY_ENV_VAR = "QE_VERIFY_OF"
 """Set for a verify re-run; the re-run's manifest records its value as ``verify_of``."""
@@ -187,31 +185,6 @@ def entry_point_modules() -> frozenset[str]:
     )
 
 
-@functools.cache
-def config_setting_names() -> frozenset[str]:
-    """The ``QE_*`` variables config reads, taken from its own declarations."""
-    tree = ast.parse(Path(config.__file__).read_text(encoding="utf-8"))
-    return frozenset(
-        node.args[0].value
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Name)
-        and node.func.id == "_env"
-        and node.args
-        and isinstance(node.args[0], ast.Constant)
-        and isinstance(node.args[0].value, str)
-    )
-
-
-def is_restorable(name: str) -> bool:
-    """True for a variable verify restores: a config setting, a thread count, PYTHONHASHSEED..."""
-    return (
-        name in config_setting_names()
-        or name in BLAS_THREAD_VARS
-        or name in config.MANIFEST_ENV_NAMES
-    )
-
-
 def replay_notes(manifest: RunManifest) -> list[str]:
     """Refuse (UsageError naming the field) a manifest asking verify for more than a replay.
 
@@ -243,7 +216,7 @@ def replay_notes(manifest: RunManifest) -> list[str]:
         section = "blas_threads" if name in manifest.environment.blas_threads else "env"
         if value == REDACTED:
             notes.append(f"environment.{section}.{name} is redacted in the record: not restored")
-        elif not is_restorable(name):
+        elif not is_recorded_env_name(name):
             raise UsageError(
                 f"environment.{section}.{name}: not a setting verify restores (only the "
                 "QE_* settings in config, thread counts and PYTHONHASHSEED)"
@@ -256,9 +229,11 @@ def rerun_env(manifest: RunManifest, environ: Mapping[str, str], home: Path) -> 
 
     Call :func:`replay_notes` first: it refuses a record asking for anything else.
     """
-    env = {k: v for k, v in environ.items() if not is_restorable(k) and k not in _SET_BY_VERIFY}
+    env = {
+        k: v for k, v in environ.items() if not is_recorded_env_name(k) and k not in _SET_BY_VERIFY
+    }
     recorded = {**manifest.environment.blas_threads, **manifest.environment.env}
-    env.update({k: v for k, v in recorded.items() if is_restorable(k) and v != REDACTED})
+    env.update({k: v for k, v in recorded.items() if is_recorded_env_name(k) and v != REDACTED})
     env[layout.HOME_ENV_VAR] = str(home)
     env[VERIFY_ENV_VAR] = manifest.run_id
     return env

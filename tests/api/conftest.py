@@ -14,7 +14,15 @@ from quant_engine.api.config import ApiSettings
 from quant_engine.api.job_manager import JobManager
 from quant_engine.api.main import create_app
 from quant_engine.api.schemas.compute import Job
-from tests.api.api_support import API_KEY, TICKERS, finished, make_jobs, quick_command, wait_for
+from tests.api.api_support import (
+    API_KEY,
+    LOCAL_URL,
+    TICKERS,
+    finished,
+    make_jobs,
+    quick_command,
+    wait_for,
+)
 
 
 @pytest.fixture(scope="session")
@@ -55,7 +63,7 @@ def settings() -> ApiSettings:
 def client(settings: ApiSettings) -> Iterator[TestClient]:
     """A client of an app whose jobs run a trivial process instead of the engine."""
     app = create_app(settings, jobs=make_jobs())
-    with TestClient(app) as test_client:
+    with TestClient(app, base_url=LOCAL_URL) as test_client:
         yield test_client
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from quant_engine import config
-from quant_engine.api.config import ApiSettings, load_settings
+from quant_engine.api.config import API_KEY_ENV_VAR, ENV_PREFIX, ApiSettings, load_settings
 from quant_engine.errors import ConfigError
+from quant_engine.runs.redaction import is_recorded_env_name
 
 
 def test_defaults_are_loopback_and_from_config() -> None:
@@ -58,3 +59,21 @@ def test_bad_value_names_the_variable(
     monkeypatch.setenv(name, value)
     with pytest.raises(ConfigError, match=name):
         load_settings()
+
+
+def test_every_server_setting_but_the_key_is_recorded_with_its_value() -> None:
+    names = {f"{ENV_PREFIX}{field.upper()}" for field in ApiSettings.model_fields}
+    assert {name for name in names if is_recorded_env_name(name)} == names - {API_KEY_ENV_VAR}
+    assert API_KEY_ENV_VAR not in config.MANIFEST_ENV_NAMES
+
+
+def test_trusted_hosts_are_the_bound_address_loopback_and_extra_names() -> None:
+    assert ApiSettings(host="10.0.0.5", allowed_hosts="qe.lan").trusted_hosts == [
+        "10.0.0.5",
+        "127.0.0.1",
+        "[::1]",
+        "localhost",
+        "qe.lan",
+    ]
+    assert "[fd00::5]" in ApiSettings(host="fd00::5").trusted_hosts
+    assert "0.0.0.0" not in ApiSettings(host="0.0.0.0").trusted_hosts

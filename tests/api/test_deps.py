@@ -11,14 +11,14 @@ from quant_engine import config
 from quant_engine.api import deps
 from quant_engine.api.config import ApiSettings
 from quant_engine.api.main import create_app
-from tests.api.api_support import API_KEY, make_jobs
+from tests.api.api_support import API_KEY, LOCAL_URL, make_jobs
 
 JOBS = "/api/compute/jobs"
 BODY = {"kind": "train"}
 
 
 def test_without_a_configured_key_mutations_are_disabled() -> None:
-    with TestClient(create_app(ApiSettings(), jobs=make_jobs())) as client:
+    with TestClient(create_app(ApiSettings(), jobs=make_jobs()), base_url=LOCAL_URL) as client:
         response = client.post(JOBS, json=BODY, headers={"X-API-Key": "anything"})
         assert response.status_code == 503
         assert "QE_API_API_KEY" in response.json()["error"]["message"]

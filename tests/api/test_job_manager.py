@@ -18,7 +18,7 @@ from quant_engine.api.main import create_app
 from quant_engine.api.schemas.compute import Job, JobKind, JobRequest, JobStatus
 from quant_engine.errors import UsageError
 from quant_engine.runs import store
-from tests.api.api_support import API_KEY, TICKERS
+from tests.api.api_support import API_KEY, LOCAL_URL, TICKERS
 
 Factory = Callable[..., JobManager]
 Wait = Callable[..., Job]
@@ -188,7 +188,7 @@ def test_the_job_process_does_not_see_the_api_key(
 def test_a_real_training_job_end_to_end(settings: ApiSettings, wait_job: Wait) -> None:
     """POST a train job, poll it to success, then follow its run id to the manifest."""
     app = create_app(settings)
-    with TestClient(app) as client:
+    with TestClient(app, base_url=LOCAL_URL) as client:
         body = {"kind": "train", "tickers": TICKERS.split(","), "years": 2, "seed": 3}
         submitted = client.post("/api/compute/jobs", json=body, headers={"X-API-Key": API_KEY})
         assert submitted.status_code == 202

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
-from quant_engine.api.config import ApiSettings
+from quant_engine.api.config import ApiSettings, load_settings
 from quant_engine.api.main import create_app
 from quant_engine.errors import DataError, UsageError
-from tests.api.api_support import API_KEY, make_jobs
+from tests.api.api_support import API_KEY, LOCAL_URL, make_jobs
 
 JOBS = "/api/compute/jobs"
 AUTH = {"X-API-Key": API_KEY}
@@ -105,7 +110,7 @@ def app_raising(exc: Exception) -> TestClient:
         raise exc
 
     app.add_api_route("/api/test-failure", fail)
-    return TestClient(app, raise_server_exceptions=False)
+    return TestClient(app, raise_server_exceptions=False, base_url=LOCAL_URL)
 
 
 def test_unexpected_error_is_500_with_request_id_and_logged(
@@ -137,16 +142,18 @@ def test_engine_errors_keep_their_one_line_message(exc: Exception, status: int, 
 def test_cors_only_for_configured_origins() -> None:
     origin = "http://localhost:5173"
     preflight = {"Origin": origin, "Access-Control-Request-Method": "GET"}
-    allowed = TestClient(create_app(ApiSettings(cors_origins=[origin]), jobs=make_jobs()))
+    allowed = TestClient(
+        create_app(ApiSettings(cors_origins=[origin]), jobs=make_jobs()), base_url=LOCAL_URL
+    )
     answer = allowed.options(JOBS, headers=preflight)
     assert answer.headers["access-control-allow-origin"] == origin
-    closed = TestClient(create_app(ApiSettings(), jobs=make_jobs()))
+    closed = TestClient(create_app(ApiSettings(), jobs=make_jobs()), base_url=LOCAL_URL)
     assert "access-control-allow-origin" not in closed.get(JOBS, headers={"Origin": origin}).headers
 
 
 def test_lifespan_end_shuts_the_job_manager_down() -> None:
     jobs = make_jobs()
-    with TestClient(create_app(ApiSettings(), jobs=jobs)):
+    with TestClient(create_app(ApiSettings(), jobs=jobs), base_url=LOCAL_URL):
         assert not jobs.closed
     assert jobs.closed
 
@@ -162,3 +169,74 @@ def test_every_route_answers_with_the_envelope() -> None:
                     path,
                     status,
                 )
+
+
+@pytest.mark.parametrize(
+    ("bound", "host", "status"),
+    [
+        ("127.0.0.1", "127.0.0.1:8000", 200),
+        ("127.0.0.1", "localhost:8000", 200),
+        ("127.0.0.1", "[::1]:8000", 200),
+        ("127.0.0.1", "rebind.attacker.example", 400),
+        ("127.0.0.1", "127.0.0.1.attacker.example:8000", 400),
+        ("10.1.2.3", "10.1.2.3:8000", 200),
+        ("10.1.2.3", "qe.lan", 400),
+    ],
+)
+def test_requests_must_name_the_server_in_their_host_header(
+    bound: str, host: str, status: int
+) -> None:
+    client = TestClient(create_app(ApiSettings(host=bound), jobs=make_jobs()), base_url=LOCAL_URL)
+    assert client.get("/api/runs", headers={"Host": host}).status_code == status
+
+
+def test_another_host_name_is_allowed_by_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("QE_API_ALLOWED_HOSTS", "qe.lan, dash.example")
+    client = TestClient(create_app(load_settings(), jobs=make_jobs()), base_url=LOCAL_URL)
+    for host in ("qe.lan", "dash.example:8000"):
+        assert client.get("/api/runs", headers={"Host": host}).status_code == 200
+    assert client.get("/api/runs", headers={"Host": "other.example"}).status_code == 400
+
+
+def test_head_is_answered_wherever_get_is(client: TestClient) -> None:
+    document = client.get("/api/openapi.json").json()
+    plain = [p for p, ops in document["paths"].items() if "get" in ops and "{" not in p]
+    assert len(plain) >= 8
+    for path in plain:
+        got, head = client.get(path), client.head(path)
+        assert head.status_code == got.status_code, path
+        assert head.content == b"", path
+        assert head.headers["content-type"] == got.headers["content-type"], path
+    assert client.head(JOBS).status_code == 200
+
+
+def test_path_parameters_declare_what_the_server_accepts() -> None:
+    document = create_app(ApiSettings(), jobs=make_jobs()).openapi()
+    params = {
+        (path, p["name"]): p["schema"].get("pattern")
+        for path, operations in document["paths"].items()
+        for operation in operations.values()
+        for p in operation.get("parameters", [])
+        if p["in"] == "path"
+    }
+    assert params, "no path parameters found"
+    assert all(pattern for pattern in params.values()), params
+
+
+@hypothesis_settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_a_path_value_the_schema_allows_is_never_a_validation_error(
+    populated: Path, client: TestClient, data: st.DataObject
+) -> None:
+    document = client.get("/api/openapi.json").json()
+    templated = sorted(p for p, ops in document["paths"].items() if "get" in ops and "{" in p)
+    path = data.draw(st.sampled_from(templated))
+    parameters = document["paths"][path]["get"]["parameters"]
+    for param in (p for p in parameters if p["in"] == "path"):
+        value = data.draw(st.from_regex(param["schema"]["pattern"], fullmatch=True))
+        path = path.replace("{" + param["name"] + "}", quote(value, safe=""))
+    response = client.get(path)
+    message = response.json()["error"]["message"] if response.status_code >= 400 else ""
+    assert response.status_code in (200, 404) or "ambiguous" in message, (path, message)

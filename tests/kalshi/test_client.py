@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pytest_httpserver import HTTPServer
 
-from quant_engine.errors import DataError
+from quant_engine.errors import DataError, UsageError
 from quant_engine.kalshi.client import KalshiClient, RawResponse, parse_retry_after
 from tests.kalshi.kalshi_fixture import EVENTS, PREFIX, SERIES, probabilities, serve_kalshi
 
@@ -66,6 +66,37 @@ def test_client_errors_are_not_retried(httpserver: HTTPServer, sleeps: list[floa
     client = KalshiClient(httpserver.url_for(PREFIX), sleep=sleeps.append)
     with pytest.raises(DataError, match="HTTP 404: no such series"):
         client.events("NOPE")
+    assert sleeps == []
+
+
+@pytest.mark.parametrize("status", [400, 401, 403, 404, 410, 422])
+def test_no_4xx_but_429_is_retried(
+    httpserver: HTTPServer, sleeps: list[float], status: int
+) -> None:
+    httpserver.expect_request(f"{PREFIX}/historical/cutoff").respond_with_data("no", status=status)
+    client = KalshiClient(httpserver.url_for(PREFIX), sleep=sleeps.append)
+    with pytest.raises(DataError, match=f"HTTP {status}"):
+        client.cutoff()
+    assert sleeps == []
+    assert len(httpserver.log) == 1
+
+
+@pytest.mark.parametrize(
+    "base_url",
+    [
+        "ftp://user:hunter22@127.0.0.1/trade-api/v2",
+        "file:///etc/passwd",
+        "127.0.0.1:8000/trade-api/v2",
+        "http:///no-host",
+    ],
+)
+def test_a_base_url_that_cannot_work_fails_at_once_without_its_password(
+    base_url: str, sleeps: list[float]
+) -> None:
+    with pytest.raises(UsageError, match="must be http:// or https://") as raised:
+        KalshiClient(base_url, sleep=sleeps.append).cutoff()
+    assert "hunter22" not in str(raised.value)
+    assert "\n" not in str(raised.value)
     assert sleeps == []
 
 

@@ -11,6 +11,7 @@ import pytest
 
 from quant_engine import config
 from quant_engine.runs import provenance
+from quant_engine.runs.redaction import REDACTED
 
 
 def git(repo: Path, *args: str) -> str:
@@ -107,19 +108,36 @@ def test_parse_status_counts_renames_once_and_reads_branch() -> None:
     assert code.package_version == "9.9"
 
 
-def test_environment_is_captured_from_the_allow_list_only() -> None:
+def test_environment_records_values_by_allow_list_and_other_qe_names_only() -> None:
     environ = {
         "QE_LOOKBACK_YEARS": "10",
+        "QE_HOME": "/data/qe",
         "QE_WRDS_PASSWORD": "pw",
-        "QE_API_TOKEN": "tok",
+        "QE_DB_PASS": "hunter2",
+        "QE_DSN": "postgresql://bob:pw@db/x",
         "PYTHONHASHSEED": "0",
         "OMP_NUM_THREADS": "1",
         "AWS_ACCESS_KEY_ID": "AKIA",
         "HOME": "/root",
     }
     env = provenance.environment_info(environ)
-    assert env.env == {"OMP_NUM_THREADS": "1", "PYTHONHASHSEED": "0", "QE_LOOKBACK_YEARS": "10"}
+    assert env.env == {
+        "OMP_NUM_THREADS": "1",
+        "PYTHONHASHSEED": "0",
+        "QE_DB_PASS": REDACTED,
+        "QE_DSN": REDACTED,
+        "QE_HOME": "/data/qe",
+        "QE_LOOKBACK_YEARS": "10",
+        "QE_WRDS_PASSWORD": REDACTED,
+    }
     assert env.blas_threads == {"OMP_NUM_THREADS": "1"}
+
+
+def test_every_setting_the_config_reads_is_recorded_with_its_value() -> None:
+    names = config.env_setting_names()
+    assert {"QE_HOME", "QE_SEED", "QE_DATA_SOURCE", "QE_COST_BPS"} <= names
+    env = provenance.environment_info(dict.fromkeys(names, "v"))
+    assert env.env == dict.fromkeys(names, "v")
 
 
 def test_environment_records_interpreter_host_and_packages() -> None:

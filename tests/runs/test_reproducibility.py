@@ -23,7 +23,7 @@ from quant_engine import config, layout
 from quant_engine.data.market_data import InputRecord, MarketData
 from quant_engine.runs import store
 from quant_engine.runs.manifest import ModelRole, RunManifest, RunStatus
-from quant_engine.runs.redaction import redact_mapping
+from quant_engine.runs.redaction import REDACTED, redact_mapping
 from quant_engine.utils.reproducibility import (
     RunTerminated,
     build_run_manifest,
@@ -424,7 +424,7 @@ def test_secrets_never_reach_any_manifest_file(
     (failed,) = [p for p in files if "wrds" in p.name and not p.is_symlink()]
     m = load(failed)
     assert m.status is RunStatus.FAILED
-    assert not any(name in m.environment.env for name in secrets)
+    assert all(m.environment.env.get(name, REDACTED) == REDACTED for name in secrets)
     assert m.resolved["tickers"] == ["SPX"]
     assert m.cli_args["years"] == 2
     assert "***REDACTED***" in m.command.argv  # type: ignore[union-attr]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from quant_engine import layout, run_backtest
+from quant_engine import config, layout, run_backtest
 from quant_engine.autopilot import state as autopilot_state
 from quant_engine.autopilot.candidates import CandidateSpec
 from quant_engine.autopilot.selection import IncumbentRecord
@@ -115,7 +115,7 @@ def test_a_failed_run_cannot_be_verified(
         ("quant_engine.runs.cli", [], {}, "command.module: 'quant_engine.runs.cli'"),
         ("quant_engine.run_train", [], {"PYTHONPATH": "/x"}, "environment.env.PYTHONPATH:"),
         ("quant_engine.run_train", [], {"LD_PRELOAD": "/x.so"}, "environment.env.LD_PRELOAD:"),
-        ("quant_engine.run_train", [], {"QE_API_PORT": "1"}, "environment.env.QE_API_PORT:"),
+        ("quant_engine.run_train", [], {"QE_PLUGIN": "x"}, "environment.env.QE_PLUGIN:"),
         ("quant_engine.run_autopilot", ["--scheduler=tcp://h:1"], {}, "command.argv: --scheduler"),
     ],
 )
@@ -155,7 +155,7 @@ def test_replay_allows_the_projects_own_settings_and_notes_redacted_ones() -> No
     notes = verify.replay_notes(recorded)
     assert notes == ["environment.env.QE_DB_PASS is redacted in the record: not restored"]
     assert {"quant_engine.run_train", "quant_engine.run_autopilot"} <= verify.entry_point_modules()
-    assert {"QE_SEED", "QE_DATA_SOURCE", "QE_COST_BPS"} <= verify.config_setting_names()
+    assert {"QE_SEED", "QE_DATA_SOURCE", "QE_COST_BPS"} <= config.env_setting_names()
 
 
 def test_rerun_argv_replaces_the_output_dir() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from quant_engine.api.deps import ListLimitDep
+from quant_engine.api.deps import ListLimitDep, RunRefPath
 from quant_engine.api.responses import ERROR_RESPONSES, ok
 from quant_engine.api.schemas.backtests import BacktestDetail, BacktestList
 from quant_engine.api.schemas.envelope import ApiResponse
@@ -26,6 +26,6 @@ def latest_backtest(request: Request) -> ApiResponse[BacktestDetail]:
 
 
 @router.get("/{run_id}", summary="One backtest")
-def get_backtest(request: Request, run_id: str) -> ApiResponse[BacktestDetail]:
+def get_backtest(request: Request, run_id: RunRefPath) -> ApiResponse[BacktestDetail]:
     """A backtest run by id (or unique prefix) with its equity curve."""
     return ok(request, backtests.detail(runs.get_manifest(run_id)))

@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
-from quant_engine.api.deps import ApiKeyDep, JobsDep
+from quant_engine.api.deps import ApiKeyDep, JobIdPath, JobsDep
 from quant_engine.api.responses import ERROR_RESPONSES, ok
 from quant_engine.api.schemas.compute import Job, JobRequest
 from quant_engine.api.schemas.envelope import ApiResponse
@@ -43,6 +43,6 @@ def list_jobs(request: Request, jobs: JobsDep) -> ApiResponse[list[Job]]:
 
 
 @router.get("/jobs/{job_id}", summary="One job")
-def get_job(request: Request, job_id: str, jobs: JobsDep) -> ApiResponse[Job]:
+def get_job(request: Request, job_id: JobIdPath, jobs: JobsDep) -> ApiResponse[Job]:
     """A job's status, its run id once started, and its one-line error if it failed."""
     return ok(request, jobs.get(job_id))

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
+from quant_engine.api.deps import SourcePath, TickerPath
 from quant_engine.api.responses import ERROR_RESPONSES, ok
 from quant_engine.api.schemas.data_explorer import (
     DataSourceInfo,
@@ -26,13 +27,13 @@ def list_sources(request: Request) -> ApiResponse[list[DataSourceInfo]]:
 
 
 @router.get("/{source}/tickers", summary="Tickers cached for a source")
-def list_tickers(request: Request, source: str) -> ApiResponse[list[TickerInfo]]:
+def list_tickers(request: Request, source: SourcePath) -> ApiResponse[list[TickerInfo]]:
     """Cached tickers of ``source``, sorted; 400 for an unknown source."""
     return ok(request, data_explorer.tickers(source))
 
 
 @router.get("/{source}/tickers/{ticker}", summary="One cached ticker")
-def get_ticker(request: Request, source: str, ticker: str) -> ApiResponse[TickerInfo]:
+def get_ticker(request: Request, source: SourcePath, ticker: TickerPath) -> ApiResponse[TickerInfo]:
     """A cached ticker with its last close; 404 listing a few available ones if not cached."""
     return ok(request, data_explorer.one_ticker(source, ticker))
 
@@ -40,8 +41,8 @@ def get_ticker(request: Request, source: str, ticker: str) -> ApiResponse[Ticker
 @router.get("/{source}/bars/{ticker}", summary="Daily bars of a ticker")
 def get_bars(
     request: Request,
-    source: str,
-    ticker: str,
+    source: SourcePath,
+    ticker: TickerPath,
     start: Annotated[dt.date | None, Query(description="First date, inclusive.")] = None,
     end: Annotated[dt.date | None, Query(description="Last date, inclusive.")] = None,
 ) -> ApiResponse[OhlcvSeries]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
+from quant_engine.api.deps import ModelVersionPath
 from quant_engine.api.responses import ERROR_RESPONSES, ok
 from quant_engine.api.schemas.envelope import ApiResponse
 from quant_engine.api.schemas.model_lab import ModelLabOverview, ModelVersion
@@ -19,6 +20,6 @@ def list_models(request: Request) -> ApiResponse[ModelLabOverview]:
 
 
 @router.get("/{version_id}", summary="One model version")
-def get_model(request: Request, version_id: str) -> ApiResponse[ModelVersion]:
+def get_model(request: Request, version_id: ModelVersionPath) -> ApiResponse[ModelVersion]:
     """A version by id; 404 listing the known ids when it is not registered."""
     return ok(request, model_lab.version(version_id))

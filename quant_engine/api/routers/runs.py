@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Query, Request
 
 from quant_engine import config
+from quant_engine.api.deps import RunRefPath
 from quant_engine.api.responses import ERROR_RESPONSES, ok
 from quant_engine.api.schemas.envelope import ApiResponse
 from quant_engine.api.schemas.runs import RunList, RunManifest, RunStatus
@@ -32,7 +33,7 @@ def list_runs(
 @router.get("/{ref}", summary="One run manifest")
 def get_run(
     request: Request,
-    ref: Annotated[str, Path(description="Run id, unique prefix, or latest[:script].")],
+    ref: RunRefPath,
 ) -> ApiResponse[RunManifest]:
     """The complete manifest of a run; 404 when no run matches."""
     return ok(request, runs.get_manifest(ref))

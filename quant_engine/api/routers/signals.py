@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
+from quant_engine.api.deps import RunRefPath
 from quant_engine.api.responses import ERROR_RESPONSES, ok
 from quant_engine.api.schemas.envelope import ApiResponse
 from quant_engine.api.schemas.signals import SignalSet
@@ -23,6 +24,6 @@ def latest_signals(request: Request, limit: Top = None) -> ApiResponse[SignalSet
 
 
 @router.get("/{run_id}", summary="The signal of one prediction run")
-def get_signals(request: Request, run_id: str, limit: Top = None) -> ApiResponse[SignalSet]:
+def get_signals(request: Request, run_id: RunRefPath, limit: Top = None) -> ApiResponse[SignalSet]:
     """Scores of a prediction run by id (or unique prefix), best first."""
     return ok(request, signals.signal_set(runs.get_manifest(run_id), limit))

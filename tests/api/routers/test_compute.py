@@ -6,7 +6,7 @@ from fastapi.testclient import TestClient
 
 from quant_engine.api.config import ApiSettings
 from quant_engine.api.main import create_app
-from tests.api.api_support import API_KEY, make_jobs, quick_command
+from tests.api.api_support import API_KEY, LOCAL_URL, make_jobs, quick_command
 
 URL = "/api/compute/jobs"
 AUTH = {"X-API-Key": API_KEY}
@@ -52,7 +52,7 @@ def test_requests_the_engine_cannot_run_are_400(client: TestClient) -> None:
 def test_a_full_queue_is_429() -> None:
     jobs = make_jobs(quick_command("import time; time.sleep(30)"), max_queued_jobs=0)
     app = create_app(ApiSettings(api_key=API_KEY), jobs=jobs)
-    with TestClient(app) as client:
+    with TestClient(app, base_url=LOCAL_URL) as client:
         assert client.post(URL, json={"kind": "train"}, headers=AUTH).status_code == 202
         response = client.post(URL, json={"kind": "train"}, headers=AUTH)
         assert response.status_code == 429

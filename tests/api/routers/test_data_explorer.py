@@ -59,9 +59,9 @@ def test_unknown_ticker_is_404_listing_what_is_there(populated: Path, client: Te
 
 def test_bad_inputs_are_400_or_422(populated: Path, client: TestClient) -> None:
     cases = {
-        "/api/data/nasdaq/tickers": (400, "unknown data source 'nasdaq'"),
+        "/api/data/nasdaq/tickers": (422, "path.source"),
         "/api/data/sample/bars/SPX?start=2018-12-28&end=2018-12-01": (400, "is after end"),
-        "/api/data/sample/bars/A$B": (400, "not a ticker symbol"),
+        "/api/data/sample/bars/A$B": (422, "path.ticker"),
         "/api/data/sample/bars/SPX?start=yesterday": (422, "query.start"),
     }
     for url, (status, text) in cases.items():

@@ -32,10 +32,15 @@ def test_one_version_by_id(populated: Path, client: TestClient) -> None:
 
 
 def test_unknown_version_is_404_listing_the_known_ones(populated: Path, client: TestClient) -> None:
-    for bad in ("m-000000000000", "latest"):
-        response = client.get(f"/api/models/{bad}")
-        assert response.status_code == 404
-        assert ModelRegistry().current_version() in response.json()["error"]["message"]
+    response = client.get("/api/models/m-000000000000")
+    assert response.status_code == 404
+    assert ModelRegistry().current_version() in response.json()["error"]["message"]
+
+
+def test_a_path_that_is_not_a_version_id_is_422_naming_it(client: TestClient) -> None:
+    response = client.get("/api/models/latest")
+    assert response.status_code == 422
+    assert "path.version_id" in response.json()["error"]["message"]
 
 
 def test_empty_registry(client: TestClient) -> None:

@@ -52,7 +52,7 @@ def test_bad_references(populated: Path, client: TestClient) -> None:
     cases = {
         "19990101T000000": (404, "no run matches"),
         "2": (400, "ambiguous"),
-        "~root.json": (400, "not a run reference"),
+        "~root.json": (422, "path.ref"),
     }
     for ref, (status, text) in cases.items():
         response = client.get(f"/api/runs/{ref}")
