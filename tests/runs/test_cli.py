@@ -96,14 +96,14 @@ def test_diff_reports_changes_and_exit_codes(
     assert "no differences" in capsys.readouterr().out
 
 
-def test_prune_via_main_keeps_latest_targets(
+def test_prune_via_main_keeps_the_latest_successes(
     three_runs: list[str], manifest_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["prune", "--keep", "0", "--dry-run"]) == 0
     assert "would remove 1 file(s)" in capsys.readouterr().out
     assert main(["prune", "--keep", "0"]) == 0
     left = {m.run_id: m.status for _, m in store.scan(manifest_dir).entries}
-    assert left == {three_runs[0]: RunStatus.SUCCESS, three_runs[2]: RunStatus.FAILED}
+    assert left == {three_runs[0]: RunStatus.SUCCESS, three_runs[1]: RunStatus.SUCCESS}
 
 
 def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:

@@ -124,8 +124,8 @@ def test_sigkill_mid_write_leaves_no_partial_manifest(tmp_path: Path, phase: str
     manifests = [store.load_manifest(p) for p in finals]  # every one parses
     runs = {m.run_id: m for m in manifests}
     assert len(runs) == (1 if phase == "create" else 2)
-    if phase == "rewrite":
-        assert sorted(m.status.value for m in runs.values()) == ["running", "success"]
+    if phase == "rewrite":  # the killed run's "running" record reads as dead
+        assert sorted(m.status.value for m in runs.values()) == ["dead", "success"]
 
 
 def make(script: str, stamp: str) -> RunManifest:
@@ -154,10 +154,10 @@ def test_latest_falls_back_to_an_atomic_copy_without_symlinks(
         raise OSError("symlinks are not supported here")
 
     monkeypatch.setattr(store.atomic, "replace_symlink", no_symlinks)
+    latest = tmp_path / "run_manifest_latest.json"
     with record_run(None, "bt", output_dir=tmp_path) as run:
-        latest = tmp_path / "run_manifest_latest.json"
-        assert not latest.is_symlink()
-        assert store.load_manifest(latest).status is RunStatus.RUNNING
+        assert not latest.exists()  # a running run is not the latest success
+    assert not latest.is_symlink()
     copy = store.load_manifest(latest)
     assert copy.run_id == run.run_id
     assert copy.status is RunStatus.SUCCESS
@@ -184,7 +184,7 @@ def test_find_by_id_prefix_short_id_path_and_latest(tmp_path: Path) -> None:
         store.find_manifest(tmp_path, "2026010")
     with pytest.raises(UsageError, match="no run matches 'zzz'"):
         store.find_manifest(tmp_path, "zzz")
-    with pytest.raises(UsageError, match="no latest run of nope"):
+    with pytest.raises(UsageError, match="no finished successful run of nope"):
         store.find_manifest(tmp_path, "latest:nope")
 
 

@@ -76,7 +76,10 @@ def test_a_failed_run_cannot_be_verified(
     fake_entry: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert fake_entry.run("--fail").returncode == 1
-    assert main(["verify", "latest"]) == 2
+    assert main(["verify", "latest"]) == 2  # latest is the newest success: there is none
+    assert "no finished successful run" in capsys.readouterr().err
+    ((_, failed),) = store.scan(layout.manifests_dir()).entries
+    assert main(["verify", failed.run_id]) == 2
     assert "is failed; only successes verify" in capsys.readouterr().err
 
 
