@@ -1,0 +1,1 @@
+"""Reliability suite: hostile inputs, crashes, concurrency and secrets; loopback only, bounded in time."""
