@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import multiprocessing
+import multiprocessing.process
+import signal
+import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from quant_engine import config
 from quant_engine.errors import QuantEngineError, UsageError
+from quant_engine.runs.lifecycle import SignalGuard
 from quant_engine.utils.closing import ClosesOnExit
 
 R = TypeVar("R")
@@ -27,6 +31,9 @@ DASK_EXTRA_HINT = "pip install 'quant_engine[dask]'"
 
 PRELOAD = ("quant_engine.autopilot.evaluation",)
 """Modules local workers import up front: what ``evaluate_candidate`` needs."""
+
+WORKER_STOP_GRACE_S = 5.0
+"""Seconds a terminated worker gets to exit before it is killed."""
 
 _worker_shared: tuple[Any, ...] = ()
 
@@ -109,8 +116,14 @@ class LocalExecutor(Executor):
         return self.pool_map(batch)
 
     def pool_map(self, batch: TaskBatch[R]) -> list[R]:
-        """Run on ``min(workers, len(items))`` processes, each given ``shared`` once."""
+        """Run on ``min(workers, len(items))`` processes, each given ``shared`` once.
+
+        Workers ignore SIGINT (a Ctrl-C reaches the whole process group): this process handles
+        it and, on any failure or interrupt, terminates its workers before the error surfaces,
+        so none outlives the run or prints a traceback of its own.
+        """
         total = len(batch.items)
+        before = set(multiprocessing.active_children())
         pool = cf.ProcessPoolExecutor(
             max_workers=min(self.workers, total),
             mp_context=worker_context(self.preload),
@@ -118,15 +131,47 @@ class LocalExecutor(Executor):
             initargs=(batch.shared,),
         )
         try:
-            futures = [pool.submit(call_with_shared, batch.fn, item) for item in batch.items]
+            futures = submit_all(pool, batch)
             for done, future in enumerate(cf.as_completed(futures), start=1):
                 future.result()  # the first failure, raised now; the rest are cancelled
                 batch.report(done, total)
             return [future.result() for future in futures]
         except cf.process.BrokenProcessPool as exc:
             raise QuantEngineError(f"a local worker process died: {exc}") from exc
+        except BaseException:
+            stop_processes(set(multiprocessing.active_children()) - before)
+            raise
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
+
+
+def submit_all(pool: cf.ProcessPoolExecutor, batch: TaskBatch[R]) -> list[cf.Future[R]]:
+    """Submit every item, holding SIGINT/SIGTERM meanwhile (the pool starts its workers here).
+
+    A stop signal arriving while a worker is being started would cut the data it is sent and
+    leave it printing an unpickling error; it is raised once every worker has started.
+    """
+    guard = SignalGuard()
+    guard.defer()
+    try:
+        futures = [pool.submit(call_with_shared, batch.fn, item) for item in batch.items]
+    finally:
+        guard.restore()
+    guard.raise_pending()
+    return futures
+
+
+def stop_processes(processes: Iterable[multiprocessing.process.BaseProcess]) -> None:
+    """Terminate ``processes`` and wait for them (killed if still there after a grace period)."""
+    processes = list(processes)
+    for process in processes:
+        process.terminate()
+    deadline = time.monotonic() + WORKER_STOP_GRACE_S
+    for process in processes:
+        process.join(max(0.0, deadline - time.monotonic()))
+        if process.is_alive():
+            process.kill()
+            process.join()
 
 
 def worker_context(preload: Sequence[str]) -> multiprocessing.context.BaseContext:
@@ -139,8 +184,9 @@ def worker_context(preload: Sequence[str]) -> multiprocessing.context.BaseContex
 
 
 def install_shared(shared: tuple[Any, ...]) -> None:
-    """Pool initializer: keep the shared arguments in the worker for every task it runs."""
+    """Pool initializer: keep the shared arguments for every task; leave SIGINT to the parent."""
     global _worker_shared  # noqa: PLW0603  (one slot per worker process, set once)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _worker_shared = shared
 
 

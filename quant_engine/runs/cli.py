@@ -3,8 +3,10 @@
 RUN is a manifest path, ``latest`` / ``latest:<script>``, a run id, a unique run-id prefix or
 the 6-hex short id. Exit codes: 0 ok (verify: reproduced; diff: no differences); 1 not ok
 (verify: not reproduced; diff: the runs differ); 2 bad usage (unknown or ambiguous RUN ...).
-``prune --keep N`` keeps the newest N manifests of each script (``--global``: N overall;
-``--script S``: only S's), and never removes a latest pointer's target or a live ``running`` run.
+``latest`` is the newest finished successful run. A ``running`` run whose process is gone is
+shown ``dead``. ``prune --keep N`` keeps the newest N finished runs of each script (``--global``:
+N overall; ``--script S``: only S's) and never removes a live run, a latest pointer's target or
+the run that wrote the model the registry serves.
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ STATUS_STYLE = {
     RunStatus.SUCCESS: "green",
     RunStatus.FAILED: "red",
     RunStatus.INTERRUPTED: "magenta",
+    RunStatus.REJECTED: "dim",
+    RunStatus.DEAD: "red",
 }
 PIPE_WIDTH = 200
 """Console width when stdout is not a terminal, so piped output is not wrapped."""
@@ -60,7 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="JSON lines instead of a table")
     p = sub.add_parser("show", help="one run in full")
     p.add_argument("run", help="path, latest[:script], run id or unique prefix")
-    p.add_argument("--json", action="store_true", help="the manifest's JSON")
+    p.add_argument("--json", action="store_true", help="the manifest's JSON, status as read now")
     p = sub.add_parser("diff", help="what changed between two runs")
     p.add_argument("a", help="first run")
     p.add_argument("b", help="second run")
@@ -71,7 +75,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--keep-outputs", action="store_true", help="keep the re-run's sandbox data home"
     )
     p = sub.add_parser("prune", help="delete old manifests")
-    p.add_argument("--keep", type=non_negative_int, required=True, help="newest N to keep")
+    p.add_argument(
+        "--keep", type=non_negative_int, required=True, help="newest N finished runs to keep"
+    )
     p.add_argument("--script", help="prune only this entry point's runs")
     p.add_argument("--global", dest="overall", action="store_true", help="keep N overall")
     p.add_argument("--dry-run", action="store_true", help="only say what would go")
@@ -148,7 +154,7 @@ def cmd_show(args: argparse.Namespace, directory: Path, out: Console) -> int:
     """Print one run: raw JSON, or a readable view."""
     path, m = resolve(directory, args.run)
     if args.json:
-        print(path.read_text(), end="")
+        print(store.dump_manifest(m).decode(), end="")
         return 0
     command = f"python -m {m.command.module} {' '.join(m.command.argv)}" if m.command else None
     out.print(
@@ -192,7 +198,8 @@ def cmd_show(args: argparse.Namespace, directory: Path, out: Console) -> int:
         out.print(table)
     if m.error is not None:
         out.print(f"[red]{escape(m.error.type)}: {escape(m.error.message)}[/]")
-        out.print(escape(m.error.traceback), highlight=False)
+        if m.error.traceback:
+            out.print(escape(m.error.traceback), highlight=False)
     return 0
 
 
@@ -232,7 +239,7 @@ def cmd_verify(args: argparse.Namespace, directory: Path, out: Console) -> int:
 
 
 def cmd_prune(args: argparse.Namespace, directory: Path, out: Console) -> int:
-    """Delete old manifests (never a latest target), or list them with --dry-run."""
+    """Delete old manifests (see :func:`store.prune` for what stays), or list them (--dry-run)."""
     removed = store.prune(
         directory, args.keep, script=args.script, per_script=not args.overall, dry_run=args.dry_run
     )

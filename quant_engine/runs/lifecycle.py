@@ -1,5 +1,9 @@
 """How a run ends: its final status and error record, and stop signals turned into exceptions.
 
+A usage error (a :class:`~quant_engine.errors.QuantEngineError` with exit code 2: unknown
+ticker, bad flag value, missing credential) ends the run ``rejected``, recorded with its one-line
+message and no traceback: the invocation was refused, nothing broke, and health checks skip it.
+
 While a run is recorded, SIGTERM raises :class:`RunTerminated` (a ``KeyboardInterrupt``, so the
 run is ``interrupted`` and Ctrl-C handlers apply); while the final manifest is written, SIGINT
 and SIGTERM are held and re-raised afterwards, so a stop never leaves a run looking ``running``.
@@ -13,8 +17,12 @@ import traceback
 from types import FrameType
 from typing import Any
 
+from quant_engine.errors import QuantEngineError
 from quant_engine.runs.manifest import ErrorInfo, RunStatus
 from quant_engine.runs.redaction import redact_text
+
+USAGE_EXIT = 2
+"""Exit code of bad usage: a run that ends with it was rejected, not failed."""
 
 
 class RunTerminated(KeyboardInterrupt):
@@ -36,11 +44,14 @@ def outcome(exc: BaseException | None) -> tuple[RunStatus, ErrorInfo | None]:
         return RunStatus.SUCCESS, None
     kind = type(exc)
     name = kind.__qualname__
+    rejected = isinstance(exc, QuantEngineError) and exc.exit_code == USAGE_EXIT
     error = ErrorInfo(
         type=name if kind.__module__ == "builtins" else f"{kind.__module__}.{name}",
         message=redact_text(str(exc)),
-        traceback=redact_text("".join(traceback.format_exception(exc))),
+        traceback=None if rejected else redact_text("".join(traceback.format_exception(exc))),
     )
+    if rejected:
+        return RunStatus.REJECTED, error
     status = RunStatus.INTERRUPTED if isinstance(exc, KeyboardInterrupt) else RunStatus.FAILED
     return status, error
 

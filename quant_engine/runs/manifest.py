@@ -30,12 +30,23 @@ MANIFEST_SCHEMA_VERSION = 1
 
 
 class RunStatus(StrEnum):
-    """Life cycle of a run: ``running`` at start, then exactly one final status."""
+    """Life cycle of a run: ``running`` at start, then exactly one final status.
+
+    ``rejected``: the invocation was bad usage (exit 2), so nothing ran. ``dead`` is never
+    written: readers derive it for a ``running`` record whose process is gone (killed, out of
+    memory), see :mod:`quant_engine.runs.liveness`.
+    """
 
     RUNNING = "running"
     SUCCESS = "success"
     FAILED = "failed"
     INTERRUPTED = "interrupted"
+    REJECTED = "rejected"
+    DEAD = "dead"
+
+
+FINISHED = frozenset({RunStatus.SUCCESS, RunStatus.FAILED, RunStatus.INTERRUPTED})
+"""Statuses of runs that did their work and ended on their own terms."""
 
 
 class ModelRole(StrEnum):
@@ -125,11 +136,11 @@ class ModelRef(_Part):
 
 
 class ErrorInfo(_Part):
-    """Why a run did not succeed."""
+    """Why a run did not succeed (a rejected invocation has no traceback)."""
 
     type: str
     message: str
-    traceback: str
+    traceback: str | None = None
 
 
 class RunManifest(BaseModel):
@@ -140,6 +151,11 @@ class RunManifest(BaseModel):
     script: str
     status: RunStatus
     started_at: datetime
+    process_start: str | None = Field(
+        default=None,
+        description="boot id and start time of the recording process: with environment.pid "
+        "and hostname it tells a live run from a dead one",
+    )
     finished_at: datetime | None = None
     duration_s: float | None = None
     command: CommandInfo | None = None

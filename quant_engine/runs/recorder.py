@@ -6,6 +6,7 @@ the run finishes. Methods are thread-safe, so a run's workers may report concurr
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Sequence
@@ -14,7 +15,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from quant_engine import layout
-from quant_engine.runs import store
+from quant_engine.runs import liveness, store
 from quant_engine.runs.hashing import data_digest, home_path, path_digest
 from quant_engine.runs.lifecycle import outcome
 from quant_engine.runs.manifest import (
@@ -82,8 +83,14 @@ class RunRecorder:
         return self.manifest.run_id
 
     def start(self) -> Path:
-        """Write the ``running`` manifest (superseded at finish, so no folder fsync)."""
-        self.manifest_path = store.publish(self.manifest, self.directory, durable=False)
+        """Write the ``running`` manifest, stamped with this process's start token.
+
+        The token (with pid and host) lets readers tell a killed run from a live one. No folder
+        fsync: the file is superseded at finish. Latest pointers wait for a success.
+        """
+        token = liveness.start_token(os.getpid())
+        self.manifest = self.manifest.model_copy(update={"process_start": token})
+        self.manifest_path = store.write_new(self.manifest, self.directory, durable=False)
         return self.manifest_path
 
     def resolve(self, **values: Any) -> None:
@@ -184,8 +191,7 @@ class RunRecorder:
             self.manifest_path = store.publish(self.manifest, self.directory)
             return self.manifest_path
         store.rewrite(self.manifest, self.manifest_path)
-        if self.manifest.verify_of is None:
-            store.update_latest(self.directory, self.manifest_path, self.manifest)
+        store.update_latest(self.directory, self.manifest_path, self.manifest)
         return self.manifest_path
 
 

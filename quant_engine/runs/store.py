@@ -3,10 +3,14 @@
 Names: ``run_manifest_<UTC µs timestamp>_<script>_<short id>.json``, created exclusively (a
 collision is an error). A run's manifest is written ``running`` at start and rewritten in place
 (atomic ``os.replace`` under the same name, only ever by the run it belongs to) when it ends.
-``run_manifest_latest.json`` and ``run_manifest_latest_<script>.json`` are symlinks swapped by
-rename (an atomic copy where symlinks fail) that only move to a run with a larger run id (a later
+``run_manifest_latest.json`` and ``run_manifest_latest_<script>.json`` designate the newest
+finished successful run (of any script / of that script): symlinks swapped by rename (an atomic
+copy where symlinks fail) that only move to a successful run with a larger run id (a later
 start), under an ``flock`` on ``.run_manifest.lock``, so runs finishing out of order cannot move
-them back. With symlinks the pointer shows a run's live status without being rewritten.
+them back.
+
+Reading a ``running`` manifest whose process is gone gives status ``dead`` (see
+:mod:`quant_engine.runs.liveness`); the file itself is left as its run wrote it.
 """
 
 from __future__ import annotations
@@ -15,7 +19,6 @@ import contextlib
 import json
 import os
 import re
-import socket
 import sys
 import threading
 import time
@@ -26,9 +29,10 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from quant_engine import config
+from quant_engine import config, layout
 from quant_engine.errors import DataError, UsageError, error_line
-from quant_engine.runs.manifest import RunManifest, RunStatus
+from quant_engine.runs import liveness
+from quant_engine.runs.manifest import FINISHED, ModelRole, RunManifest, RunStatus
 from quant_engine.runs.redaction import scrub_secret_values, secret_env_values
 from quant_engine.utils import atomic
 
@@ -69,12 +73,26 @@ def dump_manifest(manifest: RunManifest) -> bytes:
 
 
 def load_manifest(path: Path) -> RunManifest:
-    """Read and validate one manifest; DataError naming the file when it is not one."""
+    """Read and validate one manifest, ``dead`` if it is running in a process that is gone.
+
+    DataError naming the file when it is not a manifest.
+    """
     try:
-        return RunManifest.model_validate_json(Path(path).read_bytes())
+        manifest = RunManifest.model_validate_json(Path(path).read_bytes())
     except (OSError, ValidationError, ValueError) as exc:
         first = error_line(exc)
         raise DataError(f"{path}: not a readable run manifest ({first})") from None
+    if manifest.status is RunStatus.RUNNING and not is_alive(manifest):
+        return manifest.model_copy(update={"status": RunStatus.DEAD})
+    return manifest
+
+
+def is_alive(manifest: RunManifest) -> bool:
+    """True while the process that records a ``running`` manifest still runs."""
+    environment = manifest.environment
+    return manifest.status is RunStatus.RUNNING and liveness.is_alive(
+        environment.pid, environment.hostname, manifest.process_start
+    )
 
 
 @contextlib.contextmanager
@@ -106,10 +124,9 @@ def write_new(
 def publish(
     manifest: RunManifest, directory: Path, filename: str | None = None, *, durable: bool = True
 ) -> Path:
-    """Write a new manifest and move the latest pointers to it (not for verify re-runs)."""
+    """Write a new manifest and, for a successful run, move the latest pointers to it."""
     path = write_new(manifest, directory, filename, durable=durable)
-    if manifest.verify_of is None:
-        update_latest(directory, path, manifest)
+    update_latest(directory, path, manifest)
     return path
 
 
@@ -145,7 +162,12 @@ def point(pointer: Path, path: Path) -> None:
 
 
 def update_latest(directory: Path, path: Path, manifest: RunManifest) -> None:
-    """Move the global and the script's latest pointer to ``path`` unless they show a newer run."""
+    """Move the global and the script's latest pointer to a successful run's ``path``.
+
+    Nothing moves for other statuses, for verify re-runs, or past a newer run a pointer shows.
+    """
+    if manifest.status is not RunStatus.SUCCESS or manifest.verify_of is not None:
+        return
     with directory_lock(directory):
         for name in (latest_name(), latest_name(manifest.script)):
             pointer = directory / name
@@ -228,10 +250,11 @@ def find_manifest(directory: Path, ref: str) -> Path:
         return as_path
     if ref == "latest" or ref.startswith("latest:"):
         script = ref.partition(":")[2] or None
-        pointer = directory / latest_name(script)
-        if not pointer.exists():
-            raise UsageError(f"no latest run{f' of {script}' if script else ''} in {directory}")
-        return pointer.resolve()
+        found = latest_success(directory, script)
+        if found is None:
+            of = f" of {script}" if script else ""
+            raise UsageError(f"no finished successful run{of} in {directory}")
+        return found
     entries = scan(directory).entries
     exact = [p for p, m in entries if ref in (m.run_id, p.name, p.stem)]
     matches = exact or [
@@ -245,25 +268,46 @@ def find_manifest(directory: Path, ref: str) -> Path:
     return matches[0]
 
 
-def is_alive_here(manifest: RunManifest) -> bool:
-    """True while a ``running`` manifest's process may still be running (or is elsewhere)."""
-    if manifest.status is not RunStatus.RUNNING:
-        return False
-    if manifest.environment.hostname != socket.gethostname():
-        return True
+def latest_success(directory: Path, script: str | None = None) -> Path | None:
+    """The manifest of the newest successful (non-verify) run, of ``script`` if given.
+
+    The latest pointer when it designates such a run (it normally does), else a scan, so a
+    pointer left on another run by an older version of the engine is not trusted.
+    """
+    pointer = directory / latest_name(script)
     try:
-        os.kill(manifest.environment.pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+        manifest = load_manifest(pointer)
+    except DataError:
+        manifest = None
+    if manifest is not None and manifest.status is RunStatus.SUCCESS and not manifest.verify_of:
+        return pointer.resolve()
+    for path, found in scan(directory, script=script, status=RunStatus.SUCCESS).entries:
+        if found.verify_of is None:
+            return path
+    return None
 
 
 def protected_run_ids(directory: Path) -> set[str]:
     """Run ids that latest pointers designate: prune never removes them."""
     pointers = list_folder(directory).pointers
     return {run_id for p in pointers if (run_id := pointer_run_id(p)) is not None}
+
+
+def models_in_use() -> set[str]:
+    """Model versions the registry serves: the id in ``<models>/CURRENT``.
+
+    Read as a file because the registry's code sits in a layer above run records.
+    """
+    try:
+        text = (layout.models_dir() / "CURRENT").read_text(encoding="utf-8").strip()
+    except OSError:
+        return set()
+    return {text} if text else set()
+
+
+def writes_model(manifest: RunManifest, versions: set[str]) -> bool:
+    """True when the run wrote one of the model ``versions``."""
+    return any(m.role is ModelRole.WRITTEN and m.version_id in versions for m in manifest.models)
 
 
 def prune(
@@ -274,10 +318,12 @@ def prune(
     per_script: bool = True,
     dry_run: bool = False,
 ) -> list[Path]:
-    """Remove all but the newest ``keep`` manifests of each script (or overall); return them.
+    """Remove all but the newest ``keep`` finished runs of each script (or overall); return them.
 
-    Never removed: targets of latest pointers and ``running`` manifests whose process may be
-    alive. Temp files of interrupted writes older than ``config.MANIFEST_STALE_TEMP_S`` go too.
+    Only finished runs (success, failed, interrupted) count towards ``keep``; dead and rejected
+    runs beyond them go. Never removed: a ``running`` run whose process is alive, targets of
+    latest pointers, and the run that wrote a model version the registry serves. Temp files of
+    interrupted writes older than ``config.MANIFEST_STALE_TEMP_S`` go too.
     """
     if keep < 0:
         raise UsageError(f"--keep must be >= 0, got {keep}")
@@ -286,11 +332,17 @@ def prune(
         return removed
     with directory_lock(directory):
         protected = protected_run_ids(directory)
+        in_use = models_in_use()
         seen: dict[str, int] = {}
         for path, manifest in scan(directory, script=script).entries:
-            group = manifest.script if per_script else ""
-            seen[group] = seen.get(group, 0) + 1
-            if seen[group] <= keep or manifest.run_id in protected or is_alive_here(manifest):
+            if manifest.status is RunStatus.RUNNING:  # alive: load_manifest says dead otherwise
+                continue
+            if manifest.status in FINISHED:
+                group = manifest.script if per_script else ""
+                seen[group] = seen.get(group, 0) + 1
+                if seen[group] <= keep:
+                    continue
+            if manifest.run_id in protected or writes_model(manifest, in_use):
                 continue
             removed.append(path)
         cutoff = time.time() - config.MANIFEST_STALE_TEMP_S

@@ -11,6 +11,7 @@ import pytest
 
 from quant_engine.runs import store
 from quant_engine.runs.manifest import RunStatus
+from quant_engine.runs.record import new_manifest
 from quant_engine.utils.reproducibility import main, record_run
 
 
@@ -96,14 +97,14 @@ def test_diff_reports_changes_and_exit_codes(
     assert "no differences" in capsys.readouterr().out
 
 
-def test_prune_via_main_keeps_latest_targets(
+def test_prune_via_main_keeps_the_latest_successes(
     three_runs: list[str], manifest_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["prune", "--keep", "0", "--dry-run"]) == 0
     assert "would remove 1 file(s)" in capsys.readouterr().out
     assert main(["prune", "--keep", "0"]) == 0
     left = {m.run_id: m.status for _, m in store.scan(manifest_dir).entries}
-    assert left == {three_runs[0]: RunStatus.SUCCESS, three_runs[2]: RunStatus.FAILED}
+    assert left == {three_runs[0]: RunStatus.SUCCESS, three_runs[1]: RunStatus.SUCCESS}
 
 
 def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
@@ -122,3 +123,39 @@ def test_module_entry_point_runs(three_runs: list[str]) -> None:
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
     assert len(done.stdout.splitlines()) == 3
+
+
+@pytest.fixture
+def dead_run(manifest_dir: Path) -> str:
+    """A ``running`` record whose process is gone (as after a SIGKILL)."""
+    running = new_manifest({"years": 2}, "run_train", status=RunStatus.RUNNING)
+    gone = running.environment.model_copy(update={"pid": 2**22 + 7})
+    store.write_new(running.model_copy(update={"environment": gone}), manifest_dir)
+    return running.run_id
+
+
+def test_list_and_show_say_dead_for_a_run_whose_process_is_gone(
+    three_runs: list[str], dead_run: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["list", "--json"]) == 0
+    rows = {
+        r["run_id"]: r["status"] for r in map(json.loads, capsys.readouterr().out.split("\n")[:-1])
+    }
+    assert rows[dead_run] == "dead"
+    assert "running" not in rows.values()
+    assert main(["list", "--status", "running", "--json"]) == 0
+    assert capsys.readouterr().out == ""
+    assert main(["show", dead_run]) == 0
+    assert "dead" in capsys.readouterr().out
+    assert main(["show", dead_run, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["status"] == "dead"
+    assert main(["show", "latest:run_train", "--json"]) == 0  # the success, not the newer dead run
+    assert json.loads(capsys.readouterr().out)["run_id"] == three_runs[0]
+
+
+def test_prune_keep_1_removes_the_dead_run_not_the_only_success(
+    three_runs: list[str], dead_run: str, manifest_dir: Path
+) -> None:
+    assert main(["prune", "--keep", "1", "--script", "run_train"]) == 0
+    left = {m.run_id for _, m in store.scan(manifest_dir, script="run_train").entries}
+    assert left == {three_runs[0]}

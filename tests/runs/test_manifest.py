@@ -20,7 +20,14 @@ def test_manifest_round_trips_through_json() -> None:
 
 
 def test_status_values_are_the_documented_lifecycle() -> None:
-    assert [s.value for s in RunStatus] == ["running", "success", "failed", "interrupted"]
+    assert [s.value for s in RunStatus] == [
+        "running",
+        "success",
+        "failed",
+        "interrupted",
+        "rejected",
+        "dead",
+    ]
 
 
 def test_manifest_model_imports_nothing_else_of_ours() -> None:

@@ -313,7 +313,8 @@ def test_running_manifest_is_written_at_start_then_completed(manifest_dir: Path)
         during = load(run.manifest_path)
         assert during.status is RunStatus.RUNNING
         assert during.finished_at is None
-        assert (manifest_dir / "run_manifest_latest.json").resolve() == run.manifest_path
+        assert not (manifest_dir / "run_manifest_latest.json").exists()  # only successes
+    assert (manifest_dir / "run_manifest_latest.json").resolve() == run.manifest_path
     after = load(run.manifest_path)
     assert after.status is RunStatus.SUCCESS
     assert after.run_id == during.run_id
@@ -416,7 +417,7 @@ def test_secrets_never_reach_any_manifest_file(
     values = [*secrets.values(), "cli-key-24680", "cli-pw-13579", "url-pw-55555"]
     values += ["resolved-tok-777", "result-secret-888", "extra-tok-999"]
     files = [p for p in manifest_dir.iterdir() if p.suffix == ".json"]
-    assert len(files) == 5  # two runs, the global latest pointer and two per-script pointers
+    assert len(files) == 4  # two runs, and the latest pointers (global, script) of the success
     for path in files:
         text = path.read_text()
         leaked = [v for v in values if v in text]
@@ -485,7 +486,7 @@ def test_failing_entry_point_exits_1_and_records_the_traceback(fake_entry: Any) 
     done = fake_entry.run("--fail")
     assert done.returncode == 1
     assert "fake failure" in done.stderr
-    m = load(layout.manifests_dir() / "run_manifest_latest_fake_entry.json")
+    ((_, m),) = store.scan(layout.manifests_dir(), script="fake_entry").entries
     assert m.status is RunStatus.FAILED
     assert m.error is not None
     assert "RuntimeError: fake failure" in m.error.traceback

@@ -18,8 +18,9 @@ from typing import Protocol
 import pytest
 
 from quant_engine.errors import UsageError
-from quant_engine.runs import store
-from quant_engine.runs.manifest import RunManifest, RunStatus
+from quant_engine.runs import liveness, store
+from quant_engine.runs.manifest import ModelRef, ModelRole, RunManifest, RunStatus
+from quant_engine.runs.record import new_manifest
 from quant_engine.utils import atomic
 from quant_engine.utils.reproducibility import build_run_manifest, record_run, write_run_manifest
 
@@ -156,8 +157,8 @@ def test_sigkill_mid_write_leaves_no_partial_manifest(tmp_path: Path, phase: str
     manifests = [store.load_manifest(p) for p in finals]  # every one parses
     runs = {m.run_id: m for m in manifests}
     assert len(runs) == (1 if phase == "create" else 2)
-    if phase == "rewrite":
-        assert sorted(m.status.value for m in runs.values()) == ["running", "success"]
+    if phase == "rewrite":  # the killed run's "running" record reads as dead
+        assert sorted(m.status.value for m in runs.values()) == ["dead", "success"]
 
 
 def make(script: str, stamp: str) -> RunManifest:
@@ -186,10 +187,10 @@ def test_latest_falls_back_to_an_atomic_copy_without_symlinks(
         raise OSError("symlinks are not supported here")
 
     monkeypatch.setattr(store.atomic, "replace_symlink", no_symlinks)
+    latest = tmp_path / "run_manifest_latest.json"
     with record_run(None, "bt", output_dir=tmp_path) as run:
-        latest = tmp_path / "run_manifest_latest.json"
-        assert not latest.is_symlink()
-        assert store.load_manifest(latest).status is RunStatus.RUNNING
+        assert not latest.exists()  # a running run is not the latest success
+    assert not latest.is_symlink()
     copy = store.load_manifest(latest)
     assert copy.run_id == run.run_id
     assert copy.status is RunStatus.SUCCESS
@@ -216,7 +217,7 @@ def test_find_by_id_prefix_short_id_path_and_latest(tmp_path: Path) -> None:
         store.find_manifest(tmp_path, "2026010")
     with pytest.raises(UsageError, match="no run matches 'zzz'"):
         store.find_manifest(tmp_path, "zzz")
-    with pytest.raises(UsageError, match="no latest run of nope"):
+    with pytest.raises(UsageError, match="no finished successful run of nope"):
         store.find_manifest(tmp_path, "latest:nope")
 
 
@@ -298,3 +299,102 @@ def test_prune_spares_live_running_runs_and_removes_stale_temp_files(tmp_path: P
     os.utime(stale, (1, 1))
     (tmp_path / "run_manifest_latest.json").unlink(missing_ok=True)
     assert sorted(store.prune(tmp_path, 0)) == sorted([dead_path, stale])
+
+
+HELD_RUN = textwrap.dedent(
+    """
+    import sys, time
+    from pathlib import Path
+    from quant_engine.utils.reproducibility import record_run
+
+    with record_run(None, "held", output_dir=Path(sys.argv[1])) as run:
+        print(run.manifest_path, flush=True)
+        time.sleep(120)
+    """
+)
+
+
+def test_a_sigkilled_run_reads_dead_while_a_live_one_reads_running(tmp_path: Path) -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-c", HELD_RUN, str(tmp_path)], stdout=subprocess.PIPE, text=True
+    )
+    assert proc.stdout is not None
+    path = Path(proc.stdout.readline().strip())
+    try:
+        assert store.load_manifest(path).status is RunStatus.RUNNING
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+        proc.stdout.close()
+    assert store.load_manifest(path).status is RunStatus.DEAD
+    assert [m.status for _, m in store.scan(tmp_path, status=RunStatus.DEAD).entries] == [
+        RunStatus.DEAD
+    ]
+    assert '"status": "running"' in path.read_text()  # derived on reading, never rewritten
+
+
+def running_as(tmp_path: Path, **environment: object) -> Path:
+    """A ``running`` manifest of this process, with some recorded process facts replaced."""
+    live = new_manifest(None, "probe", status=RunStatus.RUNNING)
+    token = environment.pop("process_start", liveness.start_token(os.getpid()))
+    env = live.environment.model_copy(update=environment)
+    fake = live.model_copy(update={"environment": env, "process_start": token})
+    return store.write_new(fake, tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("change", "status"),
+    [
+        ({}, RunStatus.RUNNING),
+        ({"process_start": "another-boot:123"}, RunStatus.DEAD),  # the pid was reused
+        ({"pid": 2**22 + 7}, RunStatus.DEAD),  # no such process
+        ({"hostname": "elsewhere.example"}, RunStatus.RUNNING),  # cannot check: not ours
+    ],
+    ids=["same-process", "reused-pid", "gone", "other-host"],
+)
+def test_liveness_uses_pid_host_and_process_start(
+    tmp_path: Path, change: dict[str, object], status: RunStatus
+) -> None:
+    assert store.load_manifest(running_as(tmp_path, **change)).status is status
+
+
+def test_latest_is_the_newest_finished_success(tmp_path: Path) -> None:
+    with record_run(None, "bt", output_dir=tmp_path) as good:
+        pass
+    with pytest.raises(RuntimeError), record_run(None, "bt", output_dir=tmp_path):
+        raise RuntimeError("boom")
+    dead = running_as(tmp_path, process_start="another-boot:1")
+    assert store.load_manifest(dead).status is RunStatus.DEAD
+    assert store.find_manifest(tmp_path, "latest:bt") == good.manifest_path
+    assert store.find_manifest(tmp_path, "latest") == good.manifest_path
+
+
+def wrote_model(tmp_path: Path, version: str, stamp: str, status: RunStatus) -> RunManifest:
+    """A finished train run that wrote model ``version``."""
+    manifest = make("run_train", stamp).model_copy(
+        update={
+            "status": status,
+            "models": [ModelRef(version_id=version, role=ModelRole.WRITTEN)],
+        }
+    )
+    write_run_manifest(manifest, tmp_path)
+    return manifest
+
+
+def test_prune_counts_finished_runs_and_keeps_the_current_models_record(
+    tmp_path: Path, qe_home: Path
+) -> None:
+    (qe_home / "models").mkdir()
+    (qe_home / "models" / "CURRENT").write_text("m-inuse\n")
+    in_use = wrote_model(tmp_path, "m-inuse", "20260101T000000.000001Z", RunStatus.SUCCESS)
+    old = wrote_model(tmp_path, "m-old", "20260101T000000.000002Z", RunStatus.SUCCESS)
+    latest = wrote_model(tmp_path, "m-last", "20260101T000000.000003Z", RunStatus.SUCCESS)
+    new = wrote_model(tmp_path, "m-new", "20260101T000000.000004Z", RunStatus.FAILED)
+    dead = running_as(tmp_path, process_start="another-boot:1")
+    live = running_as(tmp_path)
+    removed = store.prune(tmp_path, 1, per_script=False)
+    kept = {m.run_id for _, m in store.scan(tmp_path).entries}
+    assert dead in removed
+    assert live.exists()
+    assert {in_use.run_id, latest.run_id, new.run_id} <= kept  # model in use, latest, newest
+    assert old.run_id not in kept

@@ -434,11 +434,11 @@ export interface EnvironmentInfo {
   env: Record<string, string>;
 }
 
-/** Why a run did not succeed. */
+/** Why a run did not succeed (a rejected invocation has no traceback). */
 export interface ErrorInfo {
   type: string;
   message: string;
-  traceback: string;
+  traceback: string | null;
 }
 
 /** A model version from the registry that the run read or wrote. */
@@ -475,6 +475,8 @@ export interface RunManifest {
   status: RunStatus;
   /** @format date-time */
   started_at: string;
+  /** boot id and start time of the recording process: with environment.pid and hostname it tells a live run from a dead one */
+  process_start: string | null;
   /** @format date-time */
   finished_at: string | null;
   duration_s: number | null;
@@ -502,13 +504,21 @@ export interface RunManifest {
   error: ErrorInfo | null;
 }
 
-/** Life cycle of a run: ``running`` at start, then exactly one final status. */
-export type RunStatus = "running" | "success" | "failed" | "interrupted";
+/**
+ * Life cycle of a run: ``running`` at start, then exactly one final status.
+ *
+ * ``rejected``: the invocation was bad usage (exit 2), so nothing ran. ``dead`` is never
+ * written: readers derive it for a ``running`` record whose process is gone (killed, out of
+ * memory), see :mod:`quant_engine.runs.liveness`.
+ */
+export type RunStatus = "running" | "success" | "failed" | "interrupted" | "rejected" | "dead";
 export const RunStatus = {
   RUNNING: "running",
   SUCCESS: "success",
   FAILED: "failed",
   INTERRUPTED: "interrupted",
+  REJECTED: "rejected",
+  DEAD: "dead",
 } as const;
 
 /** One run in a list: what ran, when, how it ended and its headline result. */

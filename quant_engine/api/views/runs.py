@@ -55,19 +55,10 @@ def get_manifest(ref: str) -> RunManifest:
 
 def latest_success(script: str, missing: str) -> RunManifest:
     """The newest successful, non-verify run of ``script``; NotFoundError(``missing``) if none."""
-    directory = layout.manifests_dir()
-    pointer = directory / store.latest_name(script)
-    if pointer.exists():
-        try:
-            manifest = store.load_manifest(pointer)
-        except DataError:
-            manifest = None
-        if manifest is not None and manifest.status is RunStatus.SUCCESS:
-            return manifest
-    found = successful(script)
-    if not found:
+    path = store.latest_success(layout.manifests_dir(), script)
+    if path is None:
         raise NotFoundError(missing)
-    return found[0]
+    return store.load_manifest(path)
 
 
 def successful(script: str) -> list[RunManifest]:

@@ -1,9 +1,9 @@
 """System health: one check per component, each ok, degraded (still serving) or down.
 
 Empty states (no data cached, no model trained, no runs yet) are ``ok`` with a note: nothing is
-broken. ``degraded`` means something that should work does not (a failed latest run, a model
-pointer to a missing version, unreadable manifests, a full job queue); ``down`` that the data
-home cannot be written.
+broken. ``degraded`` means something that should work does not (a latest run that failed or
+died, a model pointer to a missing version, unreadable manifests, a full job queue); ``down``
+that the data home cannot be written.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from quant_engine.api.schemas.compute import JobStatus
 from quant_engine.api.schemas.system_health import ComponentHealth, HealthStatus, SystemHealth
 from quant_engine.errors import QuantEngineError, error_line
 from quant_engine.runs import store
-from quant_engine.runs.manifest import RunStatus
+from quant_engine.runs.manifest import RunManifest, RunStatus
 
 Check = Callable[[], tuple[HealthStatus, str]]
 SEVERITY = {HealthStatus.OK: 0, HealthStatus.DEGRADED: 1, HealthStatus.DOWN: 2}
@@ -84,24 +84,20 @@ def check_models() -> tuple[HealthStatus, str]:
 
 
 def check_runs() -> tuple[HealthStatus, str]:
-    """The latest run of each script, by its latest pointer; degraded if one failed."""
-    pointers = [
-        path
-        for path in store.list_folder(layout.manifests_dir()).pointers
-        if path.name != store.LATEST_NAME
-    ]
-    parts: list[str] = []
-    status = HealthStatus.OK
-    for pointer in pointers:
-        try:
-            manifest = store.load_manifest(pointer)
-        except QuantEngineError:
-            parts.append(f"{pointer.name} unreadable")
-            status = HealthStatus.DEGRADED
-            continue
-        parts.append(f"{manifest.script} {manifest.status.value} ({manifest.run_id})")
-        if manifest.status is RunStatus.FAILED:
-            status = HealthStatus.DEGRADED
+    """The newest run of each script; degraded if it failed or died, or a manifest is unreadable.
+
+    Rejected invocations (bad usage, nothing ran) and verify re-runs are not counted.
+    """
+    found = store.scan(layout.manifests_dir())
+    newest: dict[str, RunManifest] = {}
+    for _, manifest in found.entries:
+        if manifest.status is not RunStatus.REJECTED and manifest.verify_of is None:
+            newest.setdefault(manifest.script, manifest)
+    parts = [f"{m.script} {m.status.value} ({m.run_id})" for m in newest.values()]
+    bad = [m for m in newest.values() if m.status in (RunStatus.FAILED, RunStatus.DEAD)]
+    if found.unreadable:
+        parts.append(f"{len(found.unreadable)} unreadable manifest(s)")
+    status = HealthStatus.DEGRADED if bad or found.unreadable else HealthStatus.OK
     return status, "; ".join(parts) if parts else "no runs recorded yet"
 
 

@@ -7,7 +7,11 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from quant_engine import layout
 from quant_engine.models.registry import ModelRegistry
+from quant_engine.runs import store
+from quant_engine.runs.manifest import RunStatus
+from quant_engine.runs.record import new_manifest
 from quant_engine.utils.reproducibility import record_run
 
 URL = "/api/system-health"
@@ -68,3 +72,32 @@ def test_unwritable_data_home_is_down(
     assert status == "down"
     assert found["data_home"]["status"] == "down"
     assert str(not_a_folder) in found["data_home"]["detail"]
+
+
+def test_a_dead_latest_run_degrades_and_reads_dead_everywhere(client: TestClient) -> None:
+    running = new_manifest(None, "run_backtest", status=RunStatus.RUNNING)
+    gone = running.environment.model_copy(update={"pid": 2**22 + 7})  # as after a SIGKILL
+    store.write_new(running.model_copy(update={"environment": gone}), layout.manifests_dir())
+    status, found = components(client)
+    assert status == "degraded"
+    assert f"run_backtest dead ({running.run_id})" in found["runs"]["detail"]
+    listed = client.get("/api/runs").json()["data"]["runs"]
+    assert [r["status"] for r in listed] == ["dead"]
+    assert client.get(f"/api/runs/{running.run_id}").json()["data"]["status"] == "dead"
+
+
+def test_a_rejected_invocation_is_recorded_without_traceback_and_health_stays_ok(
+    client: TestClient, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from quant_engine.run_backtest import main
+
+    assert main(["--tickers", "SPX,NOPE", "--years", "2", "--quiet"]) == 2
+    assert "NOPE" in capsys.readouterr().err
+    ((_, rejected),) = store.scan(layout.manifests_dir()).entries
+    assert rejected.status is RunStatus.REJECTED
+    assert rejected.error is not None
+    assert rejected.error.traceback is None
+    assert "NOPE" in rejected.error.message
+    status, found = components(client)
+    assert status == "ok"
+    assert found["runs"]["detail"] == "no runs recorded yet"
