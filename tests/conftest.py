@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -13,6 +14,17 @@ if TYPE_CHECKING:
     from tests.data.providers.crsp_fixture import CrspDatabase
 
 _DATABASE_NAMES = itertools.count()
+
+
+@pytest.fixture(autouse=True)
+def root_logging() -> Iterator[None]:
+    """Restore the root logger after each test: an entry point run in-process sets its level
+    (ERROR with ``--quiet``) and handlers, which would hide later tests' warnings."""
+    root = logging.getLogger()
+    level, handlers = root.level, list(root.handlers)
+    yield
+    root.setLevel(level)
+    root.handlers[:] = handlers
 
 
 @pytest.fixture(autouse=True)
