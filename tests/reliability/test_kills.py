@@ -28,6 +28,7 @@ from quant_engine.runs import liveness, store
 from quant_engine.runs.manifest import RunStatus
 from quant_engine.utils import atomic
 from quant_engine.utils.reproducibility import main as qe_runs
+from tests.api.api_support import LOCAL_URL
 
 LAUNCHER = textwrap.dedent(
     """
@@ -210,7 +211,7 @@ def assert_no_run_reads_live(home: Path, capsys: pytest.CaptureFixture[str]) -> 
         if row["status"] == "dead":
             assert qe_runs(["--dir", str(folder), "show", row["run_id"], "--json"]) == 0
             assert json.loads(capsys.readouterr().out)["status"] == "dead"
-    with TestClient(create_app(ApiSettings())) as client:
+    with TestClient(create_app(ApiSettings()), base_url=LOCAL_URL) as client:
         runs = client.get("/api/runs", params={"limit": 100}).json()["data"]["runs"]
         assert sorted(r["status"] for r in runs) == sorted(row["status"] for row in listed)
         for row in listed:
