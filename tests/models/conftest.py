@@ -103,3 +103,17 @@ def make_market() -> MarketFactory:
 def truncate() -> Callable[[MarketData, int], MarketData]:
     """The ``truncated`` helper: the first n bars of every ticker."""
     return truncated
+
+
+@pytest.fixture(scope="session")
+def core_trained(market: MarketData) -> TrainResult:
+    """A ridge model trained on the core features of ``market`` (another mode than ``trained``)."""
+    return train_model(
+        build_features(market, "core"),
+        forward_returns(market, horizon=5),
+        model_kind="ridge",
+        seed=3,
+        horizon=5,
+        embargo=5,
+        n_folds=4,
+    )

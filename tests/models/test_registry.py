@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from quant_engine import layout
-from quant_engine.errors import CacheCorruptError, ModelNotFoundError
+from quant_engine.errors import CacheCorruptError, ModelNotFoundError, UsageError
 from quant_engine.models import ModelRegistry, SavedModel, TrainResult, train_model
 
 XY = tuple[pd.DataFrame, pd.Series]
@@ -267,3 +267,97 @@ def test_current_pointing_nowhere_is_corruption(trained: TrainResult) -> None:
     (registry.root / "CURRENT").write_text("m-ffffffffffff\n")
     with pytest.raises(CacheCorruptError, match="CURRENT"):
         registry.load()
+
+
+def save_core(registry: ModelRegistry, result: TrainResult, digest: str = "abc123") -> SavedModel:
+    """Save a core-mode ``result`` with fixed provenance."""
+    return registry.save(
+        result,
+        feature_mode="core",
+        model_kind=result.model_kind,
+        data_digest=digest,
+        seed=result.seed,
+        tickers=TICKERS,
+    )
+
+
+def test_each_feature_mode_keeps_its_own_current(
+    trained: TrainResult, core_trained: TrainResult
+) -> None:
+    registry = ModelRegistry()
+    minimal = save(registry, trained)
+    core = save_core(registry, core_trained)
+    assert registry.current_version("minimal") == minimal.version_id
+    assert registry.current_version("core") == core.version_id
+    assert registry.current_version("full") is None
+    assert registry.currents() == {"core": core.version_id, "minimal": minimal.version_id}
+    assert registry.current_version() == core.version_id  # the one made current last
+
+
+def test_use_moves_only_its_own_modes_pointer(
+    trained: TrainResult, core_trained: TrainResult
+) -> None:
+    registry = ModelRegistry()
+    old_minimal = save(registry, trained)
+    new_minimal = save(registry, trained, digest="newer data")
+    core = save_core(registry, core_trained)
+    registry.set_current(old_minimal.version_id)
+    assert registry.currents() == {"core": core.version_id, "minimal": old_minimal.version_id}
+    assert new_minimal.version_id not in registry.currents().values()
+
+
+def test_a_registry_with_only_the_old_current_pointer_still_works(
+    trained: TrainResult, core_trained: TrainResult
+) -> None:
+    registry = ModelRegistry()
+    minimal = save(registry, trained)
+    save_core(registry, core_trained)
+    for pointer in registry.root.glob("CURRENT-*"):
+        pointer.unlink()
+    (registry.root / "CURRENT").write_text(f"{minimal.version_id}\n")
+    assert registry.current_version("minimal") == minimal.version_id
+    assert registry.current_version("core") is None
+    assert registry.currents() == {"minimal": minimal.version_id}
+    assert registry.load().version_id == minimal.version_id
+    assert "'minimal'" in registry.users(minimal.version_id)[0]
+
+
+def test_a_version_prefix_names_it_when_unique(trained: TrainResult) -> None:
+    registry = ModelRegistry()
+    version = save(registry, trained).version_id
+    other = save(registry, trained, digest="other data").version_id
+    assert registry.match(version) == version
+    assert registry.match(version[2:8]) == version
+    with pytest.raises(ModelNotFoundError, match=f"several versions: .*{other}"):
+        registry.match("m-")
+    with pytest.raises(ModelNotFoundError, match=f"no model version 'zz'.*known: .*{version}"):
+        registry.match("zz")
+
+
+def test_remove_refuses_a_current_version_and_keeps_it(trained: TrainResult) -> None:
+    registry = ModelRegistry()
+    version = save(registry, trained)
+    with pytest.raises(UsageError, match="current model of feature mode 'minimal'") as caught:
+        registry.remove(version.version_id)
+    assert caught.value.exit_code == 2
+    assert registry.load().version_id == version.version_id
+
+
+def test_remove_deletes_an_unused_version_and_nothing_else(trained: TrainResult) -> None:
+    registry = ModelRegistry()
+    unused = save(registry, trained)
+    current = save(registry, trained, digest="newer data")
+    registry.remove(unused.version_id)
+    assert registry.known_ids() == [current.version_id]
+    assert not (registry.root / unused.version_id).exists()
+    assert [p.name for p in registry.root.iterdir() if p.name.startswith(".removing")] == []
+    assert registry.load().version_id == current.version_id
+    with pytest.raises(ModelNotFoundError, match="unknown model version"):
+        registry.remove(unused.version_id)
+
+
+def test_a_mode_pointer_to_a_removed_folder_is_reported(trained: TrainResult) -> None:
+    registry = ModelRegistry()
+    version = save(registry, trained)
+    (registry.root / "CURRENT-minimal").write_text("m-ffffffffffff\n")
+    assert registry.users(version.version_id) == [f"{registry.root / 'CURRENT'} points at it"]
