@@ -29,17 +29,17 @@ import shutil
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from quant_engine import layout
-from quant_engine.data.events import is_event_column
 from quant_engine.errors import CacheCorruptError, ModelNotFoundError, UsageError
-from quant_engine.features import feature_names
-from quant_engine.models.estimators import Estimator
-from quant_engine.models.trainer import TrainResult
 from quant_engine.runs.store import directory_lock
+
+if TYPE_CHECKING:  # the estimator stack loads only when a model is trained or unpickled
+    from quant_engine.models.estimators import Estimator
+    from quant_engine.models.trainer import TrainResult
 from quant_engine.utils.atomic import write_bytes_atomic
 from quant_engine.utils.json_form import canonical_json
 
@@ -163,6 +163,9 @@ class ModelRegistry:
 
         ``extra`` must be JSON-safe and deterministic: it is part of the hashed metadata.
         """
+        from quant_engine.data.events import is_event_column
+        from quant_engine.features import feature_names
+
         if (model_kind, seed) != (result.model_kind, result.seed):
             raise ValueError(
                 f"save: model_kind={model_kind!r}, seed={seed} do not match the trained result "
