@@ -30,6 +30,8 @@ USE_SCRIPT = "models_use"
 """The script name ``qe-models use`` records its manifests under (``qe-runs list --script``)."""
 WIDE = 200
 """Console width when stdout is not a terminal and COLUMNS is unset, so lines are not wrapped."""
+Command = Callable[[argparse.Namespace, ModelRegistry, Console], int]
+"""One subcommand: its parsed arguments, the registry and the console in; the exit code out."""
 LIST_FIELDS = (
     "version_id",
     "feature_mode",
@@ -53,15 +55,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("list", help="every version, newest first, and the current of each mode")
+    p.set_defaults(run=cmd_list)
     form = p.add_mutually_exclusive_group()
     form.add_argument("--json", action="store_true", help="JSON lines instead of a table")
     form.add_argument("--csv", action="store_true", help="CSV with a header instead of a table")
     p = sub.add_parser("show", help="one version in full")
+    p.set_defaults(run=cmd_show)
     p.add_argument("version", help="version id or unique prefix")
     p.add_argument("--json", action="store_true", help="the metadata as JSON")
     p = sub.add_parser("use", help="make a version the current model of its feature mode")
+    p.set_defaults(run=cmd_use)
     p.add_argument("version", help="version id or unique prefix")
     p = sub.add_parser("remove", help="delete a version that is current for no feature mode")
+    p.set_defaults(run=cmd_remove)
     p.add_argument("version", help="version id or unique prefix")
     return parser
 
@@ -223,23 +229,15 @@ def cmd_remove(args: argparse.Namespace, registry: ModelRegistry, out: Console) 
     return 0
 
 
-COMMANDS: dict[str, Callable[[argparse.Namespace, ModelRegistry, Console], int]] = {
-    "list": cmd_list,
-    "show": cmd_show,
-    "use": cmd_use,
-    "remove": cmd_remove,
-}
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Console script ``qe-models``: parse ``argv``, run the command, return the exit code."""
     try:
         args = build_parser().parse_args(argv)
     except SystemExit as exc:  # argparse: --help is 0, bad usage 2
         return exc.code if isinstance(exc.code, int) else 2
-    registry = ModelRegistry(args.dir)
+    command: Command = args.run
     try:
-        return COMMANDS[args.command](args, registry, console())
+        return command(args, ModelRegistry(args.dir), console())
     except QuantEngineError as exc:
         print(f"qe-models: error: {exc}", file=sys.stderr)
         return exc.exit_code

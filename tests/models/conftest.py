@@ -10,7 +10,7 @@ import pytest
 
 from quant_engine.data.market_data import MarketData
 from quant_engine.features import build_features, forward_returns
-from quant_engine.models import LoadedModel, ModelRegistry, TrainResult, train_model
+from quant_engine.models import LoadedModel, ModelRegistry, SavedModel, TrainResult, train_model
 
 TICKERS = tuple(f"T{i}" for i in range(8))
 YEARS = 3
@@ -88,6 +88,24 @@ def loaded(trained: TrainResult, tmp_path_factory: pytest.TempPathFactory) -> Lo
         tickers=TICKERS,
     )
     return registry.load()
+
+
+SAVED_TICKERS = ("T0", "T1", "T2")
+
+
+def save(
+    registry: ModelRegistry, result: TrainResult, digest: str = "abc123", mode: str = "minimal"
+) -> SavedModel:
+    """Save ``result`` (trained on feature mode ``mode``) with fixed provenance."""
+    return registry.save(
+        result,
+        feature_mode=mode,
+        model_kind=result.model_kind,
+        data_digest=digest,
+        seed=result.seed,
+        tickers=SAVED_TICKERS,
+        extra={"years": 3},
+    )
 
 
 MarketFactory = Callable[..., MarketData]

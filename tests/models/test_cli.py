@@ -11,29 +11,18 @@ import pytest
 
 from quant_engine.models import ModelRegistry, SavedModel, TrainResult
 from quant_engine.models.cli import main
-
-TICKERS = ("T0", "T1")
+from tests.models.conftest import save
 
 
 @pytest.fixture
 def registry(trained: TrainResult, core_trained: TrainResult) -> dict[str, SavedModel]:
     """Two minimal versions (the second current) and one core version, in the test's home."""
     store = ModelRegistry()
-    saved = {}
-    for name, result, mode, digest in (
-        ("old", trained, "minimal", "a"),
-        ("new", trained, "minimal", "b"),
-        ("core", core_trained, "core", "a"),
-    ):
-        saved[name] = store.save(
-            result,
-            feature_mode=mode,
-            model_kind=result.model_kind,
-            data_digest=digest,
-            seed=result.seed,
-            tickers=TICKERS,
-        )
-    return saved
+    return {
+        "old": save(store, trained, digest="a"),
+        "new": save(store, trained, digest="b"),
+        "core": save(store, core_trained, digest="a", mode="core"),
+    }
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

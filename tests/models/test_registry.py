@@ -12,22 +12,9 @@ import pytest
 from quant_engine import layout
 from quant_engine.errors import CacheCorruptError, ModelNotFoundError, UsageError
 from quant_engine.models import ModelRegistry, SavedModel, TrainResult, train_model
+from tests.models.conftest import SAVED_TICKERS, save
 
 XY = tuple[pd.DataFrame, pd.Series]
-TICKERS = ("T0", "T1", "T2")
-
-
-def save(registry: ModelRegistry, result: TrainResult, digest: str = "abc123") -> SavedModel:
-    """Save ``result`` with fixed provenance."""
-    return registry.save(
-        result,
-        feature_mode="minimal",
-        model_kind=result.model_kind,
-        data_digest=digest,
-        seed=result.seed,
-        tickers=TICKERS,
-        extra={"years": 3},
-    )
 
 
 def retrain(xy: XY, **overrides: object) -> TrainResult:
@@ -92,7 +79,7 @@ def test_creation_time_is_kept_out_of_the_content_addressed_metadata(
         ("model_kind", "ridge"),
         ("data_digest", "abc123"),
         ("seed", 3),
-        ("tickers", list(TICKERS)),
+        ("tickers", list(SAVED_TICKERS)),
         ("horizon", 5),
         ("extra", {"years": 3}),
     ],
@@ -269,24 +256,18 @@ def test_current_pointing_nowhere_is_corruption(trained: TrainResult) -> None:
         registry.load()
 
 
-def save_core(registry: ModelRegistry, result: TrainResult, digest: str = "abc123") -> SavedModel:
-    """Save a core-mode ``result`` with fixed provenance."""
-    return registry.save(
-        result,
-        feature_mode="core",
-        model_kind=result.model_kind,
-        data_digest=digest,
-        seed=result.seed,
-        tickers=TICKERS,
-    )
+BothModes = tuple[ModelRegistry, SavedModel, SavedModel]
 
 
-def test_each_feature_mode_keeps_its_own_current(
-    trained: TrainResult, core_trained: TrainResult
-) -> None:
+@pytest.fixture
+def both_modes(trained: TrainResult, core_trained: TrainResult) -> BothModes:
+    """A registry holding a minimal version, then a core version, each saved as current."""
     registry = ModelRegistry()
-    minimal = save(registry, trained)
-    core = save_core(registry, core_trained)
+    return registry, save(registry, trained), save(registry, core_trained, mode="core")
+
+
+def test_each_feature_mode_keeps_its_own_current(both_modes: BothModes) -> None:
+    registry, minimal, core = both_modes
     assert registry.current_version("minimal") == minimal.version_id
     assert registry.current_version("core") == core.version_id
     assert registry.current_version("full") is None
@@ -294,24 +275,16 @@ def test_each_feature_mode_keeps_its_own_current(
     assert registry.current_version() == core.version_id  # the one made current last
 
 
-def test_use_moves_only_its_own_modes_pointer(
-    trained: TrainResult, core_trained: TrainResult
-) -> None:
-    registry = ModelRegistry()
-    old_minimal = save(registry, trained)
+def test_use_moves_only_its_own_modes_pointer(both_modes: BothModes, trained: TrainResult) -> None:
+    registry, old_minimal, core = both_modes
     new_minimal = save(registry, trained, digest="newer data")
-    core = save_core(registry, core_trained)
     registry.set_current(old_minimal.version_id)
     assert registry.currents() == {"core": core.version_id, "minimal": old_minimal.version_id}
     assert new_minimal.version_id not in registry.currents().values()
 
 
-def test_a_registry_with_only_the_old_current_pointer_still_works(
-    trained: TrainResult, core_trained: TrainResult
-) -> None:
-    registry = ModelRegistry()
-    minimal = save(registry, trained)
-    save_core(registry, core_trained)
+def test_a_registry_with_only_the_old_current_pointer_still_works(both_modes: BothModes) -> None:
+    registry, minimal, _ = both_modes
     for pointer in registry.root.glob("CURRENT-*"):
         pointer.unlink()
     (registry.root / "CURRENT").write_text(f"{minimal.version_id}\n")
