@@ -36,12 +36,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from quant_engine import layout
 from quant_engine.errors import CacheCorruptError, ModelNotFoundError, UsageError
 from quant_engine.runs.store import directory_lock
+from quant_engine.utils.atomic import write_bytes_atomic
+from quant_engine.utils.json_form import canonical_json
 
 if TYPE_CHECKING:  # the estimator stack loads only when a model is trained or unpickled
     from quant_engine.models.estimators import Estimator
     from quant_engine.models.trainer import TrainResult
-from quant_engine.utils.atomic import write_bytes_atomic
-from quant_engine.utils.json_form import canonical_json
 
 log = logging.getLogger(__name__)
 
@@ -357,7 +357,8 @@ class ModelRegistry:
         """Delete a version nothing points at; UsageError (exit 2) saying why it is in use.
 
         The folder is first renamed out of the listing (one atomic step), then deleted, so a
-        crash midway leaves a hidden folder, never a half-deleted version.
+        crash midway leaves a hidden folder, never a half-deleted version; the next removal
+        deletes such leftovers.
         """
         with self.locked():
             self.check_known(version_id)
@@ -370,7 +371,8 @@ class ModelRegistry:
             folder = self.root / version_id
             doomed = self.root / f"{REMOVING_PREFIX}{version_id}-{secrets.token_hex(4)}"
             folder.rename(doomed)
-        shutil.rmtree(doomed, ignore_errors=True)
+        for leftover in self.root.glob(f"{REMOVING_PREFIX}*"):
+            shutil.rmtree(leftover, ignore_errors=True)
         return folder
 
     def load(self, version: str | None = None) -> LoadedModel:

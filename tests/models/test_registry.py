@@ -320,6 +320,10 @@ def test_remove_deletes_an_unused_version_and_nothing_else(trained: TrainResult)
     registry = ModelRegistry()
     unused = save(registry, trained)
     current = save(registry, trained, digest="newer data")
+    crashed = registry.root / ".removing-m-000000000000-0000"  # an earlier removal cut short
+    (crashed / "model.pkl").parent.mkdir()
+    (crashed / "model.pkl").write_bytes(b"half")
+    assert crashed.name not in registry.known_ids()
     registry.remove(unused.version_id)
     assert registry.known_ids() == [current.version_id]
     assert not (registry.root / unused.version_id).exists()
