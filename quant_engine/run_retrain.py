@@ -82,7 +82,7 @@ def retrain(args: argparse.Namespace, run: RunRecorder) -> RunReport:
         title=verdict_title(due=decision.due, forced=forced, dry_run=bool(args.dry_run)),
         rows={
             "model": model.version_id if model is not None else "none",
-            "estimator": model_kind,
+            "estimator": estimator_note(model_kind, asked=args.model, kept=model is not None),
             "feature mode": args.feature_mode,
             "reasons": decision.reasons or ["within every threshold"],
             **decision.metrics,
@@ -90,6 +90,13 @@ def retrain(args: argparse.Namespace, run: RunRecorder) -> RunReport:
         },
         outputs=outputs,
     )
+
+
+def estimator_note(model_kind: str, *, asked: str, kept: bool) -> str:
+    """The estimator used, saying so when it is the current model's rather than ``--model``."""
+    if not kept or asked == model_kind:
+        return model_kind
+    return f"{model_kind} (the current model's; --model applies only when there is none yet)"
 
 
 def verdict_title(*, due: bool, forced: bool, dry_run: bool) -> str:
