@@ -1,11 +1,10 @@
-"""``qe-models``: list, show, use and remove the versions in the model registry.
+"""qe-models: list, show, use and remove the versions in the model registry.
 
-VERSION is a version id or a unique prefix of one (``m-`` optional). Each feature mode has its
-own current model: the one ``qe-predict --feature-mode MODE`` uses. ``use`` makes a version the
-current of its mode and records that in a run manifest; ``remove`` deletes only versions that are
+VERSION is a version id or a unique prefix of one (the "m-" is optional). Each feature mode has
+its own current model: the one qe-predict --feature-mode MODE uses. "use" makes a version the
+current of its mode and records that in a run manifest; "remove" deletes only versions that are
 current for no mode. Exit codes: 0 ok; 1 the registry could not be read; 2 bad usage (unknown or
-ambiguous VERSION, a version in use).
-"""
+ambiguous VERSION, a version in use)."""
 
 from __future__ import annotations
 
@@ -61,14 +60,14 @@ def build_parser() -> argparse.ArgumentParser:
     form.add_argument("--csv", action="store_true", help="CSV with a header instead of a table")
     p = sub.add_parser("show", help="one version in full")
     p.set_defaults(run=cmd_show)
-    p.add_argument("version", help="version id or unique prefix")
+    p.add_argument("version", metavar="VERSION", help="version id or unique prefix")
     p.add_argument("--json", action="store_true", help="the metadata as JSON")
     p = sub.add_parser("use", help="make a version the current model of its feature mode")
     p.set_defaults(run=cmd_use)
-    p.add_argument("version", help="version id or unique prefix")
+    p.add_argument("version", metavar="VERSION", help="version id or unique prefix")
     p = sub.add_parser("remove", help="delete a version that is current for no feature mode")
     p.set_defaults(run=cmd_remove)
-    p.add_argument("version", help="version id or unique prefix")
+    p.add_argument("version", metavar="VERSION", help="version id or unique prefix")
     return parser
 
 
