@@ -52,6 +52,7 @@ def predict(args: argparse.Namespace, run: RunRecorder) -> RunReport:
     as_of = str(predictions["date"].iloc[0].date()) if len(predictions) else None
     summary = {
         "model_version": model.version_id,
+        "model_kind": model.metadata.model_kind,
         "feature_mode": args.feature_mode,
         "as_of": as_of,
         "tickers_scored": len(predictions),
@@ -62,8 +63,11 @@ def predict(args: argparse.Namespace, run: RunRecorder) -> RunReport:
         run.add_output(name, path)
     run.set_result(**summary)
     return RunReport(
-        title=f"signal for {as_of} from {model.version_id}",
-        rows={k: v for k, v in summary.items() if k != "model_version"},
+        title=(
+            f"signal for {as_of} from model {model.version_id} "
+            f"({model.metadata.model_kind}, feature mode {args.feature_mode})"
+        ),
+        rows=summary,
         outputs=outputs,
     )
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from quant_engine.errors import ModelNotFoundError
+from quant_engine.errors import CacheCorruptError, ModelNotFoundError
 
 if TYPE_CHECKING:
     from quant_engine.data.market_data import MarketData
@@ -40,21 +40,27 @@ def load_data(args: argparse.Namespace, run: RunRecorder) -> MarketData:
 def select_model(
     registry: ModelRegistry, feature_mode: str, version: str | None = None
 ) -> LoadedModel:
-    """The model to use: ``version`` if given, else the current one, else the newest of the mode.
+    """The model to use: ``version`` if given, else the mode's current one, else its newest.
 
-    A model trained on another feature mode is never used silently: asking for ``minimal``
-    picks the newest ``minimal`` model, or fails naming the command that trains one.
+    A model trained on another feature mode is never used: asking for ``minimal`` picks the
+    ``minimal`` model made current last (by training or ``qe-models use``), else the newest
+    ``minimal`` model, or fails naming the command that trains one.
     """
     if version is not None:
-        model = registry.load(version)
+        model = registry.load(registry.match(version))
         if model.metadata.feature_mode != feature_mode:
             raise ModelNotFoundError(
-                f"model {version} was trained with --feature-mode "
+                f"model {model.version_id} was trained with --feature-mode "
                 f"{model.metadata.feature_mode}, not {feature_mode}"
             )
         return model
-    current = registry.current_version()
+    current = registry.current_version(feature_mode)
     if current is not None:
+        if current not in registry.known_ids():
+            raise CacheCorruptError(
+                f"{registry.root}: the current {feature_mode} model {current} is missing; "
+                f"pick another with qe-models use VERSION, or retrain"
+            )
         model = registry.load(current)
         if model.metadata.feature_mode == feature_mode:
             return model
