@@ -84,30 +84,20 @@ def add_guard_flags(parser: argparse.ArgumentParser) -> None:
     from quant_engine import cli, config
 
     guards = parser.add_argument_group("promotion guards")
-    guards.add_argument(
-        "--min-trades",
-        type=cli.non_negative_int,
-        default=config.MIN_TRADES,
-        help="fewest position changes a candidate needs (env QE_MIN_TRADES)",
-    )
-    guards.add_argument(
-        "--max-drawdown",
-        type=number_in(0.0, 1.0),
-        default=config.MAX_DRAWDOWN,
-        help="largest drawdown allowed, a fraction: 0.35 = 35%% (env QE_MAX_DRAWDOWN)",
-    )
-    guards.add_argument(
-        "--min-deflated-sharpe",
-        type=number_in(0.0, 1.0),
-        default=config.MIN_DEFLATED_SHARPE,
-        help="lowest deflated Sharpe ratio, a probability (env QE_MIN_DEFLATED_SHARPE)",
-    )
-    guards.add_argument(
-        "--promotion-margin-sharpe",
-        type=number_in(0.0, 10.0),
-        default=config.PROMOTION_MARGIN_SHARPE,
-        help="Sharpe to add over the incumbent to replace it (env QE_PROMOTION_MARGIN_SHARPE)",
-    )
+    fraction = number_in(0.0, 1.0)
+    for flag, kind, default, text in (
+        ("--min-trades", cli.non_negative_int, config.MIN_TRADES, "fewest trades"),
+        ("--max-drawdown", fraction, config.MAX_DRAWDOWN, "largest drawdown, 0.35 = 35%%"),
+        ("--min-deflated-sharpe", fraction, config.MIN_DEFLATED_SHARPE, "lowest deflated Sharpe"),
+        (
+            "--promotion-margin-sharpe",
+            number_in(0.0, 10.0),
+            config.PROMOTION_MARGIN_SHARPE,
+            "Sharpe to add over the incumbent's to replace it",
+        ),
+    ):  # each reads its QE_* variable first (see config.py)
+        variable = "QE_" + flag.removeprefix("--").replace("-", "_").upper()
+        guards.add_argument(flag, type=kind, default=default, help=f"{text} (env {variable})")
 
 
 def guards_from(args: argparse.Namespace) -> Guards:
