@@ -46,7 +46,7 @@ def add_portfolio_flags(parser: argparse.ArgumentParser) -> None:
 def backtest(args: argparse.Namespace, run: RunRecorder) -> RunReport:
     """Walk-forward scores → portfolio simulation → metrics, equity curve and chart."""
     from quant_engine import steps
-    from quant_engine.backtest.report import save_backtest
+    from quant_engine.backtest.report import StrategyLabel, headline, save_backtest, summary_rows
     from quant_engine.backtest.simulation import BacktestConfig
     from quant_engine.backtest.strategy import backtest_strategy
     from quant_engine.models.walk_forward import WalkForwardSettings
@@ -67,14 +67,14 @@ def backtest(args: argparse.Namespace, run: RunRecorder) -> RunReport:
         portfolio=cfg,
         settings=WalkForwardSettings(seed=args.seed),
     ).backtest
-    outputs = save_backtest(result, output_dir(args, run))
+    # a verify re-run labels its plot with the run it re-executes, so the bytes match
+    label = StrategyLabel(args.model, args.feature_mode, run.manifest.verify_of or run.run_id)
+    outputs = save_backtest(result, output_dir(args, run), label)
     for name, path in outputs.items():
         run.add_output(name, path)
     metrics = result.metrics.to_dict()
     run.set_result(result_total_trades=result.total_trades, **metrics)
-    return RunReport(
-        title=f"backtest {cfg.rule} on {len(data.tickers)} tickers", rows=metrics, outputs=outputs
-    )
+    return RunReport(title=headline(result, label), rows=summary_rows(result), outputs=outputs)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -74,8 +74,11 @@ def pipeline(args: argparse.Namespace, run: RunRecorder) -> RunReport:
     import datetime as dt
 
     from quant_engine.entrypoint import progress
-    from quant_engine.kalshi.client import KalshiClient
-    from quant_engine.pipelines.kalshi_events import fetch_series, write_series
+    from quant_engine.extras import requires_extra
+
+    with requires_extra("kalshi", "the Kalshi pipeline"):
+        from quant_engine.kalshi.client import KalshiClient
+        from quant_engine.pipelines.kalshi_events import fetch_series, write_series
 
     end: dt.date = args.end or dt.date.today()
     start: dt.date = args.start or end - dt.timedelta(days=config.KALSHI_LOOKBACK_DAYS)

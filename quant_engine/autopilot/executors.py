@@ -20,14 +20,13 @@ from typing import Any, Generic, TypeVar
 
 from quant_engine import config
 from quant_engine.errors import QuantEngineError, UsageError
+from quant_engine.extras import requires_extra
 from quant_engine.runs.lifecycle import SignalGuard
 from quant_engine.utils.closing import ClosesOnExit
 
 R = TypeVar("R")
 ProgressCallback = Callable[[int, int], None]
 """Called as ``progress(done, total)`` after each item completes (and once with 0 first)."""
-
-DASK_EXTRA_HINT = "pip install 'quant_engine[dask]'"
 
 PRELOAD = ("quant_engine.autopilot.evaluation",)
 """Modules local workers import up front: what ``evaluate_candidate`` needs."""
@@ -259,12 +258,8 @@ class DaskExecutor(Executor):
 
 def import_distributed() -> Any:
     """``dask.distributed``, or a ``UsageError`` naming the extra that provides it."""
-    try:
+    with requires_extra("dask", "--executor dask"):
         import distributed
-    except ImportError:
-        raise UsageError(
-            f"--executor dask needs the optional 'dask' extra: {DASK_EXTRA_HINT}"
-        ) from None
     return distributed
 
 
