@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from rich.progress import Progress
 
     from quant_engine.runs.recorder import RunRecorder
+    from quant_engine.utils.progress import ProgressCallback
 
 
 class RunReport(NamedTuple):
@@ -158,18 +160,32 @@ def stderr_console() -> Any:
 
 
 def progress(args: argparse.Namespace) -> Progress:
-    """A rich progress display for long work; silent with ``--quiet``."""
+    """A rich progress display for long work on stderr; silent with ``--quiet`` or when stderr
+    is not a terminal (a log file or a scheduler gets no bar)."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+    console = stderr_console()
     return Progress(
         TextColumn("{task.description}"),
         BarColumn(),
         TextColumn("{task.completed}/{task.total}"),
         TimeElapsedColumn(),
-        console=stderr_console(),
+        console=console,
         transient=True,
-        disable=bool(args.quiet),
+        disable=bool(getattr(args, "quiet", False)) or not console.is_terminal,
     )
+
+
+@contextmanager
+def progress_bar(args: argparse.Namespace, description: str) -> Iterator[ProgressCallback]:
+    """One long step's bar (see :func:`progress`), as the callback the engine reports to."""
+    with progress(args) as bar:
+        task = bar.add_task(description, total=None)
+
+        def report(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield report
 
 
 def output_dir(args: argparse.Namespace, run: RunRecorder) -> Path:

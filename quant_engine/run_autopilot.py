@@ -14,7 +14,7 @@ if not __package__:  # run as a file: put the package's parent on sys.path, neve
         p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent
     ]
 
-from quant_engine.entrypoint import RunReport, output_dir, progress, run_entry_point
+from quant_engine.entrypoint import RunReport, output_dir, progress, progress_bar, run_entry_point
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -120,7 +120,8 @@ def autopilot(args: argparse.Namespace, run: RunRecorder) -> Callable[[], None]:
     grid = build_grid(args.feature_modes, args.models, args.rules)
     guards = guards_from(args)
     with make_executor(args.executor, args.scheduler, args.workers) as executor:
-        data = steps.load_data(args, run)
+        with progress_bar(args, "loading data") as report:
+            data = steps.load_data(args, run, report)
         run.add_seed("model", args.seed)
         run.resolve(
             candidates=[c.candidate_id for c in grid],

@@ -13,7 +13,7 @@ if not __package__:  # run as a file: put the package's parent on sys.path, neve
         p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent
     ]
 
-from quant_engine.entrypoint import RunReport, output_dir, run_entry_point
+from quant_engine.entrypoint import RunReport, output_dir, progress_bar, run_entry_point
 
 if TYPE_CHECKING:
     from quant_engine.runs.recorder import RunRecorder
@@ -51,7 +51,8 @@ def backtest(args: argparse.Namespace, run: RunRecorder) -> RunReport:
     from quant_engine.backtest.strategy import backtest_strategy
     from quant_engine.models.walk_forward import WalkForwardSettings
 
-    data = steps.load_data(args, run)
+    with progress_bar(args, "loading data") as report:
+        data = steps.load_data(args, run, report)
     run.add_seed("model", args.seed)
     cfg = BacktestConfig(**{name: getattr(args, name) for name in PORTFOLIO_FLAGS})
     run.resolve(
@@ -60,13 +61,15 @@ def backtest(args: argparse.Namespace, run: RunRecorder) -> RunReport:
         **{f"effective_{name}": getattr(cfg, name) for name in PORTFOLIO_FLAGS},
         execution_lag=cfg.execution_lag,
     )
-    result = backtest_strategy(
-        data,
-        feature_mode=args.feature_mode,
-        model_kind=args.model,
-        portfolio=cfg,
-        settings=WalkForwardSettings(seed=args.seed),
-    ).backtest
+    with progress_bar(args, "walk-forward scoring and backtest") as report:
+        result = backtest_strategy(
+            data,
+            feature_mode=args.feature_mode,
+            model_kind=args.model,
+            portfolio=cfg,
+            settings=WalkForwardSettings(seed=args.seed),
+            progress=report,
+        ).backtest
     # a verify re-run labels its plot with the run it re-executes, so the bytes match
     label = StrategyLabel(args.model, args.feature_mode, run.manifest.verify_of or run.run_id)
     outputs = save_backtest(result, output_dir(args, run), label)

@@ -16,14 +16,22 @@ if TYPE_CHECKING:
     from quant_engine.models.registry import LoadedModel, ModelRegistry
     from quant_engine.models.trainer import TrainResult
     from quant_engine.runs.recorder import RunRecorder
+    from quant_engine.utils.progress import ProgressCallback
 
 
-def load_data(args: argparse.Namespace, run: RunRecorder) -> MarketData:
+def load_data(
+    args: argparse.Namespace, run: RunRecorder, progress: ProgressCallback | None = None
+) -> MarketData:
     """Load the run's universe from ``--data-source`` over ``--years``/``--start``/``--end``."""
     from quant_engine.data.loader import load_universe
 
     data = load_universe(
-        args.tickers, args.years, source=args.data_source, start=args.start, end=args.end
+        args.tickers,
+        args.years,
+        source=args.data_source,
+        start=args.start,
+        end=args.end,
+        progress=progress,
     )
     run.add_market_data(data)
     run.resolve(
@@ -80,6 +88,7 @@ def train_and_register(
     feature_mode: str,
     model_kind: str,
     seed: int,
+    progress: ProgressCallback | None = None,
 ) -> tuple[str, TrainResult]:
     """Train walk-forward and register the model; its files become the run's outputs."""
     from quant_engine.models.registry import ModelRegistry
@@ -90,6 +99,7 @@ def train_and_register(
         feature_mode=feature_mode,
         model_kind=model_kind,
         settings=WalkForwardSettings(seed=seed),
+        progress=progress,
     )
     registry = ModelRegistry()
     version = registry.save(

@@ -23,10 +23,9 @@ from quant_engine.errors import QuantEngineError, UsageError
 from quant_engine.extras import requires_extra
 from quant_engine.runs.lifecycle import SignalGuard
 from quant_engine.utils.closing import ClosesOnExit
+from quant_engine.utils.progress import ProgressCallback, ignore_progress
 
 R = TypeVar("R")
-ProgressCallback = Callable[[int, int], None]
-"""Called as ``progress(done, total)`` after each item completes (and once with 0 first)."""
 
 PRELOAD = ("quant_engine.autopilot.evaluation",)
 """Modules local workers import up front: what ``evaluate_candidate`` needs."""
@@ -192,10 +191,6 @@ def install_shared(shared: tuple[Any, ...]) -> None:
 def call_with_shared(fn: Callable[..., R], item: Any) -> R:
     """Pool task: ``fn(item, *shared)`` with the worker's shared arguments."""
     return fn(item, *_worker_shared)
-
-
-def ignore_progress(done: int, total: int) -> None:
-    """The default progress callback: nothing to show."""
 
 
 class DaskExecutor(Executor):
