@@ -54,7 +54,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="S1,S2,...",
         help="Kalshi series tickers",
     )
-    cli.add_date_range(parser)
+    cli.add_date_range(
+        parser,
+        start_default=f"{config.KALSHI_LOOKBACK_DAYS} days before --end",
+        end_default="today",
+    )
     parser.add_argument(
         "--base-url", default=config.KALSHI_BASE_URL, help="Kalshi REST API v2 base URL"
     )
@@ -65,7 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=config.KALSHI_CANDLE_MINUTES,
         help="candlestick period fetched",
     )
-    cli.add_run_flags(parser)
+    cli.add_run_flags(parser, seed=False)
     return parser
 
 
