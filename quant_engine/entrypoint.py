@@ -56,7 +56,7 @@ def run_entry_point(
     the manifest records no ``python -m`` command for ``qe-runs verify`` to replay.
     """
     argv = list(sys.argv[1:] if argv is None else argv)
-    prog = f"qe {script}"
+    prog = ""
     try:
         parser = build_parser()
         prog = parser.prog
@@ -64,7 +64,7 @@ def run_entry_point(
         args = parser.parse_args(argv)
         check_data_home(writable=True)
     except QuantEngineError as exc:
-        print(f"{prog}: error: {error_line(exc)}", file=sys.stderr)
+        print(f"{prog or command_name(script)}: error: {error_line(exc)}", file=sys.stderr)
         return exc.exit_code
     except SystemExit as exc:  # argparse: --help is 0, a bad flag is 2
         return exc.code if isinstance(exc.code, int) else 2
@@ -89,6 +89,16 @@ def run_entry_point(
     if not args.quiet:
         report(summary, run.manifest_path)
     return 0
+
+
+def command_name(script: str) -> str:
+    """What the user typed to run ``quant_engine.<script>``: its console script (``qe-train``),
+    else ``python -m quant_engine.<script>``."""
+    from importlib.metadata import entry_points
+
+    target = f"{__package__}.{script}:main"
+    names = [ep.name for ep in entry_points(group="console_scripts") if ep.value == target]
+    return names[0] if names else f"python -m {__package__}.{script}"
 
 
 def report(summary: RunReport | Callable[[], None], manifest_path: Path | None) -> None:
