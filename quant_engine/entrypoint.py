@@ -11,20 +11,17 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from quant_engine import config, layout
 from quant_engine.cli import check_data_home
 from quant_engine.errors import QuantEngineError, error_line, os_error_line
+from quant_engine.utils.progress import stderr_console
 
 if TYPE_CHECKING:
-    from rich.progress import Progress
-
     from quant_engine.runs.recorder import RunRecorder
-    from quant_engine.utils.progress import ProgressCallback
 
 
 class RunReport(NamedTuple):
@@ -160,42 +157,6 @@ def configure_logging(verbose: int, quiet: bool) -> None:
     handler = RichHandler(console=stderr_console(), show_path=False, show_time=False)
     handler.addFilter(RedactingFilter())
     logging.basicConfig(level=level, handlers=[handler], format="%(message)s", force=True)
-
-
-def stderr_console() -> Any:
-    """The console progress bars and logs draw on (stderr keeps stdout for results)."""
-    from rich.console import Console
-
-    return Console(stderr=True)
-
-
-def progress(args: argparse.Namespace) -> Progress:
-    """A rich progress display for long work on stderr; silent with ``--quiet`` or when stderr
-    is not a terminal (a log file or a scheduler gets no bar)."""
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-    console = stderr_console()
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-        disable=bool(getattr(args, "quiet", False)) or not console.is_terminal,
-    )
-
-
-@contextmanager
-def progress_bar(args: argparse.Namespace, description: str) -> Iterator[ProgressCallback]:
-    """One long step's bar (see :func:`progress`), as the callback the engine reports to."""
-    with progress(args) as bar:
-        task = bar.add_task(description, total=None)
-
-        def report(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
-        yield report
 
 
 def output_dir(args: argparse.Namespace, run: RunRecorder) -> Path:

@@ -14,7 +14,8 @@ if not __package__:  # run as a file: put the package's parent on sys.path, neve
         p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent
     ]
 
-from quant_engine.entrypoint import RunReport, output_dir, progress, progress_bar, run_entry_point
+from quant_engine.entrypoint import RunReport, output_dir, run_entry_point
+from quant_engine.utils.progress import progress_bar, progress_display
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -120,7 +121,7 @@ def autopilot(args: argparse.Namespace, run: RunRecorder) -> Callable[[], None]:
     grid = build_grid(args.feature_modes, args.models, args.rules)
     guards = guards_from(args)
     with make_executor(args.executor, args.scheduler, args.workers) as executor:
-        with progress_bar(args, "loading data") as report:
+        with progress_bar("loading data", quiet=args.quiet) as report:
             data = steps.load_data(args, run, report)
         run.add_seed("model", args.seed)
         run.resolve(
@@ -130,7 +131,7 @@ def autopilot(args: argparse.Namespace, run: RunRecorder) -> Callable[[], None]:
             slippage_bps=args.slippage_bps,
             guards=guards.to_dict(),
         )
-        with progress(args) as bar:
+        with progress_display(quiet=args.quiet) as bar:
             task = bar.add_task("evaluating candidates", total=len(grid))
             outcome = run_autopilot(
                 data,

@@ -13,7 +13,8 @@ if not __package__:  # run as a file: put the package's parent on sys.path, neve
         p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent
     ]
 
-from quant_engine.entrypoint import RunReport, output_dir, progress_bar, run_entry_point
+from quant_engine.entrypoint import RunReport, output_dir, run_entry_point
+from quant_engine.utils.progress import progress_bar
 
 if TYPE_CHECKING:
     from quant_engine.runs.recorder import RunRecorder
@@ -51,7 +52,7 @@ def backtest(args: argparse.Namespace, run: RunRecorder) -> RunReport:
     from quant_engine.backtest.strategy import backtest_strategy
     from quant_engine.models.walk_forward import WalkForwardSettings
 
-    with progress_bar(args, "loading data") as report:
+    with progress_bar("loading data", quiet=args.quiet) as report:
         data = steps.load_data(args, run, report)
     run.add_seed("model", args.seed)
     cfg = BacktestConfig(**{name: getattr(args, name) for name in PORTFOLIO_FLAGS})
@@ -61,7 +62,7 @@ def backtest(args: argparse.Namespace, run: RunRecorder) -> RunReport:
         **{f"effective_{name}": getattr(cfg, name) for name in PORTFOLIO_FLAGS},
         execution_lag=cfg.execution_lag,
     )
-    with progress_bar(args, "walk-forward scoring and backtest") as report:
+    with progress_bar("walk-forward scoring and backtest", quiet=args.quiet) as report:
         result = backtest_strategy(
             data,
             feature_mode=args.feature_mode,

@@ -77,8 +77,8 @@ def pipeline(args: argparse.Namespace, run: RunRecorder) -> RunReport:
     """Fetch every series first, then write them all; record counts and files in the manifest."""
     import datetime as dt
 
-    from quant_engine.entrypoint import progress
     from quant_engine.extras import requires_extra
+    from quant_engine.utils.progress import progress_display
 
     with requires_extra("kalshi", "the Kalshi pipeline"):
         from quant_engine.kalshi.client import KalshiClient
@@ -95,7 +95,7 @@ def pipeline(args: argparse.Namespace, run: RunRecorder) -> RunReport:
         candle_minutes=args.candle_minutes,
     )
     fetched = []
-    with KalshiClient(args.base_url) as client, progress(args) as bar:
+    with KalshiClient(args.base_url) as client, progress_display(quiet=args.quiet) as bar:
         cutoff = client.cutoff()
         for series in args.series:
             task = bar.add_task(f"Kalshi {series}", total=None)

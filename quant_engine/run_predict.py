@@ -13,7 +13,8 @@ if not __package__:  # run as a file: put the package's parent on sys.path, neve
         p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent
     ]
 
-from quant_engine.entrypoint import RunReport, output_dir, progress_bar, run_entry_point
+from quant_engine.entrypoint import RunReport, output_dir, run_entry_point
+from quant_engine.utils.progress import progress_bar
 
 if TYPE_CHECKING:
     from quant_engine.runs.recorder import RunRecorder
@@ -47,7 +48,7 @@ def predict(args: argparse.Namespace, run: RunRecorder) -> RunReport:
     run.resolve(feature_mode=args.feature_mode)
     model = steps.select_model(ModelRegistry(), args.feature_mode, args.model_version)
     run.add_model(model.version_id, role="read")
-    with progress_bar(args, "loading data") as report:
+    with progress_bar("loading data", quiet=args.quiet) as report:
         data = steps.load_data(args, run, report)
     predictions = predict_latest(model, build_features(data, args.feature_mode))
     as_of = str(predictions["date"].iloc[0].date()) if len(predictions) else None

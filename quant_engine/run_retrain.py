@@ -13,7 +13,8 @@ if not __package__:  # run as a file: put the package's parent on sys.path, neve
         p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent
     ]
 
-from quant_engine.entrypoint import RunReport, output_dir, progress_bar, run_entry_point
+from quant_engine.entrypoint import RunReport, output_dir, run_entry_point
+from quant_engine.utils.progress import progress_bar
 
 if TYPE_CHECKING:
     from quant_engine.runs.recorder import RunRecorder
@@ -45,7 +46,7 @@ def retrain(args: argparse.Namespace, run: RunRecorder) -> RunReport:
 
     forced = bool(args.force)
     run.resolve(feature_mode=args.feature_mode, seed=args.seed, forced=forced)
-    with progress_bar(args, "loading data") as report:
+    with progress_bar("loading data", quiet=args.quiet) as report:
         data = steps.load_data(args, run, report)
     trigger = RetrainTrigger()
     try:
@@ -69,7 +70,7 @@ def retrain(args: argparse.Namespace, run: RunRecorder) -> RunReport:
     run.add_output("retrain_decision", outputs["retrain_decision"])
     retrained = None
     if (decision.due or forced) and not args.dry_run:
-        with progress_bar(args, "training folds") as report:
+        with progress_bar("training folds", quiet=args.quiet) as report:
             retrained, _ = steps.train_and_register(
                 data,
                 run,

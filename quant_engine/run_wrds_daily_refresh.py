@@ -65,9 +65,10 @@ def refresh(args: argparse.Namespace, run: RunRecorder) -> RunReport:
     from quant_engine.data import LocalCache
     from quant_engine.data.providers.crsp import get_layout
     from quant_engine.data.providers.wrds import WrdsClient, WrdsSettings
-    from quant_engine.entrypoint import output_dir, progress
+    from quant_engine.entrypoint import output_dir
     from quant_engine.errors import UnknownTickerError, UsageError
     from quant_engine.pipelines.wrds_refresh import SOURCE, TickerOutcome, WrdsRefresher
+    from quant_engine.utils.progress import progress_display
 
     cache = LocalCache()
     end: dt.date = args.end or dt.date.today()
@@ -89,7 +90,7 @@ def refresh(args: argparse.Namespace, run: RunRecorder) -> RunReport:
         wrds=settings.describe(),
     )
     done: list[TickerOutcome] = []
-    with progress(args) as bar:
+    with progress_display(quiet=args.quiet) as bar:
         task = bar.add_task("WRDS refresh", total=len(tickers))
 
         def on_ticker(outcome: TickerOutcome) -> None:
