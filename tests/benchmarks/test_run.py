@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import sys
 from collections.abc import Iterator
 
 import pytest
@@ -41,7 +42,7 @@ def test_the_table_uses_the_terminal_width(monkeypatch: pytest.MonkeyPatch) -> N
 
 def test_without_a_terminal_the_width_is_wide(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("COLUMNS", raising=False)
-    monkeypatch.setattr(run.sys, "stdout", io.StringIO())
-    monkeypatch.setattr(run.sys, "stderr", io.StringIO())
-    monkeypatch.setattr(run.sys, "stdin", io.StringIO())
+    monkeypatch.setattr(sys, "stdout", io.StringIO())
+    monkeypatch.setattr(sys, "stderr", io.StringIO())
+    monkeypatch.setattr(sys, "stdin", io.StringIO())
     assert run.terminal_width() == run.WIDE_DEFAULT
