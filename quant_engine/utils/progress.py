@@ -50,13 +50,19 @@ def stderr_console() -> Any:
 def progress_display(*, quiet: bool) -> Progress:
     """Rich progress bars on stderr; silent when ``quiet`` or when stderr is not a terminal (a
     log file or a scheduler gets no bar)."""
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
 
     console = stderr_console()
     return Progress(
         TextColumn("{task.description}"),
         BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
+        MofNCompleteColumn(),
         TimeElapsedColumn(),
         console=console,
         transient=True,
