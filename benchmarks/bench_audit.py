@@ -11,6 +11,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 from benchmarks.harness import Result, best_of
@@ -40,14 +41,11 @@ def measure(name: str, argv: list[str]) -> Result:
     )
 
 
-def run() -> list[Result]:
+def run() -> Iterator[Result]:
     """Regenerate + gates, check mode, and (if its venv exists) the nox session itself."""
     script = str(layout.repo_root() / "scripts" / "audit.py")
-    results = [
-        measure("make audit work (python scripts/audit.py)", [sys.executable, script]),
-        measure("audit --check (CI, writes nothing)", [sys.executable, script, "--check"]),
-    ]
+    yield measure("make audit work (python scripts/audit.py)", [sys.executable, script])
+    yield measure("audit --check (CI, writes nothing)", [sys.executable, script, "--check"])
     nox = shutil.which("nox") or str(Path(sys.executable).with_name("nox"))
     if Path(nox).is_file() and (layout.repo_root() / ".nox" / "audit").is_dir():
-        results.append(measure("nox -R -s audit (venv reused)", [nox, "-R", "-s", "audit"]))
-    return results
+        yield measure("nox -R -s audit (venv reused)", [nox, "-R", "-s", "audit"])

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -105,7 +106,8 @@ def bench_missing_sessions() -> list[Result]:
     return [best_time_under(name, lambda: [missing_sessions(i) for i in indexes], 3, GAP_GOAL_S)]
 
 
-def run() -> list[Result]:
-    """Every data-layer figure."""
+def run() -> Iterator[Result]:
+    """Every data-layer figure, each group as it is measured."""
     logging.getLogger("quant_engine.data").setLevel(logging.ERROR)
-    return [*bench_load(), *bench_cli_import(), *bench_generate(), *bench_missing_sessions()]
+    for group in (bench_load, bench_cli_import, bench_generate, bench_missing_sessions):
+        yield from group()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 
 from benchmarks.harness import Result, command_time, python_command, temporary_home
 from quant_engine import layout
@@ -54,6 +55,7 @@ def demo_result() -> Result:
     )
 
 
-def run() -> list[Result]:
-    """All entry-point figures."""
-    return [*help_results(), demo_result()]
+def run() -> Iterator[Result]:
+    """All entry-point figures, each as it is measured."""
+    yield from help_results()
+    yield demo_result()

@@ -12,6 +12,7 @@ import logging
 import tempfile
 import time
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -163,6 +164,7 @@ def bench_gap_detection() -> list[Result]:
     ]
 
 
-def run() -> list[Result]:
-    """Every figure of this module."""
-    return [*bench_gap_detection(), *bench_wrds_refresh()]
+def run() -> Iterator[Result]:
+    """Every figure of this module, each group as it is measured."""
+    yield from bench_gap_detection()
+    yield from bench_wrds_refresh()

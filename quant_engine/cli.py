@@ -65,6 +65,9 @@ class HelpFormatter(argparse.RawDescriptionHelpFormatter):
         unset = action.default in (None, argparse.SUPPRESS) or action.nargs == 0  # switches
         if unset or not action.option_strings or "default" in text:
             return text
+        if isinstance(action.default, (tuple, list)):  # as typed on the command line: A,B
+            shown = ",".join(str(v) for v in action.default).replace("%", "%%")
+            return f"{text} (default: {shown})"
         return f"{text} (default: %(default)s)"
 
 
@@ -273,24 +276,37 @@ def add_feature_mode(parser: argparse.ArgumentParser) -> None:
     add_choice(parser, "--feature-mode", "feature set (each mode is a superset of the one before)")
 
 
-def add_tickers(parser: argparse.ArgumentParser) -> None:
-    """``--tickers``: comma-separated universe; default config.DEFAULT_UNIVERSE."""
+def add_tickers(
+    parser: argparse.ArgumentParser,
+    *,
+    default: tuple[str, ...] | None = config.DEFAULT_UNIVERSE,
+    default_text: str = "SPX, NDX and S0000-S0023 of the embedded data",
+) -> None:
+    """``--tickers``: comma-separated universe; ``default`` (described by ``default_text``)."""
     parser.add_argument(
         "--tickers",
         type=ticker_list,
-        default=config.DEFAULT_UNIVERSE,
+        default=default,
         metavar="T1,T2,...",
-        help="comma-separated tickers (default: SPX, NDX and S0000-S0023 of the embedded data)",
+        help=f"comma-separated tickers (default: {default_text})",
     )
 
 
-def add_date_range(parser: argparse.ArgumentParser) -> None:
-    """``--start`` / ``--end``: optional ISO dates bounding the data."""
+def add_date_range(
+    parser: argparse.ArgumentParser,
+    *,
+    start_default: str = "--years before --end (given, it overrides --years)",
+    end_default: str = "latest data",
+) -> None:
+    """``--start`` / ``--end``: optional ISO dates bounding the data, defaults as described."""
     parser.add_argument(
-        "--start", type=iso_date, default=None, help="first date (YYYY-MM-DD); overrides --years"
+        "--start",
+        type=iso_date,
+        default=None,
+        help=f"first date (YYYY-MM-DD); default: {start_default}",
     )
     parser.add_argument(
-        "--end", type=iso_date, default=None, help="last date (YYYY-MM-DD); default: latest data"
+        "--end", type=iso_date, default=None, help=f"last date (YYYY-MM-DD); default: {end_default}"
     )
 
 
@@ -341,14 +357,16 @@ def add_data_flags(
     add_choice(parser, "--data-source", "market data source")
 
 
-def add_run_flags(parser: argparse.ArgumentParser) -> None:
+def add_run_flags(parser: argparse.ArgumentParser, *, seed: bool = True) -> None:
     """The run-control flags every entry point shares: seed, output dir, verbosity.
 
-    ``--output-dir`` defaults to the script's results folder in the data home.
+    ``--output-dir`` defaults to the script's results folder in the data home. ``seed=False``
+    is for commands with nothing random to seed (downloads), so they offer no ``--seed``.
     """
-    parser.add_argument(
-        "--seed", type=non_negative_int, default=config.DEFAULT_SEED, help="random seed"
-    )
+    if seed:
+        parser.add_argument(
+            "--seed", type=non_negative_int, default=config.DEFAULT_SEED, help="random seed"
+        )
     parser.add_argument(
         "--output-dir",
         type=folder_path,

@@ -172,10 +172,18 @@ EXECUTION_LAG_BARS: int = 1
 """Bars between a signal's close and the close its trade executes at (>= 1: never same-bar)."""
 
 # --- autopilot: promotion guards and the executors that run candidates ----------------------
-PROMOTION_MARGIN_SHARPE: float = 0.10
-MIN_TRADES: int = 50
-MAX_DRAWDOWN: float = 0.35
-MIN_DEFLATED_SHARPE: float = 0.90
+PROMOTION_MARGIN_SHARPE: float = _env(
+    "QE_PROMOTION_MARGIN_SHARPE", 0.10, _float_in(0.0, 10.0), "a number 0..10"
+)  # env
+"""Annualised Sharpe a candidate must add over the incumbent to replace it."""
+MIN_TRADES: int = _env("QE_MIN_TRADES", 50, _int_in(0, 10**9), "an integer >= 0")  # env
+"""Fewest position changes a candidate needs over its backtest."""
+MAX_DRAWDOWN: float = _env("QE_MAX_DRAWDOWN", 0.35, _float_in(0.0, 1.0), "a fraction 0..1")  # env
+"""Largest peak-to-trough loss a candidate may have (0.35 = 35%)."""
+MIN_DEFLATED_SHARPE: float = _env(
+    "QE_MIN_DEFLATED_SHARPE", 0.90, _float_in(0.0, 1.0), "a probability 0..1"
+)  # env
+"""Lowest deflated Sharpe ratio (a probability) a candidate needs."""
 EXECUTORS: tuple[str, ...] = ("local", "dask")
 DEFAULT_EXECUTOR: str = "local"
 AUTOPILOT_WORKERS: int = 2

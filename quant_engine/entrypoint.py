@@ -13,15 +13,14 @@ import argparse
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from quant_engine import config, layout
 from quant_engine.cli import check_data_home
 from quant_engine.errors import QuantEngineError, error_line, os_error_line
+from quant_engine.utils.progress import stderr_console
 
 if TYPE_CHECKING:
-    from rich.progress import Progress
-
     from quant_engine.runs.recorder import RunRecorder
 
 
@@ -54,7 +53,7 @@ def run_entry_point(
     the manifest records no ``python -m`` command for ``qe-runs verify`` to replay.
     """
     argv = list(sys.argv[1:] if argv is None else argv)
-    prog = f"qe {script}"
+    prog = ""
     try:
         parser = build_parser()
         prog = parser.prog
@@ -62,7 +61,7 @@ def run_entry_point(
         args = parser.parse_args(argv)
         check_data_home(writable=True)
     except QuantEngineError as exc:
-        print(f"{prog}: error: {error_line(exc)}", file=sys.stderr)
+        print(f"{prog or command_name(script)}: error: {error_line(exc)}", file=sys.stderr)
         return exc.exit_code
     except SystemExit as exc:  # argparse: --help is 0, a bad flag is 2
         return exc.code if isinstance(exc.code, int) else 2
@@ -87,6 +86,16 @@ def run_entry_point(
     if not args.quiet:
         report(summary, run.manifest_path)
     return 0
+
+
+def command_name(script: str) -> str:
+    """What the user typed to run ``quant_engine.<script>``: its console script (``qe-train``),
+    else ``python -m quant_engine.<script>``."""
+    from importlib.metadata import entry_points
+
+    target = f"{__package__}.{script}:main"
+    names = [ep.name for ep in entry_points(group="console_scripts") if ep.value == target]
+    return names[0] if names else f"python -m {__package__}.{script}"
 
 
 def report(summary: RunReport | Callable[[], None], manifest_path: Path | None) -> None:
@@ -148,28 +157,6 @@ def configure_logging(verbose: int, quiet: bool) -> None:
     handler = RichHandler(console=stderr_console(), show_path=False, show_time=False)
     handler.addFilter(RedactingFilter())
     logging.basicConfig(level=level, handlers=[handler], format="%(message)s", force=True)
-
-
-def stderr_console() -> Any:
-    """The console progress bars and logs draw on (stderr keeps stdout for results)."""
-    from rich.console import Console
-
-    return Console(stderr=True)
-
-
-def progress(args: argparse.Namespace) -> Progress:
-    """A rich progress display for long work; silent with ``--quiet``."""
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
-        TimeElapsedColumn(),
-        console=stderr_console(),
-        transient=True,
-        disable=bool(args.quiet),
-    )
 
 
 def output_dir(args: argparse.Namespace, run: RunRecorder) -> Path:

@@ -102,6 +102,13 @@ def models_dir() -> Path:
     return data_home() / "models"
 
 
+def model_pointer_paths() -> list[Path]:
+    """The registry's current-model pointers: ``CURRENT`` (the one made current last) and one
+    ``CURRENT-<feature mode>`` per mode, those that exist."""
+    root = models_dir()
+    return sorted(p for p in root.glob("CURRENT*") if p.is_file()) if root.is_dir() else []
+
+
 def autopilot_dir() -> Path:
     """Autopilot state: the incumbent, the decision log and the decision files."""
     return results_dir() / "autopilot"

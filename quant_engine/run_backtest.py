@@ -14,6 +14,7 @@ if not __package__:  # run as a file: put the package's parent on sys.path, neve
     ]
 
 from quant_engine.entrypoint import RunReport, output_dir, run_entry_point
+from quant_engine.utils.progress import progress_bar
 
 if TYPE_CHECKING:
     from quant_engine.runs.recorder import RunRecorder
@@ -46,12 +47,13 @@ def add_portfolio_flags(parser: argparse.ArgumentParser) -> None:
 def backtest(args: argparse.Namespace, run: RunRecorder) -> RunReport:
     """Walk-forward scores → portfolio simulation → metrics, equity curve and chart."""
     from quant_engine import steps
-    from quant_engine.backtest.report import save_backtest
+    from quant_engine.backtest.report import StrategyLabel, headline, save_backtest, summary_rows
     from quant_engine.backtest.simulation import BacktestConfig
     from quant_engine.backtest.strategy import backtest_strategy
     from quant_engine.models.walk_forward import WalkForwardSettings
 
-    data = steps.load_data(args, run)
+    with progress_bar("loading data", quiet=args.quiet) as report:
+        data = steps.load_data(args, run, report)
     run.add_seed("model", args.seed)
     cfg = BacktestConfig(**{name: getattr(args, name) for name in PORTFOLIO_FLAGS})
     run.resolve(
@@ -60,21 +62,23 @@ def backtest(args: argparse.Namespace, run: RunRecorder) -> RunReport:
         **{f"effective_{name}": getattr(cfg, name) for name in PORTFOLIO_FLAGS},
         execution_lag=cfg.execution_lag,
     )
-    result = backtest_strategy(
-        data,
-        feature_mode=args.feature_mode,
-        model_kind=args.model,
-        portfolio=cfg,
-        settings=WalkForwardSettings(seed=args.seed),
-    ).backtest
-    outputs = save_backtest(result, output_dir(args, run))
+    with progress_bar("walk-forward scoring and backtest", quiet=args.quiet) as report:
+        result = backtest_strategy(
+            data,
+            feature_mode=args.feature_mode,
+            model_kind=args.model,
+            portfolio=cfg,
+            settings=WalkForwardSettings(seed=args.seed),
+            progress=report,
+        ).backtest
+    # a verify re-run labels its plot with the run it re-executes, so the bytes match
+    label = StrategyLabel(args.model, args.feature_mode, run.manifest.verify_of or run.run_id)
+    outputs = save_backtest(result, output_dir(args, run), label)
     for name, path in outputs.items():
         run.add_output(name, path)
     metrics = result.metrics.to_dict()
     run.set_result(result_total_trades=result.total_trades, **metrics)
-    return RunReport(
-        title=f"backtest {cfg.rule} on {len(data.tickers)} tickers", rows=metrics, outputs=outputs
-    )
+    return RunReport(title=headline(result, label), rows=summary_rows(result), outputs=outputs)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -54,7 +54,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="S1,S2,...",
         help="Kalshi series tickers",
     )
-    cli.add_date_range(parser)
+    cli.add_date_range(
+        parser,
+        start_default=f"{config.KALSHI_LOOKBACK_DAYS} days before --end",
+        end_default="today",
+    )
     parser.add_argument(
         "--base-url", default=config.KALSHI_BASE_URL, help="Kalshi REST API v2 base URL"
     )
@@ -65,7 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=config.KALSHI_CANDLE_MINUTES,
         help="candlestick period fetched",
     )
-    cli.add_run_flags(parser)
+    cli.add_run_flags(parser, seed=False)
     return parser
 
 
@@ -73,9 +77,12 @@ def pipeline(args: argparse.Namespace, run: RunRecorder) -> RunReport:
     """Fetch every series first, then write them all; record counts and files in the manifest."""
     import datetime as dt
 
-    from quant_engine.entrypoint import progress
-    from quant_engine.kalshi.client import KalshiClient
-    from quant_engine.pipelines.kalshi_events import fetch_series, write_series
+    from quant_engine.extras import requires_extra
+    from quant_engine.utils.progress import progress_display
+
+    with requires_extra("kalshi", "the Kalshi pipeline"):
+        from quant_engine.kalshi.client import KalshiClient
+        from quant_engine.pipelines.kalshi_events import fetch_series, write_series
 
     end: dt.date = args.end or dt.date.today()
     start: dt.date = args.start or end - dt.timedelta(days=config.KALSHI_LOOKBACK_DAYS)
@@ -88,7 +95,7 @@ def pipeline(args: argparse.Namespace, run: RunRecorder) -> RunReport:
         candle_minutes=args.candle_minutes,
     )
     fetched = []
-    with KalshiClient(args.base_url) as client, progress(args) as bar:
+    with KalshiClient(args.base_url) as client, progress_display(quiet=args.quiet) as bar:
         cutoff = client.cutoff()
         for series in args.series:
             task = bar.add_task(f"Kalshi {series}", total=None)

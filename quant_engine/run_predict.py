@@ -14,6 +14,7 @@ if not __package__:  # run as a file: put the package's parent on sys.path, neve
     ]
 
 from quant_engine.entrypoint import RunReport, output_dir, run_entry_point
+from quant_engine.utils.progress import progress_bar
 
 if TYPE_CHECKING:
     from quant_engine.runs.recorder import RunRecorder
@@ -47,11 +48,13 @@ def predict(args: argparse.Namespace, run: RunRecorder) -> RunReport:
     run.resolve(feature_mode=args.feature_mode)
     model = steps.select_model(ModelRegistry(), args.feature_mode, args.model_version)
     run.add_model(model.version_id, role="read")
-    data = steps.load_data(args, run)
+    with progress_bar("loading data", quiet=args.quiet) as report:
+        data = steps.load_data(args, run, report)
     predictions = predict_latest(model, build_features(data, args.feature_mode))
     as_of = str(predictions["date"].iloc[0].date()) if len(predictions) else None
     summary = {
         "model_version": model.version_id,
+        "model_kind": model.metadata.model_kind,
         "feature_mode": args.feature_mode,
         "as_of": as_of,
         "tickers_scored": len(predictions),
@@ -62,8 +65,11 @@ def predict(args: argparse.Namespace, run: RunRecorder) -> RunReport:
         run.add_output(name, path)
     run.set_result(**summary)
     return RunReport(
-        title=f"signal for {as_of} from {model.version_id}",
-        rows={k: v for k, v in summary.items() if k != "model_version"},
+        title=(
+            f"signal for {as_of} from model {model.version_id} "
+            f"({model.metadata.model_kind}, feature mode {args.feature_mode})"
+        ),
+        rows=summary,
         outputs=outputs,
     )
 

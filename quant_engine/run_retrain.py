@@ -14,6 +14,7 @@ if not __package__:  # run as a file: put the package's parent on sys.path, neve
     ]
 
 from quant_engine.entrypoint import RunReport, output_dir, run_entry_point
+from quant_engine.utils.progress import progress_bar
 
 if TYPE_CHECKING:
     from quant_engine.runs.recorder import RunRecorder
@@ -43,13 +44,19 @@ def retrain(args: argparse.Namespace, run: RunRecorder) -> RunReport:
     from quant_engine.models.registry import ModelRegistry
     from quant_engine.models.retrain_trigger import RetrainTrigger
 
-    run.resolve(feature_mode=args.feature_mode, model_kind=args.model, seed=args.seed)
-    data = steps.load_data(args, run)
+    forced = bool(args.force)
+    run.resolve(feature_mode=args.feature_mode, seed=args.seed, forced=forced)
+    with progress_bar("loading data", quiet=args.quiet) as report:
+        data = steps.load_data(args, run, report)
     trigger = RetrainTrigger()
     try:
         model = steps.select_model(ModelRegistry(), args.feature_mode)
     except ModelNotFoundError:
         model = None
+    # Retraining replaces the current model, so it keeps that model's estimator; --model
+    # picks one only when there is no model yet (qe-train switches estimators).
+    model_kind = model.metadata.model_kind if model is not None else args.model
+    run.resolve(model_kind=model_kind)
     if model is not None:
         run.add_model(model.version_id, role="read")
     decision = trigger.evaluate(
@@ -62,21 +69,51 @@ def retrain(args: argparse.Namespace, run: RunRecorder) -> RunReport:
     outputs = {"retrain_decision": trigger.save_metadata(decision, out / "retrain_decision.json")}
     run.add_output("retrain_decision", outputs["retrain_decision"])
     retrained = None
-    if (decision.due or args.force) and not args.dry_run:
-        retrained, _ = steps.train_and_register(
-            data, run, feature_mode=args.feature_mode, model_kind=args.model, seed=args.seed
-        )
-    run.set_result(due=decision.due, reasons=decision.reasons, retrained=retrained)
+    if (decision.due or forced) and not args.dry_run:
+        with progress_bar("training folds", quiet=args.quiet) as report:
+            retrained, _ = steps.train_and_register(
+                data,
+                run,
+                feature_mode=args.feature_mode,
+                model_kind=model_kind,
+                seed=args.seed,
+                progress=report,
+            )
+    run.set_result(
+        due=decision.due,
+        forced=forced,
+        reasons=decision.reasons,
+        model_kind=model_kind,
+        retrained=retrained,
+    )
     return RunReport(
-        title="retraining due" if decision.due else "retraining not due",
+        title=verdict_title(due=decision.due, forced=forced, dry_run=bool(args.dry_run)),
         rows={
             "model": model.version_id if model is not None else "none",
+            "estimator": estimator_note(model_kind, asked=args.model, kept=model is not None),
+            "feature mode": args.feature_mode,
             "reasons": decision.reasons or ["within every threshold"],
             **decision.metrics,
             "retrained": retrained or "no",
         },
         outputs=outputs,
     )
+
+
+def estimator_note(model_kind: str, *, asked: str, kept: bool) -> str:
+    """The estimator used, saying so when it is the current model's rather than ``--model``."""
+    if not kept or asked == model_kind:
+        return model_kind
+    return f"{model_kind} (the current model's; --model applies only when there is none yet)"
+
+
+def verdict_title(*, due: bool, forced: bool, dry_run: bool) -> str:
+    """The report's headline: due or not, and whether --force or --dry-run overrode it."""
+    if forced:
+        return "retraining forced" + (" (also due by the rule)" if due else "")
+    if dry_run:
+        return "retraining due (dry run: not retrained)" if due else "retraining not due"
+    return "retraining due" if due else "retraining not due"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

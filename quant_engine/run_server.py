@@ -91,11 +91,14 @@ def serve(args: argparse.Namespace, run: RunRecorder) -> RunReport:
     """Run uvicorn until SIGINT/SIGTERM (the run then ends ``interrupted``)."""
     import os
 
-    import uvicorn
-
-    from quant_engine.api.config import ENV_PREFIX, load_settings
-    from quant_engine.api.main import create_app
     from quant_engine.errors import QuantEngineError
+    from quant_engine.extras import requires_extra
+
+    with requires_extra("server", "the API server"):
+        import uvicorn
+
+        from quant_engine.api.config import ENV_PREFIX, load_settings
+        from quant_engine.api.main import create_app
 
     overrides = {name: value for name, value in (("host", args.host), ("port", args.port)) if value}
     settings = load_settings(**overrides)

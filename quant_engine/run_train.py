@@ -14,6 +14,7 @@ if not __package__:  # run as a file: put the package's parent on sys.path, neve
     ]
 
 from quant_engine.entrypoint import RunReport, run_entry_point
+from quant_engine.utils.progress import progress_bar
 
 if TYPE_CHECKING:
     from quant_engine.runs.recorder import RunRecorder
@@ -34,10 +35,17 @@ def train(args: argparse.Namespace, run: RunRecorder) -> RunReport:
     from quant_engine import steps
 
     run.resolve(feature_mode=args.feature_mode, model_kind=args.model, seed=args.seed)
-    data = steps.load_data(args, run)
-    version, result = steps.train_and_register(
-        data, run, feature_mode=args.feature_mode, model_kind=args.model, seed=args.seed
-    )
+    with progress_bar("loading data", quiet=args.quiet) as report:
+        data = steps.load_data(args, run, report)
+    with progress_bar("training folds", quiet=args.quiet) as report:
+        version, result = steps.train_and_register(
+            data,
+            run,
+            feature_mode=args.feature_mode,
+            model_kind=args.model,
+            seed=args.seed,
+            progress=report,
+        )
     metrics = asdict(result.metrics)
     run.set_result(model_version=version, **metrics)
     return RunReport(

@@ -30,14 +30,14 @@ REPORT_NAME = "refresh_report.csv"
 def build_parser() -> argparse.ArgumentParser:
     """Flags: tickers, window and run flags, plus the CRSP layout, batch size and modes."""
     parser = cli.new_parser("qe-wrds-refresh", __doc__)
-    cli.add_tickers(parser)
+    cli.add_tickers(parser, default=None, default_text="every ticker already in the wrds cache")
     parser.add_argument(
         "--all-cached",
         action="store_true",
         help="refresh every ticker already in the wrds cache instead of --tickers",
     )
     cli.add_years(parser)
-    cli.add_date_range(parser)
+    cli.add_date_range(parser, end_default="today")
     cli.add_choice(
         parser,
         "--crsp-layout",
@@ -52,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--full", action="store_true", help="refetch the whole window, ignoring the cache"
     )
-    cli.add_run_flags(parser)
+    cli.add_run_flags(parser, seed=False)
     return parser
 
 
@@ -65,18 +65,21 @@ def refresh(args: argparse.Namespace, run: RunRecorder) -> RunReport:
     from quant_engine.data import LocalCache
     from quant_engine.data.providers.crsp import get_layout
     from quant_engine.data.providers.wrds import WrdsClient, WrdsSettings
-    from quant_engine.entrypoint import output_dir, progress
+    from quant_engine.entrypoint import output_dir
     from quant_engine.errors import UnknownTickerError, UsageError
     from quant_engine.pipelines.wrds_refresh import SOURCE, TickerOutcome, WrdsRefresher
+    from quant_engine.utils.progress import progress_display
 
-    settings = WrdsSettings.from_env()
     cache = LocalCache()
     end: dt.date = args.end or dt.date.today()
     start: dt.date = args.start or (pd.Timestamp(end) - pd.DateOffset(years=args.years)).date()
     cli.check_date_window(start, end)
-    tickers = list(cache.tickers(SOURCE) if args.all_cached else args.tickers)
+    tickers = list(cache.tickers(SOURCE) if args.all_cached or not args.tickers else args.tickers)
     if not tickers:
-        raise UsageError("--all-cached: nothing is cached for wrds yet; pass --tickers first")
+        raise UsageError(
+            "nothing is cached for wrds yet: name the tickers with --tickers T1,T2,..."
+        )
+    settings = WrdsSettings.from_env()
     run.resolve(
         tickers=tickers,
         crsp_layout=args.crsp_layout,
@@ -87,7 +90,7 @@ def refresh(args: argparse.Namespace, run: RunRecorder) -> RunReport:
         wrds=settings.describe(),
     )
     done: list[TickerOutcome] = []
-    with progress(args) as bar:
+    with progress_display(quiet=args.quiet) as bar:
         task = bar.add_task("WRDS refresh", total=len(tickers))
 
         def on_ticker(outcome: TickerOutcome) -> None:

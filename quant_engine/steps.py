@@ -9,21 +9,29 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from quant_engine.errors import ModelNotFoundError
+from quant_engine.errors import CacheCorruptError, ModelNotFoundError
 
 if TYPE_CHECKING:
     from quant_engine.data.market_data import MarketData
     from quant_engine.models.registry import LoadedModel, ModelRegistry
     from quant_engine.models.trainer import TrainResult
     from quant_engine.runs.recorder import RunRecorder
+    from quant_engine.utils.progress import ProgressCallback
 
 
-def load_data(args: argparse.Namespace, run: RunRecorder) -> MarketData:
+def load_data(
+    args: argparse.Namespace, run: RunRecorder, progress: ProgressCallback | None = None
+) -> MarketData:
     """Load the run's universe from ``--data-source`` over ``--years``/``--start``/``--end``."""
     from quant_engine.data.loader import load_universe
 
     data = load_universe(
-        args.tickers, args.years, source=args.data_source, start=args.start, end=args.end
+        args.tickers,
+        args.years,
+        source=args.data_source,
+        start=args.start,
+        end=args.end,
+        progress=progress,
     )
     run.add_market_data(data)
     run.resolve(
@@ -40,21 +48,27 @@ def load_data(args: argparse.Namespace, run: RunRecorder) -> MarketData:
 def select_model(
     registry: ModelRegistry, feature_mode: str, version: str | None = None
 ) -> LoadedModel:
-    """The model to use: ``version`` if given, else the current one, else the newest of the mode.
+    """The model to use: ``version`` if given, else the mode's current one, else its newest.
 
-    A model trained on another feature mode is never used silently: asking for ``minimal``
-    picks the newest ``minimal`` model, or fails naming the command that trains one.
+    A model trained on another feature mode is never used: asking for ``minimal`` picks the
+    ``minimal`` model made current last (by training or ``qe-models use``), else the newest
+    ``minimal`` model, or fails naming the command that trains one.
     """
     if version is not None:
-        model = registry.load(version)
+        model = registry.load(registry.match(version))
         if model.metadata.feature_mode != feature_mode:
             raise ModelNotFoundError(
-                f"model {version} was trained with --feature-mode "
+                f"model {model.version_id} was trained with --feature-mode "
                 f"{model.metadata.feature_mode}, not {feature_mode}"
             )
         return model
-    current = registry.current_version()
+    current = registry.current_version(feature_mode)
     if current is not None:
+        if current not in registry.known_ids():
+            raise CacheCorruptError(
+                f"{registry.root}: the current {feature_mode} model {current} is missing; "
+                f"pick another with qe-models use VERSION, or retrain"
+            )
         model = registry.load(current)
         if model.metadata.feature_mode == feature_mode:
             return model
@@ -74,6 +88,7 @@ def train_and_register(
     feature_mode: str,
     model_kind: str,
     seed: int,
+    progress: ProgressCallback | None = None,
 ) -> tuple[str, TrainResult]:
     """Train walk-forward and register the model; its files become the run's outputs."""
     from quant_engine.models.registry import ModelRegistry
@@ -84,6 +99,7 @@ def train_and_register(
         feature_mode=feature_mode,
         model_kind=model_kind,
         settings=WalkForwardSettings(seed=seed),
+        progress=progress,
     )
     registry = ModelRegistry()
     version = registry.save(

@@ -5,7 +5,8 @@ contracts in memory, compares them with the committed files (QE009: stale data, 
 API change), then runs the gates on the fresh edges. Hotspots are not compared: their git window
 moves with the calendar. ``--gates-only`` runs the gates QE001-QE008 on the committed edges (or
 ``--edges``) and regenerates nothing. Findings go to stdout as ``--format text`` (``path:line:
-CODE message (fix: ...)``), ``json`` or ``github`` (workflow annotations); progress to stderr.
+CODE message (fix: ...)``), ``json`` or ``github`` (workflow annotations); what each step did
+goes to stderr, with a progress bar over the steps when stderr is a terminal.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ if not __package__:  # run as a file: make the repo's packages importable
 
 from quant_engine import cli, config, layout
 from quant_engine.errors import QuantEngineError, error_line
+from quant_engine.utils.progress import ProgressCallback, ProgressCounter, progress_bar
 from scripts.contracts.build import build_contracts, save_contracts
 from scripts.dependencies.edges import load_edges
 from scripts.dependencies.extract import Extraction, default_roots, extract, save_edges
@@ -32,7 +34,7 @@ from scripts.hotspots.report import save_report
 from scripts.hotspots.scoring import score_hotspots
 
 
-def progress(*lines: str) -> None:
+def tell(*lines: str) -> None:
     """What the generators did goes to stderr: stdout carries the findings only."""
     for line in lines:
         print(line, file=sys.stderr)
@@ -41,35 +43,46 @@ def progress(*lines: str) -> None:
 def current_edges() -> Extraction:
     """The dependency edges of the code as it is now (scans cached in the data home)."""
     result = extract(default_roots(), cache_dir=layout.audit_cache_dir())
-    progress(*result.problems())
+    tell(*result.problems())
     return result
 
 
 def current_contracts(edges: list[dict[str, Any]]) -> tuple[dict[str, Any], list[str]]:
     """The interface contracts of the code as it is now, and the modules that did not parse."""
     contracts, errors = build_contracts(default_roots(), edges)
-    progress(*(f"cannot parse {error}" for error in errors))
+    tell(*(f"cannot parse {error}" for error in errors))
     return contracts, errors
 
 
-def regenerate(since: str) -> list[dict[str, Any]]:
+REGENERATE_STEPS = 3
+"""Edges, contracts, hotspots."""
+CHECK_STEPS = 2
+"""Edges, contracts."""
+
+
+def regenerate(since: str, steps: ProgressCounter) -> list[dict[str, Any]]:
     """Write edges, then contracts (they use the edges), then hotspots; return the edges."""
     result = current_edges()
-    progress(save_edges(result, layout.dependency_edges_path()))
+    tell(save_edges(result, layout.dependency_edges_path()))
+    steps.advance()
     contracts, errors = current_contracts(result.edges)
-    progress(save_contracts(contracts, errors, layout.interface_contracts_path()))
+    tell(save_contracts(contracts, errors, layout.interface_contracts_path()))
+    steps.advance()
     report = score_hotspots(result.edges, layout.repo_root(), since=since)
-    progress(*(f"hotspot_scoring: note: {note}" for note in report["notes"]))
-    progress(*save_report(report, config.AUDIT_TOP_N))
+    tell(*(f"hotspot_scoring: note: {note}" for note in report["notes"]))
+    tell(*save_report(report, config.AUDIT_TOP_N))
+    steps.advance()
     return result.edges
 
 
-def check() -> tuple[list[Finding], list[dict[str, Any]]]:
+def check(steps: ProgressCounter) -> tuple[list[Finding], list[dict[str, Any]]]:
     """QE009 findings for the committed edges and contracts; also the fresh edges."""
     result = current_edges()
-    progress(f"dependency edges: {result.summary()}")
+    tell(f"dependency edges: {result.summary()}")
+    steps.advance()
     contracts, _ = current_contracts(result.edges)
-    progress(f"interface contracts: {len(contracts['modules'])} modules")
+    tell(f"interface contracts: {len(contracts['modules'])} modules")
+    steps.advance()
     return check_freshness(json.loads(result.to_json()), contracts), result.edges
 
 
@@ -106,23 +119,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     return cli.run_command("audit", lambda: run(argv))
 
 
-def run(argv: Sequence[str] | None) -> int:
-    """Parse, regenerate or check, gate, report."""
+def run(argv: Sequence[str] | None, progress: ProgressCallback | None = None) -> int:
+    """Parse, regenerate or check, gate, report; ``progress`` counts the steps (gates last)."""
     args = build_parser().parse_args(argv)
     if args.edges is not None and not args.gates_only:
         build_parser().error("--edges needs --gates-only")
     findings: list[Finding] = []
-    try:
-        if args.check:
-            findings, edges = check()
-        elif args.gates_only:
-            edges = load_edges(args.edges)
-        else:
-            edges = regenerate(args.since)
-    except (QuantEngineError, ValueError, OSError) as exc:
-        print(f"audit: error: {error_line(exc)}", file=sys.stderr)
-        return 1
-    findings = sorted(set(findings + run_gates(edges=edges, lint=not args.no_lint_imports)))
+    before_gates = 0 if args.gates_only else CHECK_STEPS if args.check else REGENERATE_STEPS
+    with progress_bar("audit steps", quiet=False) as shown:
+        steps = ProgressCounter(progress or shown, before_gates + 1)
+        try:
+            if args.check:
+                findings, edges = check(steps)
+            elif args.gates_only:
+                edges = load_edges(args.edges)
+            else:
+                edges = regenerate(args.since, steps)
+        except (QuantEngineError, ValueError, OSError) as exc:
+            print(f"audit: error: {error_line(exc)}", file=sys.stderr)
+            return 1
+        findings = sorted(set(findings + run_gates(edges=edges, lint=not args.no_lint_imports)))
+        steps.advance()
     report(findings, args.format)
     return 1 if findings else 0
 

@@ -2,7 +2,8 @@
 
 Runs each entry point's ``main()`` in this process (as ``make demo`` / ``nox -s demo`` do) and
 ends with a table of every step, its exit code, time, and the manifest that records it.
-Extra arguments are passed to every step (e.g. ``--years 5`` for a quicker run).
+Any other arguments are passed to every step (e.g. ``--years 5`` for a quicker run);
+``--help`` prints this help and runs nothing.
 """
 
 from __future__ import annotations
@@ -26,10 +27,12 @@ STEPS: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run every step; stop at the first failure and return its exit code."""
-    from quant_engine.cli import run_command
+    from quant_engine.cli import new_parser, run_command
 
-    extra = list(sys.argv[1:] if argv is None else argv)
-    return run_command("demo", lambda: run(extra))
+    parser = new_parser("demo", __doc__)
+    parser.usage = "%(prog)s [-h] [step flags, e.g. --years 5 ...]"
+    given = list(sys.argv[1:] if argv is None else argv)
+    return run_command("demo", lambda: run(parser.parse_known_args(given)[1]))
 
 
 def run(extra: list[str]) -> int:

@@ -10,7 +10,7 @@ import pytest
 
 from quant_engine import cli
 from quant_engine.entrypoint import RunReport, run_entry_point
-from quant_engine.errors import DataError, UnknownTickerError
+from quant_engine.errors import ConfigError, DataError, UnknownTickerError
 from quant_engine.utils.reproducibility import RunRecorder
 from tests.reliability.test_bad_inputs import CONSOLE_SCRIPTS
 
@@ -185,3 +185,17 @@ def test_full_disk_does_not_claim_a_manifest_it_could_not_write(
     assert f"error: {named}" in line
     assert line.endswith("No space left on device" + (" (-v for the traceback)" * manifest_writes))
     assert [m["status"] for m in _manifests(qe_home)] == ["running"] * manifest_writes
+
+
+@pytest.mark.parametrize(
+    ("script", "prefix"),
+    [("run_train", "qe-train: error: "), ("run_fake", "python -m quant_engine.run_fake: error: ")],
+)
+def test_an_error_before_the_parser_exists_names_the_command_typed(
+    script: str, prefix: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def broken_parser() -> argparse.ArgumentParser:
+        raise ConfigError("QE_X='y' is invalid")
+
+    assert run_entry_point(script, broken_parser, [], lambda a, r: RunReport("x")) == 2
+    assert capsys.readouterr().err.startswith(prefix)

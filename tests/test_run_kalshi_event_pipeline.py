@@ -59,3 +59,13 @@ def test_malformed_response_exits_1_and_writes_nothing(
 def test_bad_series_flag_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert run_kalshi_event_pipeline.main(["--series", "bad series!"]) == 2
     assert "--series" in capsys.readouterr().err
+
+
+def test_help_names_only_its_own_flags(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        run_kalshi_event_pipeline.build_parser().parse_args(["--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "--years" not in out  # --start is not said to override a flag it does not have
+    assert "--seed" not in out
+    assert "days before --end" in out
+    assert "(default: KXFED,KXCPI)" in out

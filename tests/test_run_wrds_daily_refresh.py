@@ -99,3 +99,30 @@ def test_failure_exits_1_with_partial_counts_in_the_manifest(
     assert manifest["status"] == "failed"
     assert manifest["result"]["tickers_refreshed"] == 2  # SPLT and MIDP were written
     assert not LocalCache().has("wrds", "NEWT")
+
+
+def test_without_tickers_or_a_cache_exits_2_naming_tickers(
+    qe_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run_wrds_daily_refresh.main(["-q"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("qe-wrds-refresh: error: ")
+    assert "--tickers" in err
+    assert not (qe_home / "cache" / "wrds").exists()
+
+
+def test_without_tickers_the_cached_ones_are_refreshed(
+    crsp_db: CrspDatabase, qe_home: Path
+) -> None:
+    assert run_wrds_daily_refresh.main([*ARGS, "--end", "2023-12-29", "-q"]) == 0
+    assert run_wrds_daily_refresh.main(["--end", "2023-12-29", "-q", "--crsp-layout", "dsf"]) == 0
+    latest = max(manifests(qe_home), key=lambda m: m["started_at"])
+    assert sorted(latest["resolved"]["tickers"]) == ["DLST", "MIDP", "NEWT", "SPLT"]
+
+
+def test_help_offers_no_seed_and_no_synthetic_default(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        run_wrds_daily_refresh.build_parser().parse_args(["--help"])
+    out = capsys.readouterr().out
+    assert "--seed" not in out
+    assert "S0000" not in out

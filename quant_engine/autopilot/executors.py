@@ -20,14 +20,12 @@ from typing import Any, Generic, TypeVar
 
 from quant_engine import config
 from quant_engine.errors import QuantEngineError, UsageError
+from quant_engine.extras import requires_extra
 from quant_engine.runs.lifecycle import SignalGuard
 from quant_engine.utils.closing import ClosesOnExit
+from quant_engine.utils.progress import ProgressCallback, ignore_progress
 
 R = TypeVar("R")
-ProgressCallback = Callable[[int, int], None]
-"""Called as ``progress(done, total)`` after each item completes (and once with 0 first)."""
-
-DASK_EXTRA_HINT = "pip install 'quant_engine[dask]'"
 
 PRELOAD = ("quant_engine.autopilot.evaluation",)
 """Modules local workers import up front: what ``evaluate_candidate`` needs."""
@@ -195,10 +193,6 @@ def call_with_shared(fn: Callable[..., R], item: Any) -> R:
     return fn(item, *_worker_shared)
 
 
-def ignore_progress(done: int, total: int) -> None:
-    """The default progress callback: nothing to show."""
-
-
 class DaskExecutor(Executor):
     """Fan out on a Dask distributed cluster through ``dask.distributed.Client``."""
 
@@ -259,12 +253,8 @@ class DaskExecutor(Executor):
 
 def import_distributed() -> Any:
     """``dask.distributed``, or a ``UsageError`` naming the extra that provides it."""
-    try:
+    with requires_extra("dask", "--executor dask"):
         import distributed
-    except ImportError:
-        raise UsageError(
-            f"--executor dask needs the optional 'dask' extra: {DASK_EXTRA_HINT}"
-        ) from None
     return distributed
 
 

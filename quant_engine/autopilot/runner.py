@@ -16,12 +16,13 @@ from quant_engine.autopilot.evaluation import (
     EvaluationSettings,
     evaluate_candidate,
 )
-from quant_engine.autopilot.executors import Executor, ProgressCallback
+from quant_engine.autopilot.executors import Executor
 from quant_engine.autopilot.selection import Guards, IncumbentRecord, PromotionVerdict, decide
 from quant_engine.autopilot.state import AutopilotState
 from quant_engine.data.market_data import MarketData
 from quant_engine.errors import QuantEngineError, UsageError
 from quant_engine.utils.atomic import write_text_atomic
+from quant_engine.utils.progress import ProgressCallback
 
 DECISION_NAME = "decision.json"
 TABLE_NAME = "candidates.csv"

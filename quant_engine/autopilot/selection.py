@@ -141,6 +141,24 @@ class PromotionVerdict:
         """The chosen candidate's id."""
         return self.best.candidate_id
 
+    @property
+    def headline(self) -> str:
+        """The outcome in a few words: what was promoted, kept, or that nothing is in place."""
+        if self.promoted:
+            replaced = f", replacing {self.incumbent_id}" if self.incumbent_id else ""
+            return f"promoted {self.best_id}{replaced}"
+        if self.incumbent_id:
+            return f"incumbent kept: {self.incumbent_id}"
+        return "no incumbent yet: nothing promoted"
+
+    def beats_incumbent(self, result: CandidateEvaluation) -> bool | None:
+        """Whether ``result`` clears the incumbent's Sharpe plus the margin; None when there is
+        no incumbent to beat or ``result`` is the incumbent."""
+        if self.incumbent_id is None or self.incumbent_id == result.candidate_id:
+            return None
+        incumbent = math.nan if self.incumbent_sharpe is None else self.incumbent_sharpe
+        return clears_margin(result.sharpe, incumbent, self.guards.margin_sharpe)
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe form with no timestamps: the same inputs give the same dictionary."""
         return {
@@ -261,13 +279,21 @@ def compare_with_incumbent(
     else:
         sharpe, source = incumbent.sharpe, f"recorded by decision {incumbent.decision_id}"
     required = sharpe + margin if math.isfinite(sharpe) else -math.inf
-    beats = math.isfinite(best.sharpe) and best.sharpe >= required
+    beats = clears_margin(best.sharpe, sharpe, margin)
     text = (
         f"margin: Sharpe {best.sharpe:.3f} vs incumbent {incumbent.candidate_id} "
         f"{sharpe:.3f} ({source}) + margin {margin:.2f} = {required:.3f}: "
         f"{'beats it' if beats else 'does not beat it'}"
     )
     return beats, sharpe, text
+
+
+def clears_margin(sharpe: float, incumbent_sharpe: float, margin: float) -> bool:
+    """A finite ``sharpe`` at least the incumbent's plus ``margin`` (any, if the incumbent's is
+    not a number)."""
+    if not math.isfinite(sharpe):
+        return False
+    return not math.isfinite(incumbent_sharpe) or sharpe >= incumbent_sharpe + margin
 
 
 def label(row: Assessment) -> str:

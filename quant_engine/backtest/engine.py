@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from quant_engine.backtest.benchmark import buy_and_hold_equity
 from quant_engine.backtest.metrics import (
     PerformanceMetrics,
     compute_metrics,
@@ -32,6 +33,8 @@ class BacktestResult:
     equity: pd.Series
     drawdown: pd.Series
     weights: pd.DataFrame
+    benchmark: pd.Series | None = None
+    """Equity of the equal-weight buy-and-hold benchmark on the same sessions (see benchmark.py)."""
 
     @property
     def total_trades(self) -> int:
@@ -139,4 +142,9 @@ def run_backtest(scores: pd.DataFrame, prices: pd.DataFrame, cfg: BacktestConfig
         equity=pd.Series(equity_curve(out.net), index=sessions, name="equity"),
         drawdown=pd.Series(drawdown(out.net), index=sessions, name="drawdown"),
         weights=pd.DataFrame(out.weights, index=sessions, columns=aligned.columns),
+        benchmark=pd.Series(
+            buy_and_hold_equity(returns.to_numpy(), 1 + cfg.execution_lag),
+            index=sessions,
+            name="benchmark",
+        ),
     )

@@ -164,3 +164,54 @@ def compute_metrics(
         n_days=int(arr.size),
         exposure=float(expo.mean()) if arr.size else 0.0,
     )
+
+
+METRIC_LABELS: dict[str, str] = {
+    "sharpe": "Sharpe",
+    "sortino": "Sortino",
+    "annual_return": "CAGR",
+    "total_return": "total return",
+    "volatility": "volatility",
+    "max_drawdown": "max drawdown",
+    "turnover": "turnover / day",
+    "hit_rate": "hit rate",
+    "exposure": "exposure",
+    "n_trades": "trades",
+    "n_days": "days",
+}
+"""How people read each metric's name, in the order summaries show them."""
+PERCENT_METRICS = frozenset(
+    {
+        "annual_return",
+        "total_return",
+        "volatility",
+        "max_drawdown",
+        "turnover",
+        "hit_rate",
+        "exposure",
+    }
+)
+"""Metrics that are fractions and read as percentages."""
+
+
+def format_metric(name: str, value: float | int) -> str:
+    """A metric as people read it: ``Sharpe 1.23``, ``CAGR 12.30%``, ``max drawdown -59.96%``.
+
+    Max drawdown is stored as a positive loss and shown with a minus sign; counts get no
+    decimals, fractions are percentages, ratios have two decimals.
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    if not math.isfinite(value):
+        return "n/a"
+    if name == "max_drawdown":
+        return f"{-abs(value):.2%}"
+    if name in PERCENT_METRICS:
+        return f"{value:.2%}"
+    return f"{value:.2f}"
+
+
+def metric_rows(metrics: PerformanceMetrics) -> dict[str, str]:
+    """Every metric of ``metrics`` under its readable label, formatted, in summary order."""
+    values = metrics.to_dict()
+    return {label: format_metric(name, values[name]) for name, label in METRIC_LABELS.items()}

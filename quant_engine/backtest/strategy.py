@@ -16,6 +16,7 @@ from quant_engine.models.walk_forward import (
     WalkForwardSettings,
     score_walk_forward,
 )
+from quant_engine.utils.progress import ProgressCallback
 
 
 @dataclass(frozen=True)
@@ -33,14 +34,25 @@ def backtest_strategy(
     model_kind: str,
     portfolio: BacktestConfig,
     settings: WalkForwardSettings | None = None,
+    progress: ProgressCallback | None = None,
 ) -> StrategyBacktest:
     """Score ``data`` out of sample, then trade the scores against its closes under ``portfolio``.
 
     The backtest spans the first to the last out-of-sample date: nothing in-sample is traded.
+    ``progress`` counts the walk-forward fits, then the simulation as one last step.
     """
+    fits = 0
+
+    def on_fit(done: int, total: int) -> None:
+        nonlocal fits
+        fits = total
+        if progress is not None:
+            progress(done, total + 1)
+
     scored = score_walk_forward(
-        data, feature_mode=feature_mode, model_kind=model_kind, settings=settings
+        data, feature_mode=feature_mode, model_kind=model_kind, settings=settings, progress=on_fit
     )
-    return StrategyBacktest(
-        scored=scored, backtest=run_backtest(scored.scores, data.field("close"), portfolio)
-    )
+    backtest = run_backtest(scored.scores, data.field("close"), portfolio)
+    if progress is not None:
+        progress(fits + 1, fits + 1)
+    return StrategyBacktest(scored=scored, backtest=backtest)

@@ -22,6 +22,7 @@ from quant_engine.data.events import read_event_features
 from quant_engine.data.local_cache import CacheMeta, LocalCache, truncated_list
 from quant_engine.data.market_data import InputRecord, MarketData
 from quant_engine.errors import UnknownTickerError, UsageError
+from quant_engine.utils.progress import ProgressCallback, ProgressCounter
 
 __all__ = ["REFRESH_COMMANDS", "load_universe"]
 
@@ -45,11 +46,13 @@ def load_universe(
     start: dt.date | None = None,
     end: dt.date | None = None,
     cache: LocalCache | None = None,
+    progress: ProgressCallback | None = None,
 ) -> MarketData:
     """Daily OHLCV for ``tickers`` over ``[start, end]`` (default: the last ``years`` years).
 
     ``end`` defaults to the latest date across the loaded tickers and ``start`` to ``end`` minus
-    ``years`` calendar years; an explicit ``start`` overrides ``years``.
+    ``years`` calendar years; an explicit ``start`` overrides ``years``. ``progress`` counts
+    tickers written to the cache (sample fill) and then read.
     """
     wanted = list(dict.fromkeys(tickers))
     if not wanted:
@@ -58,8 +61,10 @@ def load_universe(
         raise UsageError(f"--years must be >= 1, got {years}")
     check_date_window(start, end)
     store = cache if cache is not None else LocalCache()
-    ensure_cached(store, source, wanted)
-    loaded = read_all(store, source, wanted)
+    to_fill = ensure_cached(store, source, wanted)
+    counter = ProgressCounter(progress, len(to_fill) + len(wanted))
+    fill_sample(store, to_fill, counter)
+    loaded = read_all(store, source, wanted, counter)
     window_end = pd.Timestamp(end) if end is not None else max(f.index[-1] for f, _ in loaded)
     window_start = (
         pd.Timestamp(start) if start is not None else window_end - pd.DateOffset(years=years)
@@ -99,13 +104,12 @@ def load_universe(
     return MarketData(bars=bars, source=source, inputs=(*inputs, *event_inputs), events=events)
 
 
-def ensure_cached(store: LocalCache, source: str, tickers: list[str]) -> None:
-    """Check every ticker can be read from ``source``; materialise missing sample tickers."""
+def ensure_cached(store: LocalCache, source: str, tickers: list[str]) -> list[str]:
+    """Check every ticker can be read from ``source``; return the sample tickers to generate."""
     if source not in config.DATA_SOURCES:
         raise UsageError(f"unknown data source {source!r}; choose one of {config.DATA_SOURCES}")
     if source == SAMPLE_SOURCE:
-        materialise_sample(store, tickers)
-        return
+        return sample_to_fill(store, tickers)
     cached = store.tickers(source)
     if not cached:
         command = REFRESH_COMMANDS.get(source, "its refresh pipeline")
@@ -117,6 +121,7 @@ def ensure_cached(store: LocalCache, source: str, tickers: list[str]) -> None:
             f"{quoted(unknown)} not cached for source {source!r}; "
             f"available: {truncated_list(cached)}"
         )
+    return []
 
 
 def quoted(tickers: list[str], limit: int = 5) -> str:
@@ -125,8 +130,8 @@ def quoted(tickers: list[str], limit: int = 5) -> str:
     return f"ticker {shown}" if len(tickers) == 1 else f"tickers {shown}"
 
 
-def materialise_sample(store: LocalCache, tickers: list[str]) -> None:
-    """Write sample tickers that are not cached yet (once; later calls find them warm)."""
+def sample_to_fill(store: LocalCache, tickers: list[str]) -> list[str]:
+    """The sample tickers not cached yet; an unknown ticker is an error naming it."""
     from quant_engine.data.providers import sample
 
     available = sample.available_tickers()
@@ -136,7 +141,13 @@ def materialise_sample(store: LocalCache, tickers: list[str]) -> None:
         raise UnknownTickerError(
             f"{quoted(unknown)} not in the sample source; available: {truncated_list(available)}"
         )
-    missing = [t for t in tickers if not store.has(SAMPLE_SOURCE, t)]
+    return [t for t in tickers if not store.has(SAMPLE_SOURCE, t)]
+
+
+def fill_sample(store: LocalCache, missing: list[str], counter: ProgressCounter) -> None:
+    """Generate and write ``missing`` sample tickers (once; later loads find them warm)."""
+    from quant_engine.data.providers import sample
+
     if not missing:
         return
     logger.info("generating %d sample tickers into %s", len(missing), store.source_dir("sample"))
@@ -150,7 +161,8 @@ def materialise_sample(store: LocalCache, tickers: list[str]) -> None:
     with ThreadPoolExecutor(
         max_workers=pool_size(len(missing)), thread_name_prefix="qe-write"
     ) as pool:
-        list(pool.map(write, missing))
+        for _ in pool.map(write, missing):
+            counter.advance()
 
 
 def pool_size(jobs: int) -> int:
@@ -159,15 +171,17 @@ def pool_size(jobs: int) -> int:
 
 
 def read_all(
-    store: LocalCache, source: str, tickers: list[str]
+    store: LocalCache, source: str, tickers: list[str], counter: ProgressCounter
 ) -> list[tuple[pd.DataFrame, CacheMeta]]:
-    """Read tickers in parallel (order kept); the first failure propagates."""
-    if len(tickers) == 1:
-        return [store.read(source, tickers[0])]
+    """Read tickers in parallel (order kept), counting each; the first failure propagates."""
+    loaded: list[tuple[pd.DataFrame, CacheMeta]] = []
     with ThreadPoolExecutor(
         max_workers=pool_size(len(tickers)), thread_name_prefix="qe-read"
     ) as pool:
-        return list(pool.map(lambda t: store.read(source, t), tickers))
+        for frame_and_meta in pool.map(lambda t: store.read(source, t), tickers):
+            loaded.append(frame_and_meta)
+            counter.advance()
+    return loaded
 
 
 def input_record(

@@ -1,8 +1,11 @@
-"""Versioned model registry on disk: content-addressed versions and a ``CURRENT`` pointer.
+"""Versioned model registry on disk: content-addressed versions, one current per feature mode.
 
 Layout under ``layout.models_dir()``::
 
-    CURRENT                     the current version id
+    CURRENT-<feature mode>      the current version of that feature mode
+    CURRENT                     the version made current last, of any mode (kept for older
+                                readers; a registry with only this pointer still works: it is
+                                then the current of its own mode)
     m-<12 hex>/model.pkl        the fitted estimator (pickle protocol 5)
     m-<12 hex>/metadata.json    ModelMetadata without created_at: byte-identical across retrains
     m-<12 hex>/created.json     {"created_at": ...}: when this version was first saved
@@ -14,27 +17,31 @@ version and the same files. Loading re-hashes the files, so a modified or corrup
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
 import logging
 import pickle
 import re
-from collections.abc import Mapping, Sequence
+import secrets
+import shutil
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from quant_engine import layout
-from quant_engine.data.events import is_event_column
-from quant_engine.errors import CacheCorruptError, ModelNotFoundError
-from quant_engine.features import feature_names
-from quant_engine.models.estimators import Estimator
-from quant_engine.models.trainer import TrainResult
+from quant_engine.errors import CacheCorruptError, ModelNotFoundError, UsageError
+from quant_engine.runs.store import directory_lock
 from quant_engine.utils.atomic import write_bytes_atomic
 from quant_engine.utils.json_form import canonical_json
+
+if TYPE_CHECKING:  # the estimator stack loads only when a model is trained or unpickled
+    from quant_engine.models.estimators import Estimator
+    from quant_engine.models.trainer import TrainResult
 
 log = logging.getLogger(__name__)
 
@@ -42,8 +49,11 @@ MODEL_FILE = "model.pkl"
 METADATA_FILE = "metadata.json"
 CREATED_FILE = "created.json"
 CURRENT_FILE = "CURRENT"
+MODE_CURRENT_PREFIX = "CURRENT-"
+REMOVING_PREFIX = ".removing-"
 PICKLE_PROTOCOL = 5
 VERSION_RE = re.compile(r"^m-[0-9a-f]{12}$")
+MODE_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 NOT_TRAINED = "no model trained yet: run qe-train first"
 
 
@@ -116,6 +126,13 @@ def metadata_bytes(metadata: ModelMetadata) -> bytes:
     return (metadata.model_dump_json(indent=2, exclude={"created_at"}) + "\n").encode("utf-8")
 
 
+def mode_pointer_name(feature_mode: str) -> str:
+    """File name of a feature mode's current pointer; ValueError for a name unsafe in a path."""
+    if not MODE_RE.match(feature_mode):
+        raise ValueError(f"not a feature mode name: {feature_mode!r}")
+    return f"{MODE_CURRENT_PREFIX}{feature_mode}"
+
+
 class ModelRegistry:
     """Save, list and load model versions under ``root`` (default ``layout.models_dir()``)."""
 
@@ -146,6 +163,9 @@ class ModelRegistry:
 
         ``extra`` must be JSON-safe and deterministic: it is part of the hashed metadata.
         """
+        from quant_engine.data.events import is_event_column
+        from quant_engine.features import feature_names
+
         if (model_kind, seed) != (result.model_kind, result.seed):
             raise ValueError(
                 f"save: model_kind={model_kind!r}, seed={seed} do not match the trained result "
@@ -187,10 +207,11 @@ class ModelRegistry:
             timespec="microseconds"
         )
         metadata = draft.model_copy(update={"version_id": version_id, "created_at": created_at})
-        write_bytes_atomic(paths["model"], model_bytes)
-        write_bytes_atomic(paths["created"], canonical_json({"created_at": created_at}))
-        write_bytes_atomic(paths["metadata"], metadata_bytes(metadata))
-        self.set_current(version_id)
+        with self.locked():
+            write_bytes_atomic(paths["model"], model_bytes)
+            write_bytes_atomic(paths["created"], canonical_json({"created_at": created_at}))
+            write_bytes_atomic(paths["metadata"], metadata_bytes(metadata))
+            self.point_at(version_id, feature_mode)
         return SavedModel(version_id=version_id, metadata=metadata, paths=paths)
 
     def read_created(self, version_id: str) -> str | None:
@@ -232,13 +253,47 @@ class ModelRegistry:
         found.sort(key=lambda m: m.created_at or "", reverse=True)
         return found
 
-    def current_version(self) -> str | None:
-        """The id the ``CURRENT`` pointer holds, or None when nothing was trained."""
+    def read_pointer(self, name: str) -> str | None:
+        """The version id a pointer file holds, or None when it is absent or empty."""
         try:
-            text = (self.root / CURRENT_FILE).read_text(encoding="utf-8").strip()
+            text = (self.root / name).read_text(encoding="utf-8").strip()
         except FileNotFoundError:
             return None
         return text or None
+
+    def current_version(self, feature_mode: str | None = None) -> str | None:
+        """The current version of ``feature_mode``; without one, the version made current last.
+
+        A registry that has no pointer for the mode yet (written before pointers were kept per
+        mode) falls back to ``CURRENT`` when that version is of the mode asked for.
+        """
+        if feature_mode is None:
+            return self.read_pointer(CURRENT_FILE)
+        own = self.read_pointer(mode_pointer_name(feature_mode))
+        if own is not None:
+            return own
+        legacy = self.read_pointer(CURRENT_FILE)
+        if legacy is None or legacy not in self.known_ids():
+            return None
+        try:
+            mode = self.read_metadata(legacy).feature_mode
+        except CacheCorruptError:
+            return None
+        return legacy if mode == feature_mode else None
+
+    def currents(self) -> dict[str, str]:
+        """Feature mode -> its current version id, for every mode that has one."""
+        modes = {
+            p.name.removeprefix(MODE_CURRENT_PREFIX)
+            for p in self.root.glob(f"{MODE_CURRENT_PREFIX}*")
+            if MODE_RE.match(p.name.removeprefix(MODE_CURRENT_PREFIX))
+        }
+        legacy = self.read_pointer(CURRENT_FILE)
+        if legacy is not None and legacy in self.known_ids():
+            with contextlib.suppress(CacheCorruptError):
+                modes.add(self.read_metadata(legacy).feature_mode)
+        found = {mode: self.current_version(mode) for mode in sorted(modes)}
+        return {mode: version for mode, version in found.items() if version is not None}
 
     def check_known(self, version_id: str) -> None:
         """ModelNotFoundError listing the known ids unless ``version_id`` is stored here."""
@@ -249,10 +304,76 @@ class ModelRegistry:
                 f"unknown model version {version_id!r} in {self.root}; known: {listed}"
             )
 
+    def match(self, text: str) -> str:
+        """The version id ``text`` names: an id or a unique prefix (``m-`` optional).
+
+        ModelNotFoundError (exit 2) listing the candidates when none or several match.
+        """
+        known = self.known_ids()
+        wanted = text if text.startswith("m-") else f"m-{text}"
+        if wanted in known:
+            return wanted
+        hits = [v for v in known if v.startswith(wanted)]
+        if len(hits) == 1:
+            return hits[0]
+        if hits:
+            raise ModelNotFoundError(
+                f"model version {text!r} matches several versions: {', '.join(hits)}; "
+                "give more characters"
+            )
+        listed = ", ".join(known) if known else "none (run qe-train first)"
+        raise ModelNotFoundError(f"no model version {text!r} in {self.root}; known: {listed}")
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold the registry's lock: pointer moves and removals never interleave."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with directory_lock(self.root):
+            yield
+
     def set_current(self, version_id: str) -> None:
-        """Point ``CURRENT`` at a stored version (atomically)."""
-        self.check_known(version_id)
+        """Make a stored version the current one of its feature mode (atomically)."""
+        with self.locked():
+            self.check_known(version_id)
+            self.point_at(version_id, self.read_metadata(version_id).feature_mode)
+
+    def point_at(self, version_id: str, feature_mode: str) -> None:
+        """Write the mode's pointer, then ``CURRENT``; the caller holds the lock."""
+        write_bytes_atomic(self.root / mode_pointer_name(feature_mode), f"{version_id}\n".encode())
         write_bytes_atomic(self.root / CURRENT_FILE, f"{version_id}\n".encode())
+
+    def users(self, version_id: str) -> list[str]:
+        """Why ``version_id`` cannot be removed: every pointer that holds it (empty: unused)."""
+        reasons = [
+            f"it is the current model of feature mode {mode!r}"
+            for mode, version in self.currents().items()
+            if version == version_id
+        ]
+        if not reasons and self.read_pointer(CURRENT_FILE) == version_id:
+            reasons.append(f"{self.root / CURRENT_FILE} points at it")
+        return reasons
+
+    def remove(self, version_id: str) -> Path:
+        """Delete a version nothing points at; UsageError (exit 2) saying why it is in use.
+
+        The folder is first renamed out of the listing (one atomic step), then deleted, so a
+        crash midway leaves a hidden folder, never a half-deleted version; the next removal
+        deletes such leftovers.
+        """
+        with self.locked():
+            self.check_known(version_id)
+            reasons = self.users(version_id)
+            if reasons:
+                raise UsageError(
+                    f"model version {version_id} is in use: {'; '.join(reasons)}; make another "
+                    "version current first (qe-models use VERSION)"
+                )
+            folder = self.root / version_id
+            doomed = self.root / f"{REMOVING_PREFIX}{version_id}-{secrets.token_hex(4)}"
+            folder.rename(doomed)
+        for leftover in self.root.glob(f"{REMOVING_PREFIX}*"):
+            shutil.rmtree(leftover, ignore_errors=True)
+        return folder
 
     def load(self, version: str | None = None) -> LoadedModel:
         """Load ``version`` (default: current), verifying its files against its id."""

@@ -11,6 +11,7 @@ from quant_engine import config
 from quant_engine.errors import DataError
 from quant_engine.models.estimators import Estimator, make_estimator, native_threads
 from quant_engine.models.split import PurgedWalkForward
+from quant_engine.utils.progress import ProgressCallback, ProgressCounter
 
 MIN_NAMES_PER_DAY = 2
 """A day's cross-sectional correlation needs at least this many tickers."""
@@ -115,10 +116,12 @@ def train_model(
     horizon: int = config.LABEL_HORIZON_DAYS,
     embargo: int = config.EMBARGO_DAYS,
     n_folds: int = config.WALK_FORWARD_FOLDS,
+    progress: ProgressCallback | None = None,
 ) -> TrainResult:
     """Walk-forward out-of-sample metrics, then the estimator refit on every complete row.
 
-    Raises DataError when too few complete rows or dates remain to train and evaluate.
+    ``progress`` counts fits: one per fold, then the refit. Raises DataError when too few
+    complete rows or dates remain to train and evaluate.
     """
     make_estimator(model_kind, seed)  # unknown kinds fail before any work
     x, y = complete_rows(features, labels)
@@ -134,6 +137,7 @@ def train_model(
     except ValueError as exc:
         raise DataError(f"too little data to train: {exc}") from None
 
+    counter = ProgressCounter(progress, len(folds) + 1)
     predictions: list[pd.Series] = []
     for train_dates, test_dates in folds:
         train, test = dates.isin(train_dates), dates.isin(test_dates)
@@ -141,6 +145,7 @@ def train_model(
         with native_threads():
             scores = model.predict(x[test].to_numpy(dtype="float64"))
         predictions.append(pd.Series(scores, index=x.index[test], name="prediction"))
+        counter.advance()
     oos = pd.concat(predictions)
     realised = y.loc[oos.index]
     metrics = OOSMetrics(
@@ -151,8 +156,10 @@ def train_model(
         n_folds=len(folds),
     )
     stats = {name: (float(x[name].mean()), float(x[name].std(ddof=0))) for name in x.columns}
+    estimator = fit(model_kind, seed, x, y)
+    counter.advance()
     return TrainResult(
-        estimator=fit(model_kind, seed, x, y),
+        estimator=estimator,
         feature_names=tuple(str(c) for c in x.columns),
         metrics=metrics,
         oos_predictions=oos,

@@ -16,6 +16,7 @@ from quant_engine.errors import DataError
 from quant_engine.features.labels import forward_returns
 from quant_engine.features.pipeline import build_features
 from quant_engine.models.trainer import TrainResult, train_model
+from quant_engine.utils.progress import ProgressCallback
 
 
 @dataclass(frozen=True)
@@ -43,8 +44,12 @@ def fit_walk_forward(
     feature_mode: str,
     model_kind: str,
     settings: WalkForwardSettings | None = None,
+    progress: ProgressCallback | None = None,
 ) -> TrainResult:
-    """Features for ``feature_mode`` and forward-return labels, then a purged walk-forward fit."""
+    """Features for ``feature_mode`` and forward-return labels, then a purged walk-forward fit.
+
+    ``progress`` counts the fits (each fold, then the refit).
+    """
     settings = settings or WalkForwardSettings()
     return train_model(
         build_features(data, feature_mode),
@@ -54,6 +59,7 @@ def fit_walk_forward(
         horizon=settings.horizon,
         embargo=settings.embargo,
         n_folds=settings.n_folds,
+        progress=progress,
     )
 
 
@@ -63,14 +69,20 @@ def score_walk_forward(
     feature_mode: str,
     model_kind: str,
     settings: WalkForwardSettings | None = None,
+    progress: ProgressCallback | None = None,
 ) -> WalkForwardScores:
     """The walk-forward fit and its out-of-sample scores, dates x the data's tickers.
 
     No score comes from a model that saw that day's label, so a backtest of them has no
-    look-ahead. Raises ``DataError`` when the fit leaves no out-of-sample day to score.
+    look-ahead. ``progress`` counts the fits. Raises ``DataError`` when the fit leaves no
+    out-of-sample day to score.
     """
     fit = fit_walk_forward(
-        data, feature_mode=feature_mode, model_kind=model_kind, settings=settings
+        data,
+        feature_mode=feature_mode,
+        model_kind=model_kind,
+        settings=settings,
+        progress=progress,
     )
     scores = fit.oos_predictions.unstack("ticker").reindex(columns=list(data.tickers))
     if scores.empty:

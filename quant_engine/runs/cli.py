@@ -34,6 +34,7 @@ from quant_engine.cli import (
 from quant_engine.errors import DataError, UsageError
 from quant_engine.runs import store, verify
 from quant_engine.runs.manifest import RunManifest, RunStatus
+from quant_engine.utils.progress import progress_bar
 
 STATUS_STYLE = {
     RunStatus.RUNNING: "yellow",
@@ -224,7 +225,10 @@ def cmd_verify(args: argparse.Namespace, directory: Path, out: Console) -> int:
     """Re-run a run; exit 0 when every output reproduced, else 1 with the reasons."""
     path, m = resolve(directory, args.run)
     out.print(f"verifying {m.run_id} ({m.script}) ...")
-    report = verify.verify_run(path, timeout=args.timeout, keep_outputs=args.keep_outputs)
+    with progress_bar(f"verifying {m.run_id}", quiet=False) as report_progress:
+        report = verify.verify_run(
+            path, timeout=args.timeout, keep_outputs=args.keep_outputs, progress=report_progress
+        )
     for problem in report.problems:
         out.print(f"[red]✗[/] {escape(problem)}")
     for note in report.notes:

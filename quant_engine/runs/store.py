@@ -294,15 +294,20 @@ def protected_run_ids(directory: Path) -> set[str]:
 
 
 def models_in_use() -> set[str]:
-    """Model versions the registry serves: the id in ``<models>/CURRENT``.
+    """Model versions the registry serves: the ids its current-model pointers name (one per
+    feature mode, and the one made current last).
 
-    Read as a file because the registry's code sits in a layer above run records.
+    Read as files because the registry's code sits in a layer above run records.
     """
-    try:
-        text = (layout.models_dir() / "CURRENT").read_text(encoding="utf-8").strip()
-    except OSError:
-        return set()
-    return {text} if text else set()
+    versions = set()
+    for pointer in layout.model_pointer_paths():
+        try:
+            text = pointer.read_text(encoding="utf-8").strip()
+        except OSError:
+            continue
+        if text:
+            versions.add(text)
+    return versions
 
 
 def writes_model(manifest: RunManifest, versions: set[str]) -> bool:

@@ -35,6 +35,7 @@ from quant_engine.runs import sandbox, store
 from quant_engine.runs.hashing import home_path, path_digest
 from quant_engine.runs.manifest import RunManifest, RunStatus
 from quant_engine.runs.redaction import REDACTED, is_recorded_env_name
+from quant_engine.utils.progress import ProgressCallback, ProgressCounter
 
 VERIFY_ENV_VAR = "QE_VERIFY_OF"
 """Set for a verify re-run; the re-run's manifest records its value as ``verify_of``."""
@@ -141,10 +142,13 @@ def model_facts(m: RunManifest) -> dict[str, Any]:
     }
 
 
-def input_problems(manifest: RunManifest) -> list[str]:
-    """Recorded input files that are missing or whose sha256 changed (under the current home)."""
+def input_problems(manifest: RunManifest, counter: ProgressCounter | None = None) -> list[str]:
+    """Recorded input files that are missing or whose sha256 changed (under the current home);
+    ``counter`` advances once per input checked."""
     problems = []
     for record in manifest.data:
+        if counter is not None:
+            counter.advance()
         expected = record.file_sha256
         if record.path is None or expected is None:
             continue
@@ -320,12 +324,21 @@ def compare_rerun(
         report.notes.append("code differs from the run's (see `diff`)")
 
 
+VERIFY_STEPS_AFTER_INPUTS = 3
+"""After hashing each input: seed the sandbox, re-run, compare."""
+
+
 def verify_run(
-    path: Path, *, timeout: float | None = None, keep_outputs: bool = False
+    path: Path,
+    *,
+    timeout: float | None = None,
+    keep_outputs: bool = False,
+    progress: ProgressCallback | None = None,
 ) -> VerifyReport:
     """Re-run the manifest at ``path`` in a sandbox and report whether every output reproduced.
 
     The live data home is only read; the re-run's manifest is added to ``path``'s folder.
+    ``progress`` counts each input hashed, then seeding the sandbox, the re-run and the compare.
     """
     original = store.load_manifest(path)
     report = VerifyReport(run_id=original.run_id)
@@ -340,17 +353,20 @@ def verify_run(
         report.notes.append(
             f"run used data home {original.data_home}; verifying with {layout.data_home()}"
         )
-    report.problems = input_problems(original)
+    counter = ProgressCounter(progress, len(original.data) + VERIFY_STEPS_AFTER_INPUTS)
+    report.problems = input_problems(original, counter)
     if report.problems:
         return report
     workdir = Path(tempfile.mkdtemp(prefix="qe-verify-"))
     home = workdir / "home"
     try:
         report.problems = sandbox.prepare(original, home)
+        counter.advance()
         if report.problems:
             return report
         launched = datetime.now(UTC)
         code, last_error, pid = run_again(original, workdir, home, timeout)
+        counter.advance()
         if code != 0:
             report.problems.append(f"re-run exited with code {code}: {last_error}")
         manifests = home / layout.manifests_dir().relative_to(layout.data_home())
@@ -362,6 +378,7 @@ def verify_run(
         if rerun.status is not RunStatus.RUNNING:  # a killed re-run leaves no live record
             report.rerun_manifest = store.write_new(rerun, path.parent)
         compare_rerun(original, rerun, report, home)
+        counter.advance()
         report.reproduced = not report.problems
         return report
     finally:

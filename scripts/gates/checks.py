@@ -233,12 +233,18 @@ def module_path(name: str) -> str:
     return dotted.replace(".", "/") + ".py"
 
 
+OWN_DEFAULT_FLAGS = ("--years", "--tickers")
+"""Flags whose default is checked against config per command rather than across commands."""
+
+
 def check_cli_consistency(
     parsers: Mapping[str, argparse.ArgumentParser], lines: Mapping[str, int] | None = None
 ) -> list[Finding]:
     """QE005: shared flags must agree across entry points (keys: ``run_x`` module names).
 
     ``--years`` defaults to config.LOOKBACK_YEARS (run_predict: PREDICT_LOOKBACK_YEARS);
+    ``--tickers`` defaults to config.DEFAULT_UNIVERSE, or to nothing where a download command
+    then refreshes what it has cached;
     ``--feature-mode`` offers config.FEATURE_MODES with config.DEFAULT_FEATURE_MODE; any other
     flag in several parsers has the same default, choices and type everywhere. ``lines`` maps
     a name to the line reported (e.g. its ``build_parser``), else 1.
@@ -255,6 +261,10 @@ def check_cli_consistency(
         if years is not None and years.default != want:
             message = f"--years defaults to {years.default!r}, config says {want!r}"
             findings.append(Finding(module_path(name), where.get(name, 1), "QE005", message, fix))
+        tickers = flags.get("--tickers")
+        if tickers is not None and tickers.default not in (config.DEFAULT_UNIVERSE, None):
+            message = f"--tickers defaults to {tickers.default!r}, config says the universe"
+            findings.append(Finding(module_path(name), where.get(name, 1), "QE005", message, fix))
         mode = flags.get("--feature-mode")
         wanted_mode = (config.FEATURE_MODES, config.DEFAULT_FEATURE_MODE)
         if mode is not None and (tuple(mode.choices or ()), mode.default) != wanted_mode:
@@ -266,7 +276,7 @@ def check_cli_consistency(
     shared = Counter(flag for flags in actions.values() for flag in flags)
     for flag in sorted(f for f, n in shared.items() if n > 1 and f != "--feature-mode"):
         signatures = {
-            name: flag_signature(flags[flag], with_default=flag != "--years")
+            name: flag_signature(flags[flag], with_default=flag not in OWN_DEFAULT_FLAGS)
             for name, flags in actions.items()
             if flag in flags
         }

@@ -223,3 +223,36 @@ def test_decision_dict_has_no_timestamps() -> None:
     old = result("long_short")
     decision = decide([old, result("top_k", daily_sharpe=0.3)], incumbent_of(old), GUARDS)
     assert "2020-01-01" not in repr(decision.to_dict())
+
+
+# --- the outcome in words and the per-candidate margin verdict -----------------------------
+
+
+def test_headline_says_no_incumbent_yet_when_nothing_is_promoted_and_none_exists() -> None:
+    failing = result("top_k", n_trades=1)
+    decision = decide([failing], None, GUARDS)
+    assert not decision.promoted
+    assert decision.headline == "no incumbent yet: nothing promoted"
+
+
+def test_headline_names_the_kept_incumbent_or_the_promotion() -> None:
+    old = result("long_short", daily_sharpe=0.05)
+    small_gain = result("top_k", daily_sharpe=0.05 + 0.05 / ANNUAL)
+    kept = decide([old, small_gain], incumbent_of(old), GUARDS)
+    assert kept.headline == "incumbent kept: core-ridge-long_short"
+    clear_gain = result("top_k", daily_sharpe=0.05 + 0.15 / ANNUAL)
+    promoted = decide([old, clear_gain], incumbent_of(old), GUARDS)
+    assert promoted.headline == "promoted core-ridge-top_k, replacing core-ridge-long_short"
+    first = decide([clear_gain], None, GUARDS)
+    assert first.headline == "promoted core-ridge-top_k"
+
+
+def test_every_candidate_gets_a_margin_verdict_against_the_incumbent() -> None:
+    old = result("long_short", daily_sharpe=0.05)
+    small_gain = result("top_k", daily_sharpe=0.05 + 0.05 / ANNUAL)
+    clear_gain = result("top_k", "gbm", daily_sharpe=0.05 + 0.15 / ANNUAL)
+    decision = decide([old, small_gain, clear_gain], incumbent_of(old), GUARDS)
+    assert decision.beats_incumbent(clear_gain) is True
+    assert decision.beats_incumbent(small_gain) is False
+    assert decision.beats_incumbent(old) is None  # the incumbent itself
+    assert decide([old], None, GUARDS).beats_incumbent(old) is None  # nothing to beat

@@ -123,3 +123,26 @@ def test_metric_ranges_and_consistency(returns: np.ndarray) -> None:
     assert all(math.isfinite(v) for v in values)
     if returns.min() >= 0.0:
         assert dd == 0.0
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "shown"),
+    [
+        ("sharpe", 1.2345, "1.23"),
+        ("annual_return", 0.123, "12.30%"),
+        ("max_drawdown", 0.5996, "-59.96%"),
+        ("turnover", 0.8228, "82.28%"),
+        ("n_trades", 20970, "20,970"),
+        ("sortino", math.nan, "n/a"),
+    ],
+)
+def test_metrics_are_formatted_as_people_read_them(name: str, value: float, shown: str) -> None:
+    assert m.format_metric(name, value) == shown
+
+
+def test_metric_rows_label_every_metric() -> None:
+    ones = [1.0, 1.0, 1.0]
+    metrics = m.compute_metrics([0.01, -0.02, 0.03], turnover=ones, trades=[2, 0, 0], exposure=ones)
+    rows = m.metric_rows(metrics)
+    assert list(rows)[:3] == ["Sharpe", "Sortino", "CAGR"]
+    assert len(rows) == len(metrics.to_dict())

@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 import textwrap
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +14,13 @@ import pandas as pd
 import pytest
 
 from quant_engine.backtest import BacktestConfig, BacktestResult, run_backtest, save_backtest
+from quant_engine.backtest.report import (
+    StrategyLabel,
+    equity_png,
+    headline,
+    summary_rows,
+    uses_log_scale,
+)
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 BUILD = textwrap.dedent(
@@ -120,3 +128,52 @@ def test_importing_the_backtest_package_does_not_import_matplotlib() -> None:
     code = "import sys, quant_engine.backtest; print('matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
     assert out.stdout.strip() == "False"
+
+
+LABEL = StrategyLabel(model="gbm", feature_mode="full", run_id="20260101T000000.000000Z-1-abcdef")
+
+
+def test_headline_names_strategy_window_and_costs(result: BacktestResult) -> None:
+    line = headline(result, LABEL)
+    end = result.equity.index[-1].strftime("%Y-%m-%d")
+    assert line == f"backtest gbm/full long_short, 12 tickers, 2022-01-03..{end}, costs 5+2 bps"
+
+
+def test_metrics_json_records_model_headline_and_benchmark(
+    result: BacktestResult, tmp_path: Path
+) -> None:
+    payload = json.loads(save_backtest(result, tmp_path, LABEL)["metrics"].read_text())
+    assert payload["model"] == {"kind": "gbm", "feature_mode": "full"}
+    assert payload["headline"] == headline(result, LABEL)
+    assert payload["config"] == result.config.to_dict()  # rule and costs, as before
+    assert payload["metrics"] == result.metrics.to_dict()
+    assert result.benchmark is not None
+    bench = payload["benchmark"]
+    assert bench["name"] == "equal-weight buy & hold"
+    assert bench["total_return"] == pytest.approx(result.benchmark.iloc[-1] - 1.0)
+    assert 0.0 <= bench["max_drawdown"] < 1.0
+
+
+def test_summary_rows_read_as_percentages(result: BacktestResult) -> None:
+    rows = summary_rows(result)
+    assert rows["max drawdown"] == f"-{result.metrics.max_drawdown * 100:.2f}%"
+    assert rows["CAGR"].endswith("%")
+    assert rows["Sharpe"] == f"{result.metrics.sharpe:.2f}"
+    assert rows["benchmark"].startswith("equal-weight buy & hold: CAGR ")
+
+
+def test_plot_is_labelled_with_the_run(result: BacktestResult) -> None:
+    other = StrategyLabel(model="gbm", feature_mode="full", run_id="another-run")
+    assert equity_png(result, LABEL) != equity_png(result, other)
+    assert equity_png(result, LABEL) == equity_png(result, LABEL)
+
+
+def test_log_scale_once_the_curves_span_more_than_twofold(result: BacktestResult) -> None:
+    def with_equity(values: np.ndarray) -> BacktestResult:
+        equity = pd.Series(values, index=result.equity.index)
+        return replace(result, equity=equity, benchmark=equity)
+
+    n = len(result.equity)
+    assert not uses_log_scale(with_equity(np.linspace(1.0, 1.9, n)))
+    assert uses_log_scale(with_equity(np.linspace(1.0, 4.0, n)))
+    assert uses_log_scale(with_equity(np.linspace(1.0, 0.4, n)))

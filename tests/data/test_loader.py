@@ -141,3 +141,14 @@ def test_many_tickers_are_read_in_parallel_in_order() -> None:
     assert list(data.tickers) == [t for t in tickers if t in data.bars]
     assert [r.ticker for r in data.inputs] == list(data.tickers)
     assert loader.pool_size(500) >= 1
+
+
+def test_progress_counts_the_cache_fill_then_the_reads_up_to_the_total() -> None:
+    seen: list[tuple[int, int]] = []
+    load_universe(["S0001", "S0002", "S0003"], 2, progress=lambda d, t: seen.append((d, t)))
+    assert seen[0] == (0, 6)  # three tickers generated into the cache, then three read
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+    assert seen[-1] == (6, 6)
+    warm: list[tuple[int, int]] = []
+    load_universe(["S0001", "S0002", "S0003"], 2, progress=lambda d, t: warm.append((d, t)))
+    assert warm == [(0, 3), (1, 3), (2, 3), (3, 3)]

@@ -10,7 +10,7 @@ import pytest
 
 from quant_engine.data.market_data import MarketData
 from quant_engine.features import build_features, forward_returns
-from quant_engine.models import LoadedModel, ModelRegistry, TrainResult, train_model
+from quant_engine.models import LoadedModel, ModelRegistry, SavedModel, TrainResult, train_model
 
 TICKERS = tuple(f"T{i}" for i in range(8))
 YEARS = 3
@@ -90,6 +90,24 @@ def loaded(trained: TrainResult, tmp_path_factory: pytest.TempPathFactory) -> Lo
     return registry.load()
 
 
+SAVED_TICKERS = ("T0", "T1", "T2")
+
+
+def save(
+    registry: ModelRegistry, result: TrainResult, digest: str = "abc123", mode: str = "minimal"
+) -> SavedModel:
+    """Save ``result`` (trained on feature mode ``mode``) with fixed provenance."""
+    return registry.save(
+        result,
+        feature_mode=mode,
+        model_kind=result.model_kind,
+        data_digest=digest,
+        seed=result.seed,
+        tickers=SAVED_TICKERS,
+        extra={"years": 3},
+    )
+
+
 MarketFactory = Callable[..., MarketData]
 
 
@@ -103,3 +121,17 @@ def make_market() -> MarketFactory:
 def truncate() -> Callable[[MarketData, int], MarketData]:
     """The ``truncated`` helper: the first n bars of every ticker."""
     return truncated
+
+
+@pytest.fixture(scope="session")
+def core_trained(market: MarketData) -> TrainResult:
+    """A ridge model trained on the core features of ``market`` (another mode than ``trained``)."""
+    return train_model(
+        build_features(market, "core"),
+        forward_returns(market, horizon=5),
+        model_kind="ridge",
+        seed=3,
+        horizon=5,
+        embargo=5,
+        n_folds=4,
+    )

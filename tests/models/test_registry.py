@@ -10,24 +10,11 @@ import pandas as pd
 import pytest
 
 from quant_engine import layout
-from quant_engine.errors import CacheCorruptError, ModelNotFoundError
+from quant_engine.errors import CacheCorruptError, ModelNotFoundError, UsageError
 from quant_engine.models import ModelRegistry, SavedModel, TrainResult, train_model
+from tests.models.conftest import SAVED_TICKERS, save
 
 XY = tuple[pd.DataFrame, pd.Series]
-TICKERS = ("T0", "T1", "T2")
-
-
-def save(registry: ModelRegistry, result: TrainResult, digest: str = "abc123") -> SavedModel:
-    """Save ``result`` with fixed provenance."""
-    return registry.save(
-        result,
-        feature_mode="minimal",
-        model_kind=result.model_kind,
-        data_digest=digest,
-        seed=result.seed,
-        tickers=TICKERS,
-        extra={"years": 3},
-    )
 
 
 def retrain(xy: XY, **overrides: object) -> TrainResult:
@@ -92,7 +79,7 @@ def test_creation_time_is_kept_out_of_the_content_addressed_metadata(
         ("model_kind", "ridge"),
         ("data_digest", "abc123"),
         ("seed", 3),
-        ("tickers", list(TICKERS)),
+        ("tickers", list(SAVED_TICKERS)),
         ("horizon", 5),
         ("extra", {"years": 3}),
     ],
@@ -267,3 +254,87 @@ def test_current_pointing_nowhere_is_corruption(trained: TrainResult) -> None:
     (registry.root / "CURRENT").write_text("m-ffffffffffff\n")
     with pytest.raises(CacheCorruptError, match="CURRENT"):
         registry.load()
+
+
+BothModes = tuple[ModelRegistry, SavedModel, SavedModel]
+
+
+@pytest.fixture
+def both_modes(trained: TrainResult, core_trained: TrainResult) -> BothModes:
+    """A registry holding a minimal version, then a core version, each saved as current."""
+    registry = ModelRegistry()
+    return registry, save(registry, trained), save(registry, core_trained, mode="core")
+
+
+def test_each_feature_mode_keeps_its_own_current(both_modes: BothModes) -> None:
+    registry, minimal, core = both_modes
+    assert registry.current_version("minimal") == minimal.version_id
+    assert registry.current_version("core") == core.version_id
+    assert registry.current_version("full") is None
+    assert registry.currents() == {"core": core.version_id, "minimal": minimal.version_id}
+    assert registry.current_version() == core.version_id  # the one made current last
+
+
+def test_use_moves_only_its_own_modes_pointer(both_modes: BothModes, trained: TrainResult) -> None:
+    registry, old_minimal, core = both_modes
+    new_minimal = save(registry, trained, digest="newer data")
+    registry.set_current(old_minimal.version_id)
+    assert registry.currents() == {"core": core.version_id, "minimal": old_minimal.version_id}
+    assert new_minimal.version_id not in registry.currents().values()
+
+
+def test_a_registry_with_only_the_old_current_pointer_still_works(both_modes: BothModes) -> None:
+    registry, minimal, _ = both_modes
+    for pointer in registry.root.glob("CURRENT-*"):
+        pointer.unlink()
+    (registry.root / "CURRENT").write_text(f"{minimal.version_id}\n")
+    assert registry.current_version("minimal") == minimal.version_id
+    assert registry.current_version("core") is None
+    assert registry.currents() == {"minimal": minimal.version_id}
+    assert registry.load().version_id == minimal.version_id
+    assert "'minimal'" in registry.users(minimal.version_id)[0]
+
+
+def test_a_version_prefix_names_it_when_unique(trained: TrainResult) -> None:
+    registry = ModelRegistry()
+    version = save(registry, trained).version_id
+    other = save(registry, trained, digest="other data").version_id
+    assert registry.match(version) == version
+    assert registry.match(version[2:8]) == version
+    with pytest.raises(ModelNotFoundError, match=f"several versions: .*{other}"):
+        registry.match("m-")
+    with pytest.raises(ModelNotFoundError, match=f"no model version 'zz'.*known: .*{version}"):
+        registry.match("zz")
+
+
+def test_remove_refuses_a_current_version_and_keeps_it(trained: TrainResult) -> None:
+    registry = ModelRegistry()
+    version = save(registry, trained)
+    with pytest.raises(UsageError, match="current model of feature mode 'minimal'") as caught:
+        registry.remove(version.version_id)
+    assert caught.value.exit_code == 2
+    assert registry.load().version_id == version.version_id
+
+
+def test_remove_deletes_an_unused_version_and_nothing_else(trained: TrainResult) -> None:
+    registry = ModelRegistry()
+    unused = save(registry, trained)
+    current = save(registry, trained, digest="newer data")
+    crashed = registry.root / ".removing-m-000000000000-0000"  # an earlier removal cut short
+    (crashed / "model.pkl").parent.mkdir()
+    (crashed / "model.pkl").write_bytes(b"half")
+    assert crashed.name not in registry.known_ids()
+    registry.remove(unused.version_id)
+    assert registry.known_ids() == [current.version_id]
+    assert not (registry.root / unused.version_id).exists()
+    assert [p.name for p in registry.root.iterdir() if p.name.startswith(".removing")] == []
+    assert registry.load().version_id == current.version_id
+    with pytest.raises(ModelNotFoundError, match="unknown model version"):
+        registry.remove(unused.version_id)
+
+
+def test_a_mode_pointer_to_a_removed_folder_is_reported(trained: TrainResult) -> None:
+    registry = ModelRegistry()
+    version = save(registry, trained)
+    (registry.root / "CURRENT-minimal").write_text("m-ffffffffffff\n")
+    assert registry.users(version.version_id) == [f"{registry.root / 'CURRENT'} points at it"]

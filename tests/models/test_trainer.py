@@ -129,3 +129,9 @@ def test_ic_and_hit_rate_on_known_series() -> None:
     assert hit_rate(label, label) == 1.0
     assert hit_rate(pd.Series(1.0, index=index), label) == 0.5
     assert information_coefficient(pd.Series(1.0, index=index), label) is None
+
+
+def test_progress_counts_each_fold_then_the_refit(minimal_xy: XY) -> None:
+    seen: list[tuple[int, int]] = []
+    train(*minimal_xy, progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(0, 5), (1, 5), (2, 5), (3, 5), (4, 5), (5, 5)]

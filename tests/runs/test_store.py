@@ -381,11 +381,12 @@ def wrote_model(tmp_path: Path, version: str, stamp: str, status: RunStatus) -> 
     return manifest
 
 
+@pytest.mark.parametrize("pointer", ["CURRENT", "CURRENT-core"])
 def test_prune_counts_finished_runs_and_keeps_the_current_models_record(
-    tmp_path: Path, qe_home: Path
+    tmp_path: Path, qe_home: Path, pointer: str
 ) -> None:
     (qe_home / "models").mkdir()
-    (qe_home / "models" / "CURRENT").write_text("m-inuse\n")
+    (qe_home / "models" / pointer).write_text("m-inuse\n")
     in_use = wrote_model(tmp_path, "m-inuse", "20260101T000000.000001Z", RunStatus.SUCCESS)
     old = wrote_model(tmp_path, "m-old", "20260101T000000.000002Z", RunStatus.SUCCESS)
     latest = wrote_model(tmp_path, "m-last", "20260101T000000.000003Z", RunStatus.SUCCESS)

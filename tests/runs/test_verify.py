@@ -57,6 +57,15 @@ def test_a_backtest_reproduces_in_a_sandbox(capsys: pytest.CaptureFixture[str]) 
     assert store.load_manifest(path.parent / store.latest_name()).run_id == original.run_id
 
 
+def test_progress_counts_each_input_then_sandbox_rerun_and_compare() -> None:
+    path, original = backtest_run()
+    seen: list[tuple[int, int]] = []
+    report = verify.verify_run(path, progress=lambda done, total: seen.append((done, total)))
+    assert report.reproduced
+    total = len(original.data) + verify.VERIFY_STEPS_AFTER_INPUTS
+    assert seen == [(done, total) for done in range(total + 1)]
+
+
 def test_a_changed_input_is_reported_without_rerunning(
     capsys: pytest.CaptureFixture[str],
 ) -> None:

@@ -185,3 +185,16 @@ def test_edges_without_gates_only_is_a_usage_error(capsys: pytest.CaptureFixture
     assert audit.main(["--edges", "e.json"]) == 2
     (line,) = capsys.readouterr().err.splitlines()
     assert "--gates-only" in line
+
+
+@pytest.mark.parametrize(
+    ("argv", "steps"), [(["--since", "3 months"], 4), (["--check"], 3), (["--gates-only"], 1)]
+)
+def test_progress_counts_each_step_then_the_gates(
+    argv: list[str], steps: int, repo: Path, gates: Gates
+) -> None:
+    if argv != ["--since", "3 months"]:
+        assert audit.main(["--since", "3 months"]) == 0  # committed data to check or gate
+    seen: list[tuple[int, int]] = []
+    audit.run(argv, progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(done, steps) for done in range(steps + 1)]

@@ -43,8 +43,13 @@ def get_bars(
     request: Request,
     source: SourcePath,
     ticker: TickerPath,
+    *,
     start: Annotated[dt.date | None, Query(description="First date, inclusive.")] = None,
     end: Annotated[dt.date | None, Query(description="Last date, inclusive.")] = None,
+    limit: Annotated[
+        int | None,
+        Query(ge=1, description="Only the newest `limit` bars of the window (still oldest first)."),
+    ] = None,
 ) -> ApiResponse[OhlcvSeries]:
-    """OHLCV bars between ``start`` and ``end``, oldest first."""
-    return ok(request, data_explorer.bars(source, ticker, start, end))
+    """OHLCV bars between ``start`` and ``end``, oldest first; the newest ``limit`` of them."""
+    return ok(request, data_explorer.bars(source, ticker, start, end, limit))

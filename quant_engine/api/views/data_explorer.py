@@ -106,9 +106,14 @@ def one_ticker(source: str, ticker: str) -> TickerInfo:
 
 
 def bars(
-    source: str, ticker: str, start: dt.date | None = None, end: dt.date | None = None
+    source: str,
+    ticker: str,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    limit: int | None = None,
 ) -> OhlcvSeries:
-    """Daily bars of one cached ticker between ``start`` and ``end`` (inclusive), oldest first."""
+    """Daily bars of one cached ticker between ``start`` and ``end`` (inclusive), oldest first;
+    with ``limit``, only the newest ``limit`` of them (a chart's recent history)."""
     check_date_window(start, end, ("start", "end"))
     import pandas as pd
 
@@ -116,6 +121,8 @@ def bars(
     first = pd.Timestamp(start) if start is not None else None
     last = pd.Timestamp(end) if end is not None else None
     window = frame.sort_index().loc[first:last]
+    if limit is not None:
+        window = window.iloc[-limit:]
     columns = [window[name].to_numpy(dtype="float64") for name in BAR_COLUMNS]
     try:
         rows = [

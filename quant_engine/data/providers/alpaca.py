@@ -15,12 +15,15 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-import httpx
 import pandas as pd
 
 from quant_engine import config
 from quant_engine.data.providers.base import parse_retry_after, require_env
 from quant_engine.errors import DataError, UsageError
+from quant_engine.extras import requires_extra
+
+with requires_extra("alpaca", "the Alpaca source"):
+    import httpx
 
 __all__ = ["ENV_KEY_ID", "ENV_SECRET", "AlpacaSource", "timeframe"]
 

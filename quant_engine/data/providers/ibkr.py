@@ -19,6 +19,7 @@ import pandas as pd
 from quant_engine import config
 from quant_engine.data.providers.base import RateLimiter, env_int, env_text
 from quant_engine.errors import DataError, UsageError
+from quant_engine.extras import requires_extra
 
 __all__ = ["IbkrSettings", "IbkrSource", "bar_size", "date_chunks"]
 
@@ -91,10 +92,8 @@ class IbkrSource:
     def connect(cls, settings: IbkrSettings | None = None) -> IbkrSource:
         """Connect read-only to TWS / IB Gateway; a clear one-line error when that fails."""
         chosen = settings or IbkrSettings.from_env()
-        try:
+        with requires_extra("ibkr", "IBKR"):
             from ib_async import IB
-        except ImportError:
-            raise UsageError("IBKR needs ib_async: pip install 'quant_engine[ibkr]'") from None
         ib = IB()
         try:
             ib.connect(chosen.host, chosen.port, clientId=chosen.client_id, readonly=True)

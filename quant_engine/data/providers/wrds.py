@@ -21,7 +21,8 @@ import pandas as pd
 from quant_engine import config
 from quant_engine.data.providers.base import env_int, env_text, require_env
 from quant_engine.data.providers.crsp import DAILY_COLUMNS, CrspLayout
-from quant_engine.errors import DataError, MissingCredentialError, UsageError, error_line
+from quant_engine.errors import DataError, MissingCredentialError, error_line
+from quant_engine.extras import requires_extra
 from quant_engine.utils.closing import ClosesOnExit
 
 __all__ = ["ENV_PASSWORD", "ENV_USERNAME", "WrdsClient", "WrdsSettings", "compact_names"]
@@ -95,12 +96,8 @@ class WrdsClient(ClosesOnExit):
     @classmethod
     def connect(cls, settings: WrdsSettings, layout: CrspLayout) -> WrdsClient:
         """Open a read-only session; a clear one-line error (never a prompt) when that fails."""
-        try:
+        with requires_extra("wrds", "the WRDS refresh"):
             import psycopg
-        except ImportError:
-            raise UsageError(
-                "the WRDS refresh needs psycopg: pip install 'quant_engine[wrds]'"
-            ) from None
         try:
             connection = psycopg.connect(
                 host=settings.host,

@@ -49,6 +49,21 @@ def test_bars_in_an_inclusive_date_range(populated: Path, client: TestClient) ->
     assert data["data_digest"] == meta.sha256
 
 
+def test_limit_keeps_the_newest_bars_oldest_first(populated: Path, client: TestClient) -> None:
+    data = client.get("/api/data/sample/bars/SPX", params={"limit": 3}).json()["data"]
+    assert [bar["date"] for bar in data["bars"]] == ["2018-12-27", "2018-12-28", "2018-12-31"]
+    params = {"end": "2018-12-28", "limit": 2}
+    data = client.get("/api/data/sample/bars/SPX", params=params).json()["data"]
+    assert [bar["date"] for bar in data["bars"]] == ["2018-12-27", "2018-12-28"]
+    assert client.get("/api/data/sample/bars/SPX", params={"limit": 0}).status_code == 422
+
+
+def test_limit_is_documented(client: TestClient) -> None:
+    operation = client.get("/api/openapi.json").json()["paths"]["/api/data/{source}/bars/{ticker}"]
+    (limit,) = (p for p in operation["get"]["parameters"] if p["name"] == "limit")
+    assert "newest" in limit["description"]
+
+
 def test_unknown_ticker_is_404_listing_what_is_there(populated: Path, client: TestClient) -> None:
     response = client.get("/api/data/sample/bars/ZZZ")
     assert response.status_code == 404

@@ -157,6 +157,17 @@ def test_feature_mode_must_offer_every_config_mode() -> None:
     assert "'minimal'" in findings[0].message
 
 
+def test_tickers_default_is_the_universe_or_what_a_download_has_cached() -> None:
+    download = cli.new_parser("qe-d", "d")
+    cli.add_tickers(download, default=None, default_text="what is cached")
+    other = cli.new_parser("qe-o", "o")
+    cli.add_tickers(other, default=("SPX",), default_text="SPX")
+    parsers = {"run_train": engine_parser(), "run_refresh": download, "run_odd": other}
+    findings = checks.check_cli_consistency(parsers)
+    assert [(f.path, f.code) for f in findings] == [("quant_engine/run_odd.py", "QE005")]
+    assert "--tickers defaults to ('SPX',)" in findings[0].message
+
+
 @pytest.mark.parametrize(
     ("flag", "kwargs"),
     [
