@@ -21,8 +21,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from quant_engine import cli
 from quant_engine.cli import new_parser
-from quant_engine.errors import QuantEngineError
 from quant_engine.models.registry import ModelMetadata, ModelRegistry
 
 USE_SCRIPT = "models_use"
@@ -229,17 +229,17 @@ def cmd_remove(args: argparse.Namespace, registry: ModelRegistry, out: Console) 
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Console script ``qe-models``: parse ``argv``, run the command, return the exit code."""
-    try:
+    """Console script ``qe-models``: parse ``argv``, run the command, return the exit code.
+
+    Settings are checked first, ``--help`` included, so a bad ``QE_*`` value is one line, exit 2.
+    """
+
+    def body() -> int:
         args = build_parser().parse_args(argv)
-    except SystemExit as exc:  # argparse: --help is 0, bad usage 2
-        return exc.code if isinstance(exc.code, int) else 2
-    command: Command = args.run
-    try:
+        command: Command = args.run
         return command(args, ModelRegistry(args.dir), console())
-    except QuantEngineError as exc:
-        print(f"qe-models: error: {exc}", file=sys.stderr)
-        return exc.exit_code
+
+    return cli.run_command("qe-models", body)
 
 
 if __name__ == "__main__":
