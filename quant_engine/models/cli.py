@@ -228,6 +228,10 @@ def cmd_remove(args: argparse.Namespace, registry: ModelRegistry, out: Console) 
     return 0
 
 
+WRITING_COMMANDS = (cmd_use, cmd_remove)
+"""Subcommands that change the registry: they need a writable data home."""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Console script ``qe-models``: parse ``argv``, run the command, return the exit code.
 
@@ -236,6 +240,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     def body() -> int:
         args = build_parser().parse_args(argv)
+        if args.dir is None:
+            cli.check_data_home(writable=args.run in WRITING_COMMANDS)
         command: Command = args.run
         return command(args, ModelRegistry(args.dir), console())
 

@@ -103,6 +103,7 @@ def bad_input_cases(afile: Path, folder: Path, corrupt: Path) -> list[Case]:
     # a data home on a file, under a file, or where nothing can be written (/proc refuses root)
     work = {
         "qe-runs": ("prune", "--keep", "1"),
+        "qe-models": ("remove", "m-000000000000"),
         "qe-server": ("--host", "127.0.0.1"),
         "qe-wrds-refresh": ("--tickers", "SPX"),
         "qe-kalshi-pipeline": ("--base-url", "http://127.0.0.1:9/"),
