@@ -1,4 +1,5 @@
-"""What the type generator writes: the TypeScript file, the OpenAPI document, the JSON Schema.
+"""What the type generator writes: the TypeScript file (wire types and the API's typed path
+map), the OpenAPI document, the JSON Schema.
 
 Each output is rendered in memory (:class:`Output`: path and text); writing or ``--check``ing
 it is the command's job. The TypeScript starts with a banner naming the command that regenerates
@@ -15,10 +16,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from fastapi import FastAPI
+from pydantic.json_schema import JsonSchemaMode
+
 from quant_engine import layout
 from quant_engine.errors import UsageError
 from scripts.typegen.defaults import DEFAULT_APP_MODULE, DEFAULT_PACKAGE, REGENERATE_COMMAND
 from scripts.typegen.discovery import collect, describe, note
+from scripts.typegen.paths import Operation, operations, render_paths
 from scripts.typegen.schema import SchemaError, build_wire_schema
 from scripts.typegen.typescript import emit_typescript
 
@@ -36,16 +41,38 @@ class Output:
     text: str
 
 
-def render_typescript(package: str, *, quiet: bool = False) -> tuple[str, dict[str, Any]]:
-    """The ``.ts`` text and the JSON Schema document of every wire type in ``package``."""
-    wire = build_wire_schema(collect(package, quiet=quiet), package)
+def render_typescript(
+    package: str, app: FastAPI | None = None, *, quiet: bool = False
+) -> tuple[str, dict[str, Any]]:
+    """The ``.ts`` text and the JSON Schema document of every wire type in ``package``; with
+    ``app``, the text ends with the API's typed path map (:mod:`scripts.typegen.paths`)."""
+    ops = operations(app) if app is not None else []
+    extras = path_extras(ops)
+    wire = build_wire_schema(collect(package, quiet=quiet), package, extras)
     banner = [line.format(package=package) for line in BANNER]
     text = emit_typescript(wire.declarations, wire.references, banner)
+    if app is not None:
+        type_refs = dict(zip((t for t, _ in extras), wire.extra_types, strict=True))
+        declared = {d.name for d in wire.declarations}
+        components = app.openapi().get("components", {}).get("schemas", {})
+        lines = render_paths(ops, type_refs, components, declared)
+        text += "\n// ---- paths of the API ----\n\n" + "\n".join(lines) + "\n"
     return text, wire.json_schema(f"Wire types of {package}")
 
 
-def render_openapi(app_module: str, *, required: bool) -> str | None:
-    """``create_app().openapi()`` as sorted JSON; None when the default app does not exist yet."""
+def path_extras(ops: list[Operation]) -> list[tuple[Any, JsonSchemaMode]]:
+    """Each distinct response type (serialization) and body type (validation) of ``ops``."""
+    found: dict[Any, JsonSchemaMode] = {}
+    for op in ops:
+        if op.response is not None:
+            found.setdefault(op.response, "serialization")
+        if op.body is not None:
+            found.setdefault(op.body, "validation")
+    return list(found.items())
+
+
+def load_app(app_module: str, *, required: bool) -> FastAPI | None:
+    """``create_app()`` of ``app_module``; None when the default app does not exist yet."""
     try:
         spec = importlib.util.find_spec(app_module)
     except ModuleNotFoundError:
@@ -55,13 +82,18 @@ def render_openapi(app_module: str, *, required: bool) -> str | None:
             raise UsageError(f"--app {app_module}: no such module")
         return None
     try:
-        module = importlib.import_module(app_module)
-        document = module.create_app().openapi()
+        app: FastAPI = importlib.import_module(app_module).create_app()
+        app.openapi()
     except Exception as exc:
         raise SchemaError(
             f"OpenAPI from {app_module}.create_app() failed: {describe(exc)}"
         ) from exc
-    return json_text(document)
+    return app
+
+
+def render_openapi(app: FastAPI) -> str:
+    """The app's OpenAPI document as sorted JSON."""
+    return json_text(app.openapi())
 
 
 def json_text(document: Any, *, sort_keys: bool = True) -> str:
@@ -105,17 +137,16 @@ def plan_outputs(
     The OpenAPI document comes from ``app`` (default: the API's app, for the default package
     only); a missing default app is skipped with a note, a missing explicit one is an error.
     """
-    text, schema = render_typescript(package, quiet=quiet)
+    default_app = DEFAULT_APP_MODULE if package == DEFAULT_PACKAGE else None
+    source = (app or default_app) if openapi else None
+    api = load_app(source, required=app is not None) if source is not None else None
+    if source is not None and api is None:
+        note(f"note: {source} does not exist yet; skipping the OpenAPI document and path map")
+    text, schema = render_typescript(package, api, quiet=quiet)
     outputs = [Output(out or layout.generated_types_path(), text)]
     if schema_out is not None:
         # pydantic already orders $defs by name; keep each model's property order
         outputs.append(Output(schema_out, json_text(schema, sort_keys=False)))
-    default_app = DEFAULT_APP_MODULE if package == DEFAULT_PACKAGE else None
-    source = (app or default_app) if openapi else None
-    if source is not None:
-        document = render_openapi(source, required=app is not None)
-        if document is None:
-            note(f"note: {source} does not exist yet; skipping the OpenAPI document")
-        else:
-            outputs.append(Output(openapi_out or layout.openapi_path(), document))
+    if api is not None:
+        outputs.append(Output(openapi_out or layout.openapi_path(), render_openapi(api)))
     return outputs

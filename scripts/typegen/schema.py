@@ -14,6 +14,7 @@ alias. Names: TypeScript has one namespace, so two types with one name are an er
 from __future__ import annotations
 
 import copy
+import dataclasses
 import enum
 import inspect
 import re
@@ -28,7 +29,7 @@ from pydantic.json_schema import GenerateJsonSchema, JsonSchemaMode, JsonSchemaV
 from pydantic_core import core_schema
 
 from quant_engine.errors import QuantEngineError, first_line
-from scripts.typegen.typescript import Declaration, RefTarget
+from scripts.typegen.typescript import Declaration, RefTarget, render_type
 
 PYTHON_KEY = "x-python-type"
 """Marker on each definition: the qualified name of the Python class it was generated from."""
@@ -60,6 +61,8 @@ class WireSchema:
     definitions: dict[str, Any]
     declarations: tuple[Declaration, ...]
     references: dict[str, RefTarget]
+    extra_types: tuple[str, ...] = ()
+    """TypeScript of each extra type asked for (API bodies and responses), in order."""
 
     def json_schema(self, title: str) -> dict[str, Any]:
         """A standalone JSON Schema document holding every definition under ``$defs``."""
@@ -107,6 +110,8 @@ class WireSchemaGenerator(GenerateJsonSchema):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.classes: dict[str, type[Any]] = {}
+        self.modes: dict[str, set[JsonSchemaMode]] = defaultdict(set)
+        """The modes each class was rendered in, by qualified name."""
         self.forced_mode: JsonSchemaMode | None = None
 
     @property
@@ -145,6 +150,7 @@ class WireSchemaGenerator(GenerateJsonSchema):
                 ]
         finally:
             self.forced_mode = outer
+        self.modes[qualified_name(cls)].add(self.mode)
         return self.mark(json_schema, cls)
 
     def enum_schema(self, schema: core_schema.EnumSchema) -> JsonSchemaValue:
@@ -160,22 +166,37 @@ class WireSchemaGenerator(GenerateJsonSchema):
         return json_schema
 
 
-def build_wire_schema(groups: Sequence[ModuleTypes], package: str = "") -> WireSchema:
-    """Run the JSON Schema pass over every type of ``groups`` and name the definitions."""
+def build_wire_schema(
+    groups: Sequence[ModuleTypes],
+    package: str = "",
+    extras: Sequence[tuple[Any, JsonSchemaMode]] = (),
+) -> WireSchema:
+    """Run the JSON Schema pass over every type of ``groups`` and name the definitions.
+
+    ``extras`` are further types (with the mode they travel in: a response or a request body)
+    rendered as TypeScript expressions over the declarations, for the API's path map.
+    """
     entries = [(g.module, name, obj) for g in groups for name, obj in g.types]
     origins = [obj for _, _, obj in entries if type_params(obj)]
     placeholders: dict[type[Any], str] = {}
-    for _ in range(8):  # each round adds generic origins found only in other packages
+    in_requests: set[type[Any]] = set()
+    for _ in range(8):  # each round adds generics found only in other packages or in requests
         templates = {o: template_for(o, placeholders) for o in origins}
-        generator, keys, definitions = run_pass(entries, templates)
+        generator, keys, definitions, extra_schemas = run_pass(
+            entries, templates, in_requests, extras
+        )
         used = {generic_origin(c) for c in generator.classes.values()} - {None, *templates}
-        if not used:
+        new_in_requests = request_origins(generator, definitions) - in_requests
+        if not used and not new_in_requests:
             break
         origins += sorted((o for o in used if o is not None), key=qualified_name)
+        in_requests |= new_in_requests
     else:  # pragma: no cover - needs generics nested eight packages deep
         raise SchemaError("generic models keep referring to new generic models; giving up")
-    namer = Namer(generator.classes, templates, placeholders, definitions)
-    return namer.build(entries, keys, package)
+    namer = Namer(generator, templates, placeholders, definitions)
+    wire = namer.build(entries, keys, package)
+    rendered = tuple(render_type(schema, wire.references) for schema in extra_schemas)
+    return dataclasses.replace(wire, extra_types=rendered)
 
 
 def template_for(origin: type[BaseModel], placeholders: dict[type[Any], str]) -> type[BaseModel]:
@@ -189,10 +210,37 @@ def template_for(origin: type[BaseModel], placeholders: dict[type[Any], str]) ->
     return template
 
 
+def is_request_definition(
+    def_name: str, schema: dict[str, Any], modes: dict[str, set[JsonSchemaMode]]
+) -> bool:
+    """Whether a definition renders the validation (request) shape of its class."""
+    if def_name.endswith(_INPUT_SUFFIX):
+        return True
+    return not def_name.endswith("-Output") and modes[schema.get(PYTHON_KEY, "")] == {"validation"}
+
+
+def request_origins(generator: WireSchemaGenerator, definitions: dict[str, Any]) -> set[type[Any]]:
+    """Generic models that some request parametrises (they need a request-mode template)."""
+    found: set[type[Any]] = set()
+    for name, schema in definitions.items():
+        cls = generator.classes.get(schema.get(PYTHON_KEY, ""))
+        origin = generic_origin(cls) if cls is not None else None
+        if origin is not None and is_request_definition(name, schema, generator.modes):
+            found.add(origin)
+    return found
+
+
 def run_pass(
-    entries: Sequence[tuple[str, str, type[Any]]], templates: dict[type[Any], type[BaseModel]]
-) -> tuple[WireSchemaGenerator, dict[Any, str], dict[str, Any]]:
-    """One ``generate_definitions`` call; returns the generator, input key → def name, defs."""
+    entries: Sequence[tuple[str, str, type[Any]]],
+    templates: dict[type[Any], type[BaseModel]],
+    in_requests: set[type[Any]],
+    extras: Sequence[tuple[Any, JsonSchemaMode]] = (),
+) -> tuple[WireSchemaGenerator, dict[Any, str], dict[str, Any], list[Any]]:
+    """One ``generate_definitions`` call: the generator, input key → def name, the definitions
+    and the JSON schema of each extra type.
+
+    Generics in ``in_requests`` get their template in validation mode too, for request bodies.
+    """
     inputs: list[tuple[Any, JsonSchemaMode, core_schema.CoreSchema]] = []
     for index, (module, _, obj) in enumerate(entries):
         inputs.append((index, "serialization", core_schema_of(templates.get(obj, obj), module)))
@@ -200,14 +248,24 @@ def run_pass(
     for origin in (o for o in templates if o not in listed):
         schema = core_schema_of(templates[origin], origin.__module__)
         inputs.append((origin, "serialization", schema))
+    for origin in sorted(in_requests, key=qualified_name):
+        schema = core_schema_of(templates[origin], origin.__module__)
+        inputs.append((("request", origin), "validation", schema))
+    for index, (extra, mode) in enumerate(extras):
+        inputs.append((("extra", index), mode, TypeAdapter(extra).core_schema))
     generator = WireSchemaGenerator(ref_template="#/$defs/{model}")
     try:
         key_map, definitions = generator.generate_definitions(inputs)
     except (PydanticUserError, TypeError, ValueError) as exc:
         culprit = first_failing(entries, templates)
         raise SchemaError(first_line(f"{culprit}: no JSON Schema: {exc}")) from exc
-    keys = {key: value["$ref"].rsplit("/", 1)[-1] for (key, _), value in key_map.items()}
-    return generator, keys, {str(k): v for k, v in definitions.items()}
+    keys = {
+        key: value["$ref"].rsplit("/", 1)[-1]
+        for (key, _), value in key_map.items()
+        if not (isinstance(key, tuple) and key[0] == "extra")
+    }
+    extra_schemas = [key_map[(("extra", i), mode)] for i, (_, mode) in enumerate(extras)]
+    return generator, keys, {str(k): v for k, v in definitions.items()}, extra_schemas
 
 
 def core_schema_of(obj: type[Any], module: str) -> core_schema.CoreSchema:
@@ -239,12 +297,13 @@ class Namer:
 
     def __init__(
         self,
-        classes: dict[str, type[Any]],
+        generator: WireSchemaGenerator,
         templates: dict[type[Any], type[BaseModel]],
         placeholders: dict[type[Any], str],
         definitions: dict[str, Any],
     ) -> None:
-        self.classes = classes
+        self.classes = generator.classes
+        self.modes = generator.modes
         self.template_origin = {t: o for o, t in templates.items()}
         self.placeholders = placeholders
         self.definitions = definitions
@@ -272,7 +331,8 @@ class Namer:
             done.add(def_name)
             cls = self.class_of(def_name)
             for other in self.definitions:
-                if other not in done and cls is not None and self.class_of(other) is cls:
+                twin = cls is not None and self.class_of(other) is cls
+                if other not in done and twin and self.needs_declaration(other):
                     found.append((self.declare(other, module), f"{module}.{name}"))
                     done.add(other)
         references = {name: self.reference(name) for name in self.definitions}
@@ -293,17 +353,40 @@ class Namer:
         if cls in self.placeholders:
             return RefTarget(self.placeholders[cls])
         if cls in self.template_origin:
-            return RefTarget(self.template_origin[cls].__name__)
+            template_of = self.template_origin[cls]
+            params = tuple(p.__name__ for p in type_params(template_of))
+            return RefTarget(self.twin_name(template_of, cls, def_name), type_params=params)
         origin = generic_origin(cls)
         if origin is not None:
-            return RefTarget(origin.__name__, tuple(self.definitions[def_name][ARGS_KEY]))
+            args = tuple(self.definitions[def_name][ARGS_KEY])
+            return RefTarget(self.generic_name(origin, def_name), args)
+        return RefTarget(self.twin_name(cls, cls, def_name))
+
+    def twin_name(self, named: type[Any], cls: type[Any], def_name: str) -> str:
+        """``named``'s name, plus ``Input`` for the request copy of a class whose modes differ."""
         input_copy = self.copies[cls] > 1 and def_name.endswith(_INPUT_SUFFIX)
-        return RefTarget(cls.__name__ + "Input" if input_copy else cls.__name__)
+        return named.__name__ + "Input" if input_copy else named.__name__
+
+    def template_of(self, origin: type[Any]) -> type[Any]:
+        """The placeholder parametrisation standing for the generic ``origin``."""
+        return next(t for t, o in self.template_origin.items() if o is origin)
+
+    def generic_name(self, origin: type[Any], def_name: str) -> str:
+        """``Page`` for a parametrised generic, ``PageInput`` for a request copy when the
+        generic itself reads differently in a request (a defaulted field is optional there)."""
+        request_twin = self.copies[self.template_of(origin)] > 1 and self.is_request(def_name)
+        return origin.__name__ + "Input" if request_twin else origin.__name__
+
+    def is_request(self, def_name: str) -> bool:
+        """Whether a definition renders the validation (request) shape of its class."""
+        return is_request_definition(def_name, self.definitions[def_name], self.modes)
 
     def needs_declaration(self, def_name: str) -> bool:
         """False for placeholders and parametrised generics (they render in place)."""
         cls = self.class_of(def_name)
-        if cls is None or cls in self.template_origin:
+        if cls is None:
+            return True
+        if cls in self.template_origin:
             return True
         return cls not in self.placeholders and generic_origin(cls) is None
 

@@ -29,6 +29,8 @@ class RefTarget:
     name: str
     args: tuple[Any, ...] = ()
     """JSON schemas of the type arguments, rendered in place (``ApiResponse<BacktestSummary>``)."""
+    type_params: tuple[str, ...] = ()
+    """A generic's own type parameters, for a reference from inside it (``Tree<T>``)."""
 
 
 @dataclass(frozen=True)
@@ -145,7 +147,8 @@ def render_ref(ref: str, references: Mapping[str, RefTarget]) -> str:
         raise ValueError(f"unresolved JSON Schema reference {ref!r}")
     target = references[ref[len(_REF_PREFIX) :]]
     if not target.args:
-        return target.name
+        params = f"<{', '.join(target.type_params)}>" if target.type_params else ""
+        return target.name + params
     return f"{target.name}<{', '.join(render_type(a, references) for a in target.args)}>"
 
 
@@ -153,6 +156,8 @@ def _array(schema: Mapping[str, Any], references: Mapping[str, RefTarget]) -> st
     items = schema.get("items")
     prefix = schema.get("prefixItems")
     if prefix is None:
+        if items is None and schema.get("maxItems") == 0:
+            return "[]"  # the empty tuple
         return f"{_paren(render_type(items, references))}[]"
     elements = [render_type(s, references) for s in prefix]
     closed = items is False or schema.get("maxItems") == len(prefix)
@@ -170,9 +175,10 @@ def _object(schema: Mapping[str, Any], references: Mapping[str, RefTarget]) -> s
         return "{ " + " ".join(line.strip() for line in inner) + " }"
     names = schema.get("propertyNames")
     key = "string" if names is None else render_type(names, references)
-    if key == "string":
+    if key in ("string", "unknown"):  # a date or other formatted key is a string on the wire
         return f"Record<string, {value}>"
-    return f"Partial<Record<{key}, {value}>>"
+    # JSON keys are strings: an integer enum key 1 arrives as "1"
+    return f"Partial<Record<`${{{key}}}`, {value}>>"
 
 
 def join_union(parts: Iterable[str]) -> str:

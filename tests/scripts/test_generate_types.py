@@ -14,8 +14,8 @@ import pytest
 
 from quant_engine import layout
 from scripts import generate_types
-from scripts.typegen.defaults import DEFAULT_PACKAGE
-from scripts.typegen.outputs import render_typescript
+from scripts.typegen.defaults import DEFAULT_APP_MODULE, DEFAULT_PACKAGE
+from scripts.typegen.outputs import load_app, render_typescript
 from tests.scripts.typegen.compiler import typescript_compiler
 
 ROOT = layout.repo_root()
@@ -164,13 +164,21 @@ def test_regenerate_command_is_nox_for_the_default_outputs() -> None:
 
 
 APP_SOURCE = """
-class App:
-    def openapi(self):
-        return {"paths": {"/b": {}, "/a": {}}, "openapi": "3.1.0", "info": {"title": "t"}}
+from fastapi import FastAPI
 
 
 def create_app():
-    return App()
+    app = FastAPI(title="t", version="1")
+
+    @app.get("/b")
+    def b() -> int:
+        return 1
+
+    @app.get("/a")
+    def a(limit: int = 3) -> str:
+        return "a"
+
+    return app
 """
 
 
@@ -183,17 +191,19 @@ def test_openapi_comes_from_create_app_sorted_and_is_checked(
     argv = ["--out", str(tmp_path / "t.ts"), "--app", "fake_qe_app", "--openapi-out", str(openapi)]
     assert generate_types.main([*argv, "-q"]) == 0
     text = openapi.read_text()
-    assert json.loads(text) == {
-        "info": {"title": "t"},
-        "openapi": "3.1.0",
-        "paths": {"/a": {}, "/b": {}},
-    }
+    document = json.loads(text)
+    assert document["info"] == {"title": "t", "version": "1"}
+    assert set(document["paths"]) == {"/a", "/b"}
+    types = (tmp_path / "t.ts").read_text()
+    assert '"/a": {' in types
+    assert "query: { limit?: number };" in types
+    assert "response: string;" in types
     assert text.index('"info"') < text.index('"openapi"') < text.index('"paths"')
     assert text.index('"/a"') < text.index('"/b"')
     assert text.endswith("}\n")
     capsys.readouterr()
     assert generate_types.main([*argv, "-q", "--check"]) == 0
-    openapi.write_text(text.replace('"3.1.0"', '"3.0.0"'))
+    openapi.write_text(text.replace('"title": "t"', '"title": "u"'))
     assert generate_types.main([*argv, "-q", "--check"]) == 1
     assert f"stale: {openapi}" in capsys.readouterr().out
 
@@ -215,7 +225,9 @@ def compile_dir(tsc: Path, folder: Path) -> subprocess.CompletedProcess[str]:
 @pytest.fixture
 def fresh_types(tmp_path: Path) -> Path:
     """A folder holding freshly generated types next to the hand-written usage example."""
-    text, _ = render_typescript(DEFAULT_PACKAGE, quiet=True)
+    text, _ = render_typescript(
+        DEFAULT_PACKAGE, load_app(DEFAULT_APP_MODULE, required=True), quiet=True
+    )
     (tmp_path / layout.GENERATED_TYPES_NAME).write_text(text)
     shutil.copy(layout.frontend_types_dir() / "usage_example.ts", tmp_path)
     return tmp_path

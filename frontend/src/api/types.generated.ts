@@ -608,3 +608,186 @@ export interface SystemHealth {
 // ---- referenced types defined outside quant_engine.api.schemas ----
 
 export type JsonValue = unknown;
+
+// ---- paths of the API ----
+
+/**
+ * Every path of the API → method → `path` and `query` parameters, request `body` and
+ * `response` (the success status's envelope). A client typed by it is checked by tsc.
+ */
+export interface ApiPaths {
+  "/api/system-health": {
+    /** Health of the server and its components (200) */
+    get: {
+      path: Record<string, never>;
+      query: Record<string, never>;
+      body: never;
+      response: ApiResponse<SystemHealth>;
+    };
+  };
+  "/api/dashboard": {
+    /** Everything the landing page shows (200) */
+    get: {
+      path: Record<string, never>;
+      query: Record<string, never>;
+      body: never;
+      response: ApiResponse<DashboardSummary>;
+    };
+  };
+  "/api/runs": {
+    /** List runs, newest first (200) */
+    get: {
+      path: Record<string, never>;
+      query: { script?: string | null; status?: RunStatus | null; limit?: number; offset?: number };
+      body: never;
+      response: ApiResponse<RunList>;
+    };
+  };
+  "/api/runs/{ref}": {
+    /** One run manifest (200) */
+    get: {
+      path: { ref: string };
+      query: Record<string, never>;
+      body: never;
+      response: ApiResponse<RunManifest>;
+    };
+  };
+  "/api/backtests": {
+    /** Backtest summaries, newest first (200) */
+    get: {
+      path: Record<string, never>;
+      query: { limit?: number };
+      body: never;
+      response: ApiResponse<BacktestList>;
+    };
+  };
+  "/api/backtests/latest": {
+    /** The latest backtest (200) */
+    get: {
+      path: Record<string, never>;
+      query: Record<string, never>;
+      body: never;
+      response: ApiResponse<BacktestDetail>;
+    };
+  };
+  "/api/backtests/{run_id}": {
+    /** One backtest (200) */
+    get: {
+      path: { run_id: string };
+      query: Record<string, never>;
+      body: never;
+      response: ApiResponse<BacktestDetail>;
+    };
+  };
+  "/api/signals/latest": {
+    /** The latest signal (200) */
+    get: {
+      path: Record<string, never>;
+      query: { limit?: number | null };
+      body: never;
+      response: ApiResponse<SignalSet>;
+    };
+  };
+  "/api/signals/{run_id}": {
+    /** The signal of one prediction run (200) */
+    get: {
+      path: { run_id: string };
+      query: { limit?: number | null };
+      body: never;
+      response: ApiResponse<SignalSet>;
+    };
+  };
+  "/api/models": {
+    /** Every model version, newest first (200) */
+    get: {
+      path: Record<string, never>;
+      query: Record<string, never>;
+      body: never;
+      response: ApiResponse<ModelLabOverview>;
+    };
+  };
+  "/api/models/{version_id}": {
+    /** One model version (200) */
+    get: {
+      path: { version_id: string };
+      query: Record<string, never>;
+      body: never;
+      response: ApiResponse<ModelVersion>;
+    };
+  };
+  "/api/data/sources": {
+    /** Market-data sources (200) */
+    get: {
+      path: Record<string, never>;
+      query: Record<string, never>;
+      body: never;
+      response: ApiResponse<DataSourceInfo[]>;
+    };
+  };
+  "/api/data/{source}/tickers": {
+    /** Tickers cached for a source (200) */
+    get: {
+      path: { source: string };
+      query: Record<string, never>;
+      body: never;
+      response: ApiResponse<TickerInfo[]>;
+    };
+  };
+  "/api/data/{source}/tickers/{ticker}": {
+    /** One cached ticker (200) */
+    get: {
+      path: { source: string; ticker: string };
+      query: Record<string, never>;
+      body: never;
+      response: ApiResponse<TickerInfo>;
+    };
+  };
+  "/api/data/{source}/bars/{ticker}": {
+    /** Daily bars of a ticker (200) */
+    get: {
+      path: { source: string; ticker: string };
+      query: { start?: string | null; end?: string | null; limit?: number | null };
+      body: never;
+      response: ApiResponse<OhlcvSeries>;
+    };
+  };
+  "/api/autopilot": {
+    /** Incumbent and decisions, newest first (200) */
+    get: {
+      path: Record<string, never>;
+      query: { limit?: number };
+      body: never;
+      response: ApiResponse<AutopilotOverview>;
+    };
+  };
+  "/api/compute/jobs": {
+    /** Jobs, newest first (200) */
+    get: {
+      path: Record<string, never>;
+      query: Record<string, never>;
+      body: never;
+      response: ApiResponse<Job[]>;
+    };
+    /** Submit a job (202) */
+    post: {
+      path: Record<string, never>;
+      query: Record<string, never>;
+      body: JobRequest;
+      response: ApiResponse<Job>;
+    };
+  };
+  "/api/compute/jobs/{job_id}": {
+    /** One job (200) */
+    get: {
+      path: { job_id: string };
+      query: Record<string, never>;
+      body: never;
+      response: ApiResponse<Job>;
+    };
+  };
+}
+
+/** A path of the API. */
+export type ApiPath = keyof ApiPaths;
+/** The methods one path answers. */
+export type ApiMethod<P extends ApiPath> = keyof ApiPaths[P] & string;

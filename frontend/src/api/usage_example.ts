@@ -2,6 +2,9 @@
 // tests/scripts/test_generate_types.py: when the generator changes a shape the front end relies
 // on, this file stops compiling. Lines marked @ts-expect-error must stay errors.
 import type {
+  ApiMethod,
+  ApiPath,
+  ApiPaths,
   ApiResponse,
   BacktestSummary,
   DashboardSummary,
@@ -116,3 +119,54 @@ export const emptyDashboard: ApiResponse<DashboardSummary> = {
     warnings: [],
   },
 };
+
+/** The operation of `path` answered by `method`, from the generated path map. */
+export type Operation<P extends ApiPath, M extends ApiMethod<P>> = ApiPaths[P][M] extends {
+  path: unknown;
+  query: unknown;
+  body: unknown;
+  response: unknown;
+}
+  ? ApiPaths[P][M]
+  : never;
+
+/** A URL for `path` with its path parameters filled in and its query appended. */
+export function apiUrl<P extends ApiPath, M extends ApiMethod<P>>(
+  path: P,
+  _method: M,
+  params: { path: Operation<P, M>["path"]; query: Operation<P, M>["query"] },
+): string {
+  const filled = path.replace(/\{(\w+)\}/g, (_, name: string) =>
+    encodeURIComponent(String((params.path as Record<string, unknown>)[name])),
+  );
+  const query = Object.entries(params.query as Record<string, unknown>)
+    .filter(([, value]) => value !== undefined && value !== null)
+    .map(([key, value]) => `${key}=${encodeURIComponent(String(value))}`);
+  return query.length ? `${filled}?${query.join("&")}` : filled;
+}
+
+/** What a typed client's GET of `path` resolves to. */
+export type Response<P extends ApiPath> = Operation<P, "get" & ApiMethod<P>>["response"];
+
+export const runsUrl = apiUrl("/api/runs", "get", { path: {}, query: { status: "success" } });
+export const barsUrl = apiUrl("/api/data/{source}/bars/{ticker}", "get", {
+  path: { source: "embedded", ticker: "SPX" },
+  query: { limit: 100 },
+});
+
+// @ts-expect-error -- a query parameter the endpoint does not have.
+export const typoUrl = apiUrl("/api/runs", "get", { path: {}, query: { limimt: 5 } });
+export const missingTicker = apiUrl("/api/data/{source}/bars/{ticker}", "get", {
+  // @ts-expect-error -- a path parameter is required.
+  path: { source: "embedded" },
+  query: {},
+});
+// @ts-expect-error -- /api/runs answers GET only.
+export const postRuns = apiUrl("/api/runs", "post", { path: {}, query: {} });
+
+/** The response type follows the path: a run list's `runs`, a job's `status`. */
+export function firstRunId(response: Response<"/api/runs">): string | undefined {
+  return response.data?.runs[0]?.run_id;
+}
+// @ts-expect-error -- a job has no `runs`.
+export const wrongField = (response: Response<"/api/compute/jobs/{job_id}">) => response.data?.runs;

@@ -1,4 +1,5 @@
-"""The pinned TypeScript compiler for tests that compile generated types (skips without Node)."""
+"""The pinned Node tools (tsc, openapi-typescript) for tests of generated types; skip without
+Node."""
 
 from __future__ import annotations
 
@@ -11,12 +12,17 @@ import pytest
 from quant_engine import layout
 
 
-def typescript_compiler() -> Path:
-    """``node_modules/.bin/tsc``, installed with ``npm ci`` when missing; skip without npm."""
+def node_tool(name: str) -> Path:
+    """``node_modules/.bin/<name>``, installed with ``npm ci`` when missing; skip without npm."""
     if shutil.which("node") is None or shutil.which("npm") is None:
-        pytest.skip("Node.js/npm not installed: the TypeScript compile checks need them")
+        pytest.skip("Node.js/npm not installed: the TypeScript checks need them")
     root = layout.repo_root()
-    binary = root / "node_modules" / ".bin" / "tsc"
+    binary = root / "node_modules" / ".bin" / name
     if not binary.exists():
         subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=root, check=True)
     return binary
+
+
+def typescript_compiler() -> Path:
+    """The pinned ``tsc``."""
+    return node_tool("tsc")

@@ -7,14 +7,14 @@ from pathlib import Path
 import pytest
 
 from quant_engine.errors import UsageError
-from scripts.typegen.outputs import render_openapi
+from scripts.typegen.outputs import load_app
 from scripts.typegen.schema import SchemaError
 
 
 def test_missing_default_app_is_skipped_but_an_explicit_one_is_an_error() -> None:
-    assert render_openapi("quant_engine.no_such_app", required=False) is None
+    assert load_app("quant_engine.no_such_app", required=False) is None
     with pytest.raises(UsageError, match=r"--app quant_engine\.no_such_app"):
-        render_openapi("quant_engine.no_such_app", required=True)
+        load_app("quant_engine.no_such_app", required=True)
 
 
 def test_an_app_that_fails_is_an_error_naming_it(
@@ -23,4 +23,4 @@ def test_an_app_that_fails_is_an_error_naming_it(
     (tmp_path / "failing_qe_app.py").write_text("def create_app():\n    raise RuntimeError('no')\n")
     monkeypatch.syspath_prepend(str(tmp_path))
     with pytest.raises(SchemaError, match=r"failing_qe_app\.create_app\(\) failed: RuntimeError"):
-        render_openapi("failing_qe_app", required=True)
+        load_app("failing_qe_app", required=True)

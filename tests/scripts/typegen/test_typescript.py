@@ -200,6 +200,60 @@ def test_module_level_alias_of_a_parametrised_generic_is_a_type_alias() -> None:
     assert "export type ProfileEnvelope = Envelope<Profile>;" in text
 
 
+class Node(BaseModel, Generic[T]):
+    value: T
+    children: list[Node[T]] = []
+
+
+class Paged(BaseModel, Generic[T]):
+    items: list[T]
+    total: int = 0
+
+
+class HoldsNodes(BaseModel):
+    tree: Node[int]
+    page: Paged[Profile]
+
+
+class PagedRequest(BaseModel):
+    model_config = ConfigDict(json_schema_mode_override="validation")
+
+    page: Paged[Profile]
+
+
+def test_a_recursive_generic_refers_to_itself_with_its_type_parameter() -> None:
+    text = emit(Node, HoldsNodes)
+    assert "  children: Node<T>[];" in block(text, "Node")
+    assert "  tree: Node<number>;" in block(text, "HoldsNodes")
+
+
+def test_a_generic_in_a_request_body_gets_a_request_twin_only_when_used_there() -> None:
+    response_only = emit(Profile, Paged, HoldsNodes)
+    assert "PagedInput" not in response_only
+    text = emit(Profile, Paged, HoldsNodes, PagedRequest)
+    assert "  total: number;" in block(text, "Paged")
+    assert "  total?: number;" in block(text, "PagedInput")
+    assert "  page: PagedInput<Profile>;" in block(text, "PagedRequest")
+    assert "  page: Paged<Profile>;" in block(text, "HoldsNodes")
+
+
+class Tuples(BaseModel):
+    empty: tuple[()]
+    many: tuple[int, ...]
+    pair: tuple[int, str]
+    by_day: dict[dt.date, int]
+    by_level: dict[Level, str]
+
+
+def test_tuples_of_every_length_and_keys_that_travel_as_strings() -> None:
+    body = block(emit(Tuples), "Tuples")
+    assert "  empty: [];" in body
+    assert "  many: number[];" in body
+    assert "  pair: [number, string];" in body
+    assert "  by_day: Record<string, number>;" in body
+    assert "  by_level: Partial<Record<`${Level}`, string>>;" in body
+
+
 class Documented(BaseModel):
     """First line.
 
@@ -304,7 +358,7 @@ PROPERTY_RULES: dict[str, tuple[tuple[type[Any], ...], tuple[str, ...]]] = {
         (Colour, Mappings),
         (
             "by_name: Record<string, number>;",
-            "by_colour: Partial<Record<Colour, number>>;",
+            "by_colour: Partial<Record<`${Colour}`, number>>;",
             "anything: Record<string, unknown>;",
         ),
     ),

@@ -1,0 +1,1 @@
+"""Wire types holding every construct the TypeScript emitter must render faithfully."""
