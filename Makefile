@@ -53,6 +53,18 @@ typecheck: $(NOX)
 demo: $(NOX)
 	$(NOX) -s demo $(POSARGS)
 
+.PHONY: serve  ## Serve the dashboard and its API at http://127.0.0.1:8000 (ARGS="--port N")
+serve: $(NOX)
+	$(NOX) -s serve $(POSARGS)
+
+.PHONY: dashboard  ## Unit-test and rebuild the dashboard (ARGS=--check: verify only; needs npm)
+dashboard: $(NOX)
+	$(NOX) -s dashboard $(POSARGS)
+
+.PHONY: e2e  ## The dashboard in headless Chromium against a real qe-server
+e2e: $(NOX)
+	$(NOX) -s e2e $(POSARGS)
+
 .PHONY: bench  ## Run the benchmarks
 bench: $(NOX)
 	$(NOX) -s bench $(POSARGS)
@@ -72,4 +84,4 @@ clean:
 
 .PHONY: help  ## Show this list
 help:
-	@grep -E '^\.PHONY: [a-z]+ +## ' $(MAKEFILE_LIST) | sed -E 's/^\.PHONY: ([a-z]+) +## (.*)/  make \1\t\2/' | expand -t 18
+	@grep -E '^\.PHONY: [a-z0-9]+ +## ' $(MAKEFILE_LIST) | sed -E 's/^\.PHONY: ([a-z0-9]+) +## (.*)/  make \1\t\2/' | expand -t 18

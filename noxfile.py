@@ -96,11 +96,40 @@ def node_modules_stale() -> bool:
 def run_types(session: nox.Session, *args: str) -> None:
     """Run ``scripts/generate_types.py`` with ``args``, then compile the result with tsc."""
     install(session, "server")
-    if node_modules_stale():
-        session.run("npm", "ci", "--no-audit", "--no-fund", external=True)
+    npm_ci_if_stale(session)
     session.run("python", str(ROOT / "scripts" / "generate_types.py"), *args)
     tsc = ROOT / "node_modules" / ".bin" / "tsc"
     session.run(str(tsc), "-p", str(ROOT / "tsconfig.json"), external=True)
+
+
+def npm_ci_if_stale(session: nox.Session) -> None:
+    """Install the pinned Node tools when ``node_modules`` lags ``package-lock.json``."""
+    if node_modules_stale():
+        session.run("npm", "ci", "--no-audit", "--no-fund", external=True)
+
+
+def run_dashboard(session: nox.Session, *args: str) -> None:
+    """Unit-test the dashboard (Vitest), then build it (``--check``: compare with the commit)."""
+    install(session)
+    npm_ci_if_stale(session)
+    session.run("npm", "test", "--silent", external=True)
+    session.run("python", str(ROOT / "scripts" / "build_dashboard.py"), *args)
+
+
+@nox.session(default=False, tags=["ci"])
+def e2e(session: nox.Session) -> None:
+    """The dashboard in headless Chromium against a real qe-server over real runs."""
+    install(session, "server")
+    npm_ci_if_stale(session)
+    env = {"QE_E2E_BIN": str(Path(session.bin))}
+    session.run("npm", "run", "e2e", "--silent", *session.posargs, external=True, env=env)
+
+
+@nox.session(default=False)
+def serve(session: nox.Session) -> None:
+    """The dashboard and its API on http://127.0.0.1:8000 (``-- --port N`` for another)."""
+    install(session, "server")
+    session.run("qe-server", *session.posargs)
 
 
 def add_generator_sessions(
@@ -132,6 +161,14 @@ add_generator_sessions(
     regenerate="Regenerate the TypeScript types and OpenAPI document "
     "(``-- --check``: verify only).",
     check="CI gate: fail with a diff when the generated types are stale, then tsc --strict.",
+)
+
+add_generator_sessions(
+    "dashboard",
+    run_dashboard,
+    regenerate="Unit-test and rebuild the dashboard into quant_engine/dashboard/ "
+    "(``-- --check``: verify only).",
+    check="CI gate: the dashboard's unit tests pass and its committed build is fresh.",
 )
 
 

@@ -179,6 +179,16 @@ def hotspots_png_path() -> Path:
     return audit_data_dir() / HOTSPOTS_PNG_NAME
 
 
+def dashboard_dir() -> Path:
+    """The built dashboard (``make dashboard`` writes it; qe-server serves it at ``/``)."""
+    return package_dir() / "dashboard"
+
+
+def frontend_dir() -> Path:
+    """The dashboard's sources (Vite + TypeScript), in a checkout."""
+    return repo_root() / "frontend"
+
+
 def frontend_types_dir() -> Path:
     """Folder of the dashboard's generated API types."""
     return repo_root().joinpath(*_FRONTEND_TYPES_PARTS)

@@ -65,6 +65,9 @@ def run(extra: list[str]) -> int:
             return code
     console.print(table)
     console.print(f"demo finished in {time.perf_counter() - started:.1f} s")
+    console.print(
+        "see the runs in the dashboard: [bold]make serve[/bold], then http://127.0.0.1:8000"
+    )
     return 0
 
 

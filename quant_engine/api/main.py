@@ -14,6 +14,8 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import FileResponse
+from fastapi.staticfiles import StaticFiles
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 import quant_engine
@@ -62,6 +64,7 @@ def create_app(settings: ApiSettings | None = None, jobs: JobManager | None = No
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
+    mount_dashboard(app)
     # added last = outermost: CORS, request ids, the Host check, HEAD, then the body limit
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(HeadAsGet)
@@ -76,3 +79,17 @@ def create_app(settings: ApiSettings | None = None, jobs: JobManager | None = No
             expose_headers=[REQUEST_ID_HEADER],
         )
     return app
+
+
+def mount_dashboard(app: FastAPI) -> None:
+    """Serve the built dashboard: its page at ``/`` and its files under ``/assets``; every
+    other path stays the API's (unknown ones get the enveloped 404)."""
+    folder = layout.dashboard_dir()
+    index = folder / "index.html"
+    if not index.is_file():
+        return
+    app.mount("/assets", StaticFiles(directory=folder / "assets"), name="dashboard-assets")
+
+    @app.get("/", include_in_schema=False)
+    def dashboard() -> FileResponse:
+        return FileResponse(index, headers={"Cache-Control": "no-cache"})

@@ -240,3 +240,19 @@ def test_a_path_value_the_schema_allows_is_never_a_validation_error(
     response = client.get(path)
     message = response.json()["error"]["message"] if response.status_code >= 400 else ""
     assert response.status_code in (200, 404) or "ambiguous" in message, (path, message)
+
+
+def test_the_dashboard_is_served_at_the_root_and_the_api_keeps_its_paths(
+    client: TestClient,
+) -> None:
+    page = client.get("/")
+    assert page.status_code == 200
+    assert '<div id="app">' in page.text
+    script = page.text.split('src="', 1)[1].split('"', 1)[0]
+    assert script.startswith("/assets/")
+    asset = client.get(script)
+    assert asset.status_code == 200
+    assert "javascript" in asset.headers["content-type"]
+    assert_error(client.get("/no-such-page"), 404, "not_found")
+    assert client.get("/api/openapi.json").json()["paths"]["/api/code-health"]
+    assert "/" not in client.get("/api/openapi.json").json()["paths"]

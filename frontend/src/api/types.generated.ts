@@ -147,6 +147,38 @@ export interface BacktestDetail {
 /** Backtest summaries, newest first. */
 export type BacktestList = BacktestSummary[];
 
+// ---- quant_engine.api.schemas.code_health ----
+
+/** One file ranked by how often it changes and how complex it is. */
+export interface HotspotFile {
+  file: string;
+  rank: number;
+  score: number;
+  /** Commits that changed the file in the window. */
+  revisions: number;
+  /** Summed cyclomatic complexity. */
+  complexity: number;
+  fan_in: number | null;
+  fan_out: number | null;
+}
+
+/** Modules that import each other in a ring, and an import that would break it. */
+export interface ImportCycle {
+  modules: string[];
+  /** `a -> b`: the import to remove or invert, when suggested. */
+  suggested_break: string | null;
+}
+
+/** The audit's hotspot data; ``available`` is false until `make audit` has written it. */
+export interface CodeHealth {
+  available: boolean;
+  /** The history the scores cover, e.g. `175 commits`. */
+  window: string;
+  formula: string;
+  files: HotspotFile[];
+  cycles: ImportCycle[];
+}
+
 // ---- quant_engine.api.schemas.compute ----
 
 /** What a job runs. */
@@ -758,6 +790,15 @@ export interface ApiPaths {
       query: { limit?: number };
       body: never;
       response: ApiResponse<AutopilotOverview>;
+    };
+  };
+  "/api/code-health": {
+    /** Hotspots and import cycles of the last audit (200) */
+    get: {
+      path: Record<string, never>;
+      query: Record<string, never>;
+      body: never;
+      response: ApiResponse<CodeHealth>;
     };
   };
   "/api/compute/jobs": {

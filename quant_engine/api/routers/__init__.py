@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from quant_engine.api.routers import (
     autopilot,
     backtests,
+    code_health,
     compute,
     dashboard,
     data_explorer,
@@ -25,5 +26,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     model_lab.router,
     data_explorer.router,
     autopilot.router,
+    code_health.router,
     compute.router,
 )

@@ -1,0 +1,1 @@
+"""Building the dashboard and keeping its committed build in step with its sources."""
