@@ -1,4 +1,4 @@
-"""Code health for the API: the committed audit data (``HOTSPOTS.json``), read as it is."""
+"""Code health for the API: the committed hotspot data of the audit, read as it is."""
 
 from __future__ import annotations
 
