@@ -13,6 +13,7 @@ its code imports plus its ``[dependency-groups]`` entry from pyproject.toml; arg
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -77,6 +78,8 @@ def demo(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     """Benchmarks; figures go in benchmarks/README.md."""
     install(session, TEST_EXTRAS, ("test",))  # the WRDS benchmark reuses the test database
+    if shutil.which("npm"):  # the dashboard's browser figures use the pinned Node tools
+        npm_ci_if_stale(session)
     session.run("python", str(ROOT / "benchmarks" / "run.py"), *session.posargs)
 
 
@@ -113,6 +116,8 @@ def run_dashboard(session: nox.Session, *args: str) -> None:
     install(session)
     npm_ci_if_stale(session)
     session.run("npm", "test", "--silent", external=True)
+    tsc = str(ROOT / "node_modules" / ".bin" / "tsc")
+    session.run(tsc, "-p", str(ROOT / "frontend" / "e2e" / "tsconfig.json"), external=True)
     session.run("python", str(ROOT / "scripts" / "build_dashboard.py"), *args)
 
 
