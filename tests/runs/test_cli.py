@@ -32,11 +32,14 @@ def three_runs(manifest_dir: Path) -> list[str]:
 
 
 def test_list_shows_newest_first(three_runs: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["list", "--json"]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [r["run_id"] for r in rows] == three_runs[::-1]
     assert main(["list"]) == 0
     out = capsys.readouterr().out
-    positions = [out.index(run_id) for run_id in three_runs]
-    assert positions == sorted(positions, reverse=True)
-    assert "total_trades=12" in out
+    positions = [out.index(r["short_id"] + " ") for r in rows]
+    assert positions == sorted(positions)
+    assert "total_trades 12" in out
 
 
 def test_list_filters_by_script_and_status(
@@ -101,7 +104,7 @@ def test_prune_via_main_keeps_the_latest_successes(
     three_runs: list[str], manifest_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["prune", "--keep", "0", "--dry-run"]) == 0
-    assert "would remove 1 file(s)" in capsys.readouterr().out
+    assert "would remove 1 manifest(s)" in capsys.readouterr().out
     assert main(["prune", "--keep", "0"]) == 0
     left = {m.run_id: m.status for _, m in store.scan(manifest_dir).entries}
     assert left == {three_runs[0]: RunStatus.SUCCESS, three_runs[1]: RunStatus.SUCCESS}
