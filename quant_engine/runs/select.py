@@ -40,7 +40,7 @@ _OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
     ">": operator.gt,
     "<": operator.lt,
 }
-_WHERE = re.compile(r"^\s*([A-Za-z_][\w.:-]*)\s*(>=|<=|!=|==|=|>|<)\s*(.+?)\s*$")
+_WHERE = re.compile(r"^\s*([A-Za-z_][\w.:-]*)\s*(>=|<=|!=|==|=|>|<)\s*([^<>=!\s].*?)\s*$")
 _AGE = re.compile(r"^(\d+)([mhdw])$")
 _AGE_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
