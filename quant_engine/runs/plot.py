@@ -1,7 +1,7 @@
 """``qe-runs plot``: the equity curves of backtest runs overlaid in one PNG.
 
 Each curve is read from the ``equity_curve`` output the run recorded (``date`` and ``equity``
-columns). matplotlib is imported only when a plot is drawn.
+columns). pandas and matplotlib are imported only when a plot is drawn.
 """
 
 from __future__ import annotations
@@ -9,13 +9,15 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from quant_engine.errors import DataError, UsageError
 from quant_engine.runs.hashing import home_path
 from quant_engine.runs.index import RunRow
 from quant_engine.runs.table import figure_columns, short_script
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 EQUITY_OUTPUT = "equity_curve"
 """The logical name under which a backtest records its equity curve."""
@@ -30,7 +32,7 @@ class Curve:
     """One run's equity curve and its legend label."""
 
     label: str
-    equity: pd.Series
+    equity: pd.Series[float]
 
 
 def equity_file(row: RunRow, outputs: dict[str, str]) -> Path:
@@ -63,6 +65,8 @@ def label_of(row: RunRow, short_id: str) -> str:
 
 def read_curve(path: Path, label: str) -> Curve:
     """The equity column of an equity-curve CSV, indexed by date; DataError if unreadable."""
+    import pandas as pd  # here: pandas takes a second to import, and only plot needs it
+
     try:
         frame = pd.read_csv(path, usecols=[DATE_COLUMN, EQUITY_COLUMN], parse_dates=[DATE_COLUMN])
     except (OSError, ValueError) as exc:
