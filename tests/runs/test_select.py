@@ -54,6 +54,8 @@ def test_where_compares_numbers_as_numbers_and_text_as_text() -> None:
     assert filter_rows(rows, where=["rule=top_k"]) == [rows[0], rows[2]]
     assert filter_rows(rows, where=["effective_rule!=top_k", "sharpe>=0.2"]) == [rows[1]]
     assert filter_rows(rows, where=["metrics.sharpe<0.01"]) == [rows[2]]
+    ten, nine = backtest(4, "top_k", 10.0), backtest(5, "top_k", 9.0)
+    assert filter_rows([ten, nine], where=["sharpe>9.5"]) == [ten]  # not "10.0" < "9.5"
 
 
 def test_where_without_the_value_drops_the_row() -> None:
