@@ -18,6 +18,7 @@ import argparse
 import csv
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -104,8 +105,9 @@ def build_parser() -> argparse.ArgumentParser:
         "-n",
         "--limit",
         type=non_negative_int,
-        default=config.RUNS_LIST_LIMIT,
-        help="at most N runs; 0 for all",
+        default=None,
+        help=f"at most N runs; 0 for all (default: {config.RUNS_LIST_LIMIT} in the table, "
+        "all with --json or --csv)",
     )
     add_output_form(p, "JSON lines (settings and metrics in full) instead of a table")
     p = sub.add_parser("show", help="one run in full")
@@ -176,7 +178,10 @@ def cmd_list(args: argparse.Namespace, directory: Path, out: Console) -> int:
         found.rows, script=script, status=args.status, since=args.since, where=args.where
     )
     chosen = select.sort_rows(chosen, args.sort)
-    rows = chosen[: args.limit] if args.limit else chosen
+    limit = args.limit
+    if limit is None:
+        limit = 0 if args.json or args.csv else config.RUNS_LIST_LIMIT
+    rows = chosen[:limit] if limit else chosen
     prefixes = table.unique_prefixes([r.run_id for r in found.rows])
     records = [table.record(r, prefixes[r.run_id]) for r in rows]
     if args.json:
@@ -367,9 +372,18 @@ def cmd_diff(args: argparse.Namespace, directory: Path, out: Console) -> int:
         for column in ("section", "key", "A", "B"):
             rest.add_column(column, overflow="fold")
         for c in found.other:
-            rest.add_row(c.section, escape(c.key), escape(c.a), escape(c.b))
+            rest.add_row(c.section, escape(c.key), escape(short_hex(c.a)), escape(short_hex(c.b)))
         out.print(rest)
     return 1
+
+
+DIGEST = re.compile(r"\b([0-9a-f]{12})[0-9a-f]{52}\b")
+"""A sha256 in hex: shown by its first 12 digits in tables."""
+
+
+def short_hex(text: str) -> str:
+    """``text`` with every sha256 cut to 12 hex digits (JSON and CSV keep them whole)."""
+    return DIGEST.sub(r"\1", text)
 
 
 def write_diff_csv(found: compare.Comparison) -> None:

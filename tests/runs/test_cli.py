@@ -162,3 +162,24 @@ def test_prune_keep_1_removes_the_dead_run_not_the_only_success(
     assert main(["prune", "--keep", "1", "--script", "run_train"]) == 0
     left = {m.run_id for _, m in store.scan(manifest_dir, script="run_train").entries}
     assert left == {three_runs[0]}
+
+
+def test_table_shows_the_newest_20_and_says_how_many_matched(
+    manifest_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for sharpe in range(22):
+        with record_run({}, "run_backtest") as run:
+            run.set_result(sharpe=sharpe / 10)
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    assert "showing 20 of 22 runs; --limit 0 for all" in out
+    assert main(["list", "--json"]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 22
+    assert main(["list", "--json", "--limit", "3", "--sort", "-sharpe"]) == 0
+    captured = capsys.readouterr()
+    assert [json.loads(x)["metrics"]["sharpe"] for x in captured.out.splitlines()] == [
+        2.1,
+        2.0,
+        1.9,
+    ]
+    assert "showing 3 of 22 runs" in captured.err
