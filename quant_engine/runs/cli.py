@@ -42,7 +42,7 @@ from quant_engine.runs import cleanup, compare, plot, select, store, table, veri
 from quant_engine.runs.index import RunRow, query, row_of
 from quant_engine.runs.manifest import RunManifest, RunStatus
 from quant_engine.utils.atomic import write_bytes_atomic
-from quant_engine.utils.number_format import byte_size
+from quant_engine.utils.number_format import byte_size, cell
 from quant_engine.utils.progress import progress_bar
 
 STATUS_STYLE = {
@@ -260,8 +260,18 @@ def key_values(title: str, values: dict[str, Any]) -> Table:
     table.add_column("value")
     for key, value in values.items():
         if value not in (None, "", [], {}):
-            table.add_row(escape(str(key)), escape(verify.show(value)))
+            table.add_row(escape(str(key)), escape(shown(value)))
     return table
+
+
+def shown(value: Any) -> str:
+    """A recorded value for people: figures to 4 significant digits, lists of names joined
+    (``show --json`` keeps the recorded form)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return cell(value)
+    if isinstance(value, list) and all(isinstance(v, str | int | float) for v in value):
+        return ", ".join(shown(v) for v in value)
+    return verify.show(value)
 
 
 def cmd_show(args: argparse.Namespace, directory: Path, out: Console) -> int:
@@ -295,7 +305,10 @@ def cmd_show(args: argparse.Namespace, directory: Path, out: Console) -> int:
             },
         )
     )
-    for title, values in (("resolved", m.resolved), ("result", m.result)):
+    result = {
+        k: compare.value_text(k, v) if isinstance(v, float) else v for k, v in m.result.items()
+    }
+    for title, values in (("resolved", m.resolved), ("result", result)):
         if values:
             out.print(key_values(title, dict(values)))
     if m.data:

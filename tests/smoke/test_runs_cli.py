@@ -174,6 +174,8 @@ def test_show_by_short_id_as_table_json_and_csv(home: Path, run_cli: Runner) -> 
     table = run_cli([*RUNS, "show", newer])
     assert table.returncode == 0, table.stderr
     assert "long_short" in table.stdout
+    assert re.search(r"annual_return +│ -?\d+\.\d\d%", table.stdout)
+    assert not RAW_FLOAT.search(table.stdout), RAW_FLOAT.search(table.stdout)
     shown = json.loads(run_cli([*RUNS, "show", newer, "--json"]).stdout)
     assert shown["result"]["sharpe"] == pytest.approx(shown["result"]["sharpe"])
     assert shown["run_id"].startswith(newer)
