@@ -137,7 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--keep", type=non_negative_int, required=True, help="newest N finished runs to keep"
     )
-    p.add_argument("--script", help="prune only this script's runs")
+    p.add_argument("--script", help="prune only this script's runs (backtest, qe-backtest, ...)")
     p.add_argument("--global", dest="overall", action="store_true", help="keep N overall")
     p.add_argument(
         "--keep-results", action="store_true", help="delete the manifests only, not their results"
@@ -453,10 +453,13 @@ def cmd_verify(args: argparse.Namespace, directory: Path, out: Console) -> int:
 
 def cmd_prune(args: argparse.Namespace, directory: Path, out: Console) -> int:
     """Delete old manifests and their results (see :mod:`cleanup`), or list them (--dry-run)."""
+    script = None
+    if args.script is not None:
+        script = select.resolve_script(args.script, {r.script for r in query(directory).rows})
     done = cleanup.prune(
         directory,
         args.keep,
-        script=args.script,
+        script=script,
         per_script=not args.overall,
         keep_results=args.keep_results,
         dry_run=args.dry_run,

@@ -159,7 +159,7 @@ def test_list_and_show_say_dead_for_a_run_whose_process_is_gone(
 def test_prune_keep_1_removes_the_dead_run_not_the_only_success(
     three_runs: list[str], dead_run: str, manifest_dir: Path
 ) -> None:
-    assert main(["prune", "--keep", "1", "--script", "run_train"]) == 0
+    assert main(["prune", "--keep", "1", "--script", "qe-train"]) == 0
     left = {m.run_id for _, m in store.scan(manifest_dir, script="run_train").entries}
     assert left == {three_runs[0]}
 
