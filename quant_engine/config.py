@@ -252,6 +252,10 @@ REDACT_QUERY_PARAMS: tuple[str, ...] = (
 (also any parameter one of whose ``_``/``-`` separated words is in this list)."""
 MANIFEST_STALE_TEMP_S: float = 3600.0
 """``prune`` deletes temp files of interrupted manifest writes older than this."""
+RUNS_LIST_LIMIT: int = 20
+"""Runs ``qe-runs list`` shows unless ``--limit`` says otherwise (0: all)."""
+RUNS_PLOT_FILE: str = "qe_runs_equity.png"
+"""Where ``qe-runs plot`` writes its PNG unless ``--out`` says otherwise (in the current folder)."""
 
 # --- pipelines: the commands that fill the local cache from live sources --------------------
 

@@ -1,39 +1,48 @@
-"""``qe-runs`` (``python -m quant_engine.utils.reproducibility``): list, show, diff, verify, prune.
+"""``qe-runs`` (``python -m quant_engine.utils.reproducibility``): list, show, diff, plot, verify,
+prune.
 
 RUN is a manifest path, ``latest`` / ``latest:<script>``, a run id, a unique run-id prefix or
-the 6-hex short id. Exit codes: 0 ok (verify: reproduced; diff: no differences); 1 not ok
-(verify: not reproduced; diff: the runs differ); 2 bad usage (unknown or ambiguous RUN ...).
-``latest`` is the newest finished successful run. A ``running`` run whose process is gone is
-shown ``dead``. ``prune --keep N`` keeps the newest N finished runs of each script (``--global``:
-N overall; ``--script S``: only S's) and never removes a live run, a latest pointer's target or
-the run that wrote the model the registry serves.
+the 6-hex short id. Exit codes: 0 ok (verify: reproduced; diff: the runs recorded the same
+settings, metrics, data, code and environment); 1 not ok (verify: not reproduced; diff: the runs
+differ; a recorded file is missing); 2 bad usage (unknown or ambiguous RUN, bad flag, --where or
+--script). ``latest`` is the newest finished successful run. A ``running`` run whose process is
+gone is shown ``dead``. ``prune --keep N`` keeps the newest N finished runs of each script
+(``--global``: N overall; ``--script S``: only S's), deletes the results the pruned runs recorded
+under ``results/`` (``--keep-results`` leaves them), and never removes a live run, a latest
+pointer's target or the run that wrote a model the registry serves.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import json
+import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from rich import box
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from quant_engine import layout
+from quant_engine import config, layout
 from quant_engine.cli import (
     check_data_home,
     folder_path,
     new_parser,
     non_negative_int,
-    positive_int,
     run_command,
 )
 from quant_engine.errors import DataError, UsageError
-from quant_engine.runs import store, verify
+from quant_engine.runs import cleanup, compare, plot, select, store, table, verify
+from quant_engine.runs.index import RunRow, query, row_of
 from quant_engine.runs.manifest import RunManifest, RunStatus
+from quant_engine.utils.atomic import write_bytes_atomic
+from quant_engine.utils.number_format import byte_size, cell
 from quant_engine.utils.progress import progress_bar
 
 STATUS_STYLE = {
@@ -48,9 +57,22 @@ PIPE_WIDTH = 200
 """Console width when stdout is not a terminal, so piped output is not wrapped."""
 
 
+DIFF_EXIT = (
+    "exit: 0 when the runs recorded the same settings, metrics, data, code and environment; "
+    "1 when they differ; 2 for a bad RUN"
+)
+
+
+def add_output_form(parser: argparse.ArgumentParser, json_help: str) -> None:
+    """``--json`` / ``--csv``, one of them, for a read command."""
+    form = parser.add_mutually_exclusive_group()
+    form.add_argument("--json", action="store_true", help=json_help)
+    form.add_argument("--csv", action="store_true", help="CSV with a header instead of a table")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``qe-runs`` argument parser."""
-    parser = new_parser("qe-runs", "List, show, diff, verify and prune run manifests.")
+    parser = new_parser("qe-runs", "List, show, diff, plot, verify and prune run manifests.")
     parser.add_argument(
         "--dir",
         type=folder_path,
@@ -58,36 +80,78 @@ def build_parser() -> argparse.ArgumentParser:
         help="manifest folder (default: $QE_HOME/manifests)",
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("list", help="runs, newest first")
-    p.add_argument("--script", help="only this entry point's runs")
+    p = sub.add_parser(
+        "list",
+        help="runs, newest first",
+        description="Runs newest first. KEY names a metric (sharpe), a setting (years) or "
+        "metrics.X / settings.X; --script S alone shows S's own columns.",
+    )
+    p.add_argument(
+        "--script", help="only this script's runs: backtest, qe-backtest or run_backtest"
+    )
     p.add_argument("--status", choices=[s.value for s in RunStatus], help="only this status")
-    p.add_argument("-n", "--limit", type=positive_int, default=None, help="at most N runs")
-    p.add_argument("--json", action="store_true", help="JSON lines instead of a table")
+    p.add_argument(
+        "--since", type=select.since_time, help="runs started since a date, date-time or age (7d)"
+    )
+    p.add_argument(
+        "--where",
+        action="append",
+        default=[],
+        metavar="EXPR",
+        help="KEY OP VALUE, OP one of > >= < <= = !=, e.g. 'sharpe>0.5' (repeat for AND)",
+    )
+    p.add_argument("--sort", metavar="[-]KEY", help="order by KEY (-KEY: largest first)")
+    p.add_argument(
+        "-n",
+        "--limit",
+        type=non_negative_int,
+        default=None,
+        help=f"at most N runs; 0 for all (default: {config.RUNS_LIST_LIMIT} in the table, "
+        "all with --json or --csv)",
+    )
+    add_output_form(p, "JSON lines (settings and metrics in full) instead of a table")
     p = sub.add_parser("show", help="one run in full")
     p.add_argument("run", help="path, latest[:script], run id or unique prefix")
-    p.add_argument("--json", action="store_true", help="the manifest's JSON, status as read now")
-    p = sub.add_parser("diff", help="what changed between two runs")
+    add_output_form(p, "the manifest's JSON, status as read now")
+    p = sub.add_parser(
+        "diff",
+        help="what changed between two runs",
+        description="Settings and metrics first (with B - A), then data digests, then the rest.",
+        epilog=DIFF_EXIT,
+    )
     p.add_argument("a", help="first run")
     p.add_argument("b", help="second run")
+    add_output_form(p, "the comparison as one JSON object")
+    p = sub.add_parser("plot", help="overlay backtest runs' equity curves in one PNG")
+    p.add_argument("runs", nargs="+", metavar="RUN", help="backtest runs")
+    p.add_argument(
+        "--out", type=Path, default=Path(config.RUNS_PLOT_FILE), help="PNG file to write"
+    )
     p = sub.add_parser("verify", help="re-run a run in a sandbox data home and compare its outputs")
     p.add_argument("run", help="path, latest[:script], run id or unique prefix")
     p.add_argument("--timeout", type=float, default=None, help="seconds before giving up")
     p.add_argument(
         "--keep-outputs", action="store_true", help="keep the re-run's sandbox data home"
     )
-    p = sub.add_parser("prune", help="delete old manifests")
+    p = sub.add_parser("prune", help="delete old manifests and the results they recorded")
     p.add_argument(
         "--keep", type=non_negative_int, required=True, help="newest N finished runs to keep"
     )
-    p.add_argument("--script", help="prune only this entry point's runs")
+    p.add_argument("--script", help="prune only this script's runs (backtest, qe-backtest, ...)")
     p.add_argument("--global", dest="overall", action="store_true", help="keep N overall")
-    p.add_argument("--dry-run", action="store_true", help="only say what would go")
+    p.add_argument(
+        "--keep-results", action="store_true", help="delete the manifests only, not their results"
+    )
+    p.add_argument("--dry-run", action="store_true", help="only say what would go, and its size")
     return parser
 
 
 def console() -> Console:
-    """Rich console on stdout; wide when piped, so lines stay greppable."""
-    return Console() if sys.stdout.isatty() else Console(width=PIPE_WIDTH)
+    """Rich console on stdout; when piped, ``$COLUMNS`` wide, else wide so lines stay greppable."""
+    if sys.stdout.isatty():
+        return Console()
+    columns = os.environ.get("COLUMNS", "")
+    return Console(width=int(columns) if columns.isdigit() else PIPE_WIDTH)
 
 
 def resolve(directory: Path, ref: str) -> tuple[Path, RunManifest]:
@@ -100,37 +164,86 @@ def resolve(directory: Path, ref: str) -> tuple[Path, RunManifest]:
 
 
 def cmd_list(args: argparse.Namespace, directory: Path, out: Console) -> int:
-    """Print runs newest first, filtered by script and status."""
-    status = RunStatus(args.status) if args.status is not None else None
-    found = store.scan(directory, script=args.script, status=status)
-    rows = found.entries[: args.limit]
+    """Print runs newest first (or by --sort), filtered by script, status, time and --where."""
+    found = query(directory)
     if found.unreadable:
         names = ", ".join(p.name for p in found.unreadable)
         print(
             f"qe-runs: skipped {len(found.unreadable)} unreadable file(s): {names}", file=sys.stderr
         )
+    script = None
+    if args.script is not None:
+        script = select.resolve_script(args.script, {r.script for r in found.rows})
+    chosen = select.filter_rows(
+        found.rows, script=script, status=args.status, since=args.since, where=args.where
+    )
+    chosen = select.sort_rows(chosen, args.sort)
+    limit = args.limit
+    if limit is None:
+        limit = 0 if args.json or args.csv else config.RUNS_LIST_LIMIT
+    rows = chosen[:limit] if limit else chosen
+    prefixes = table.unique_prefixes([r.run_id for r in found.rows])
+    records = [table.record(r, prefixes[r.run_id]) for r in rows]
     if args.json:
-        for path, m in rows:
-            summary = m.model_dump(
-                mode="json", include={"run_id", "script", "status", "started_at", "duration_s"}
-            )
-            print(json.dumps({**summary, "path": str(path)}))
-        return 0
-    table = Table(title=f"runs in {directory}")
-    for column in ("run id", "script", "status", "started (UTC)", "duration", "result", "commit"):
-        table.add_column(column, no_wrap=column in ("run id", "started (UTC)"))
-    for _, m in rows:
-        table.add_row(
-            m.run_id,
-            escape(m.script) + (" [dim](verify)[/]" if m.verify_of else ""),
-            f"[{STATUS_STYLE[m.status]}]{m.status.value}[/]",
-            m.started_at.strftime("%Y-%m-%d %H:%M:%S"),
-            f"{m.duration_s:.2f}s" if m.duration_s is not None else "",
-            escape(", ".join(f"{k}={v}" for k, v in list(m.result.items())[:3])),
-            commit_text(m),
-        )
-    out.print(table)
+        for item in records:
+            print(json.dumps(item))
+    elif args.csv:
+        write_csv([table.flat_record(item) for item in records])
+    elif not rows:
+        out.print(f"no runs match in {directory}")
+    else:
+        out.print(list_table(rows, prefixes, script, directory))
+    if len(rows) < len(chosen):
+        footer = f"showing {len(rows)} of {len(chosen)} runs; --limit 0 for all"
+        print(footer, file=sys.stderr) if args.json or args.csv else out.print(footer)
     return 0
+
+
+def write_csv(records: list[dict[str, Any]]) -> None:
+    """Flat records as CSV with a header on stdout."""
+    writer = csv.DictWriter(sys.stdout, fieldnames=table.csv_fields(records), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(records)
+
+
+def list_table(
+    rows: list[RunRow], prefixes: dict[str, str], script: str | None, directory: Path
+) -> Table:
+    """The run list: a script's own figure columns when every row is of that script, else a
+    script column and a figures column."""
+    scripts = {r.script for r in rows}
+    own = script if script is not None else (next(iter(scripts)) if len(scripts) == 1 else None)
+    columns = table.figure_columns(own) if own is not None else ()
+    grid = Table(
+        title=f"runs in {directory}",
+        box=box.SIMPLE_HEAD,
+        padding=(0, 1, 0, 0),
+        pad_edge=False,
+        show_edge=False,
+    )
+    grid.add_column("run id", no_wrap=True)
+    if not columns:
+        grid.add_column("script")
+    grid.add_column("status", no_wrap=True)
+    grid.add_column("started", no_wrap=True)
+    if columns:
+        for column in columns:
+            numeric = column.kind is not table.Kind.TEXT
+            grid.add_column(column.header, justify="right" if numeric else "left", no_wrap=True)
+    else:
+        grid.add_column("time", justify="right", no_wrap=True)
+        grid.add_column("figures", overflow="fold")
+    for row in rows:
+        cells = [escape(prefixes[row.run_id])]
+        if not columns:
+            cells.append(escape(table.short_script(row.script)))
+        cells += [f"[{STATUS_STYLE[row.status]}]{row.status.value}[/]", table.started_text(row)]
+        if columns:
+            cells += [escape(column.text(row)) for column in columns]
+        else:
+            cells += [table.duration_text(row), escape(table.summary_text(row))]
+        grid.add_row(*cells)
+    return grid
 
 
 def commit_text(m: RunManifest) -> str:
@@ -147,8 +260,18 @@ def key_values(title: str, values: dict[str, Any]) -> Table:
     table.add_column("value")
     for key, value in values.items():
         if value not in (None, "", [], {}):
-            table.add_row(escape(str(key)), escape(verify.show(value)))
+            table.add_row(escape(str(key)), escape(shown(value)))
     return table
+
+
+def shown(value: Any) -> str:
+    """A recorded value for people: figures to 4 significant digits, lists of names joined
+    (``show --json`` keeps the recorded form)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return cell(value)
+    if isinstance(value, list) and all(isinstance(v, str | int | float) for v in value):
+        return ", ".join(shown(v) for v in value)
+    return verify.show(value)
 
 
 def cmd_show(args: argparse.Namespace, directory: Path, out: Console) -> int:
@@ -156,6 +279,9 @@ def cmd_show(args: argparse.Namespace, directory: Path, out: Console) -> int:
     path, m = resolve(directory, args.run)
     if args.json:
         print(store.dump_manifest(m).decode(), end="")
+        return 0
+    if args.csv:
+        write_show_csv(row_of(path, m), m)
         return 0
     command = f"python -m {m.command.module} {' '.join(m.command.argv)}" if m.command else None
     out.print(
@@ -179,7 +305,10 @@ def cmd_show(args: argparse.Namespace, directory: Path, out: Console) -> int:
             },
         )
     )
-    for title, values in (("resolved", m.resolved), ("result", m.result)):
+    result = {
+        k: compare.value_text(k, v) if isinstance(v, float) else v for k, v in m.result.items()
+    }
+    for title, values in (("resolved", m.resolved), ("result", result)):
         if values:
             out.print(key_values(title, dict(values)))
     if m.data:
@@ -204,21 +333,101 @@ def cmd_show(args: argparse.Namespace, directory: Path, out: Console) -> int:
     return 0
 
 
+def write_show_csv(row: RunRow, m: RunManifest) -> None:
+    """One run as ``section,key,value`` rows: the run, its settings, metrics and outputs."""
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(["section", "key", "value"])
+    full = table.record(row)
+    for key, value in full.items():
+        if key not in ("settings", "metrics"):
+            writer.writerow(["run", key, value])
+    for section in ("settings", "metrics"):
+        for key, value in full[section].items():
+            writer.writerow([section, key, value])
+    for o in m.outputs:
+        writer.writerow(["outputs", o.name, o.path])
+
+
 def cmd_diff(args: argparse.Namespace, directory: Path, out: Console) -> int:
-    """Print what changed between two runs; exit 1 when anything did."""
-    _, a = resolve(directory, args.a)
-    _, b = resolve(directory, args.b)
-    changes = verify.diff_manifests(a, b)
-    if not changes:
+    """Print what changed between two runs, settings and metrics first; exit 1 when anything
+    did."""
+    path_a, a = resolve(directory, args.a)
+    path_b, b = resolve(directory, args.b)
+    found = compare.compare(path_a, a, path_b, b)
+    code = 1 if found.differ else 0
+    if args.json:
+        print(json.dumps(found.as_json(), indent=2))
+        return code
+    if args.csv:
+        write_diff_csv(found)
+        return code
+    if not found.differ:
         out.print(f"no differences between {a.run_id} and {b.run_id}")
         return 0
-    table = Table(title=f"A = {a.run_id}   B = {b.run_id}")
-    for column in ("section", "key", "A", "B"):
-        table.add_column(column)
-    for c in changes:
-        table.add_row(c.section, escape(c.key), escape(c.a), escape(c.b))
-    out.print(table)
+    out.print(f"A = {a.run_id} ({a.script})\nB = {b.run_id} ({b.script})")
+    grid = Table(box=box.SIMPLE_HEAD, title_justify="left")
+    for column in ("", "A", "B", "B - A"):
+        grid.add_column(column, justify="left" if column in ("", "A", "B") else "right")
+    for title, changes in (("settings", found.settings), ("metrics", found.metrics)):
+        for change in changes:
+            grid.add_row(
+                f"{title}.{escape(change.key)}",
+                escape(compare.value_text(change.key, change.a)),
+                escape(compare.value_text(change.key, change.b)),
+                compare.delta_text(change),
+            )
+    if not found.settings:
+        grid.add_row("settings", "same", "same", "")
+    grid.add_row("data", escape(found.data_text()), "", "")
+    out.print(grid)
+    if found.other:
+        rest = Table(title="other differences", title_justify="left", box=box.SIMPLE_HEAD)
+        for column in ("section", "key", "A", "B"):
+            rest.add_column(column, overflow="fold")
+        for c in found.other:
+            rest.add_row(c.section, escape(c.key), escape(short_hex(c.a)), escape(short_hex(c.b)))
+        out.print(rest)
     return 1
+
+
+DIGEST = re.compile(r"\b([0-9a-f]{12})[0-9a-f]{52}\b")
+"""A sha256 in hex: shown by its first 12 digits in tables."""
+
+
+def short_hex(text: str) -> str:
+    """``text`` with every sha256 cut to 12 hex digits (JSON and CSV keep them whole)."""
+    return DIGEST.sub(r"\1", text)
+
+
+def write_diff_csv(found: compare.Comparison) -> None:
+    """The comparison as ``section,key,a,b,delta`` rows."""
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(["section", "key", "a", "b", "delta"])
+    for title, changes in (("settings", found.settings), ("metrics", found.metrics)):
+        for change in changes:
+            writer.writerow([title, change.key, change.a, change.b, change.delta])
+    writer.writerow(
+        ["data", "inputs differing", found.data_inputs, "", ",".join(found.data_differ)]
+    )
+    for c in found.other:
+        writer.writerow([c.section, c.key, c.a, c.b, ""])
+
+
+def cmd_plot(args: argparse.Namespace, directory: Path, out: Console) -> int:
+    """Overlay the equity curves of backtest runs in one PNG."""
+    loaded = [resolve(directory, ref) for ref in args.runs]
+    prefixes = table.unique_prefixes([r.run_id for r in query(directory).rows])
+    curves = []
+    for path, m in loaded:
+        row = row_of(path, m)
+        source = plot.equity_file(row, {o.name: o.path for o in m.outputs})
+        curves.append(plot.read_curve(source, plot.label_of(row, prefixes.get(m.run_id, m.run_id))))
+    title = f"equity of {len(curves)} run(s)"
+    target = args.out.expanduser()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    write_bytes_atomic(target, plot.overlay_png(curves, title))
+    out.print(f"wrote {escape(str(target))} ({len(curves)} equity curve(s))")
+    return 0
 
 
 def cmd_verify(args: argparse.Namespace, directory: Path, out: Console) -> int:
@@ -243,14 +452,35 @@ def cmd_verify(args: argparse.Namespace, directory: Path, out: Console) -> int:
 
 
 def cmd_prune(args: argparse.Namespace, directory: Path, out: Console) -> int:
-    """Delete old manifests (see :func:`store.prune` for what stays), or list them (--dry-run)."""
-    removed = store.prune(
-        directory, args.keep, script=args.script, per_script=not args.overall, dry_run=args.dry_run
+    """Delete old manifests and their results (see :mod:`cleanup`), or list them (--dry-run)."""
+    script = None
+    if args.script is not None:
+        script = select.resolve_script(args.script, {r.script for r in query(directory).rows})
+    done = cleanup.prune(
+        directory,
+        args.keep,
+        script=script,
+        per_script=not args.overall,
+        keep_results=args.keep_results,
+        dry_run=args.dry_run,
     )
     verb = "would remove" if args.dry_run else "removed"
-    for path in removed:
-        out.print(f"{verb} {escape(path.name)}")
-    out.print(f"{verb} {len(removed)} file(s) from {directory}")
+    for path in done.manifests:
+        results = done.results.get(path, [])
+        also = f" and {len(results)} result file(s)" if results else ""
+        out.print(f"{verb} {escape(path.name)}{also}")
+    for result in done.result_paths():
+        out.print(f"  {escape(layout.relative_to_home(result))}", highlight=False)
+    results = done.result_paths()
+    out.print(
+        f"{verb} {len(done.manifests)} manifest(s) and {len(results)} result file(s), "
+        f"{byte_size(done.size())}, from {directory}"
+    )
+    if done.shared or done.outside:
+        out.print(
+            f"kept {len(done.shared)} result file(s) a remaining run also recorded and "
+            f"{len(done.outside)} outside {layout.results_dir()}"
+        )
     return 0
 
 
@@ -261,6 +491,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Path, Console], int]] = {
     "list": cmd_list,
     "show": cmd_show,
     "diff": cmd_diff,
+    "plot": cmd_plot,
     "verify": cmd_verify,
     "prune": cmd_prune,
 }
@@ -268,7 +499,19 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Path, Console], int]] = {
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse ``argv``, run the command, return the exit code (errors: one line on stderr)."""
-    return run_command("qe-runs", lambda: dispatch(build_parser().parse_args(argv)))
+    words = joined_sort(list(sys.argv[1:] if argv is None else argv))
+    return run_command("qe-runs", lambda: dispatch(build_parser().parse_args(words)))
+
+
+def joined_sort(argv: list[str]) -> list[str]:
+    """``--sort -sharpe`` as ``--sort=-sharpe``: argparse would take ``-sharpe`` for a flag."""
+    words: list[str] = []
+    for word in argv:
+        if words and words[-1] == "--sort" and word.startswith("-") and word != "--":
+            words[-1] = f"--sort={word}"
+        else:
+            words.append(word)
+    return words
 
 
 def dispatch(args: argparse.Namespace) -> int:

@@ -32,11 +32,14 @@ def three_runs(manifest_dir: Path) -> list[str]:
 
 
 def test_list_shows_newest_first(three_runs: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["list", "--json"]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [r["run_id"] for r in rows] == three_runs[::-1]
     assert main(["list"]) == 0
     out = capsys.readouterr().out
-    positions = [out.index(run_id) for run_id in three_runs]
-    assert positions == sorted(positions, reverse=True)
-    assert "total_trades=12" in out
+    positions = [out.index(r["short_id"] + " ") for r in rows]
+    assert positions == sorted(positions)
+    assert "total_trades 12" in out
 
 
 def test_list_filters_by_script_and_status(
@@ -101,7 +104,7 @@ def test_prune_via_main_keeps_the_latest_successes(
     three_runs: list[str], manifest_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["prune", "--keep", "0", "--dry-run"]) == 0
-    assert "would remove 1 file(s)" in capsys.readouterr().out
+    assert "would remove 1 manifest(s)" in capsys.readouterr().out
     assert main(["prune", "--keep", "0"]) == 0
     left = {m.run_id: m.status for _, m in store.scan(manifest_dir).entries}
     assert left == {three_runs[0]: RunStatus.SUCCESS, three_runs[1]: RunStatus.SUCCESS}
@@ -156,6 +159,27 @@ def test_list_and_show_say_dead_for_a_run_whose_process_is_gone(
 def test_prune_keep_1_removes_the_dead_run_not_the_only_success(
     three_runs: list[str], dead_run: str, manifest_dir: Path
 ) -> None:
-    assert main(["prune", "--keep", "1", "--script", "run_train"]) == 0
+    assert main(["prune", "--keep", "1", "--script", "qe-train"]) == 0
     left = {m.run_id for _, m in store.scan(manifest_dir, script="run_train").entries}
     assert left == {three_runs[0]}
+
+
+def test_table_shows_the_newest_20_and_says_how_many_matched(
+    manifest_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for sharpe in range(22):
+        with record_run({}, "run_backtest") as run:
+            run.set_result(sharpe=sharpe / 10)
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    assert "showing 20 of 22 runs; --limit 0 for all" in out
+    assert main(["list", "--json"]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 22
+    assert main(["list", "--json", "--limit", "3", "--sort", "-sharpe"]) == 0
+    captured = capsys.readouterr()
+    assert [json.loads(x)["metrics"]["sharpe"] for x in captured.out.splitlines()] == [
+        2.1,
+        2.0,
+        1.9,
+    ]
+    assert "showing 3 of 22 runs" in captured.err
