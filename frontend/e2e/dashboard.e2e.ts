@@ -115,7 +115,7 @@ describe("compute jobs", () => {
     expect(runId).not.toBe("");
     await page.goto(`${baseUrl}/#/runs`);
     await page.fill("input[type=search]", runId);
-    await page.waitForSelector(`text=${runId}`);
+    await page.waitForSelector(`[role=row] [title="${runId}"]`);
     expect(errors).toEqual([]);
     await page.close();
   });

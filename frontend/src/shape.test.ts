@@ -7,6 +7,7 @@ import {
   drawdowns,
   findGaps,
   rebased,
+  shortestPrefixes,
   sortRows,
   spansMoreThan,
   verifiedRunIds,
@@ -94,5 +95,15 @@ describe("tables and bars", () => {
   it("finds gaps longer than a long weekend", () => {
     const bars = ["2024-01-05", "2024-01-08", "2024-01-09", "2024-01-25"].map(bar);
     expect(findGaps(bars)).toEqual([{ after: "2024-01-09", before: "2024-01-25", days: 16 }]);
+  });
+});
+
+describe("run ids", () => {
+  it("shortens each id to the shortest prefix no other id shares", () => {
+    const ids = ["20261205T235743.1-1-aa", "20261205T235743.2-1-bb", "20261205T120000.0-9-cc"];
+    const short = shortestPrefixes(ids);
+    expect(short.get(ids[0] as string)).toBe("20261205T235743.1");
+    expect(short.get(ids[1] as string)).toBe("20261205T235743.2");
+    expect(short.get(ids[2] as string)).toBe("20261205T120000");
   });
 });

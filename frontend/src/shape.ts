@@ -138,3 +138,20 @@ export function sortRows<T>(rows: T[], key: (row: T) => unknown, descending: boo
   });
   return keyed.map((k) => k.row);
 }
+
+/** The shortest prefix of each id that no other id shares (at least `min` characters), as
+ * `qe-runs` accepts and shows them. */
+export function shortestPrefixes(ids: string[], min = 15): Map<string, string> {
+  const sorted = [...new Set(ids)].sort();
+  const out = new Map<string, string>();
+  sorted.forEach((id, i) => {
+    const common = (other: string | undefined) => {
+      let n = 0;
+      while (other !== undefined && n < id.length && id[n] === other[n]) n++;
+      return n;
+    };
+    const length = Math.max(common(sorted[i - 1]), common(sorted[i + 1])) + 1;
+    out.set(id, id.slice(0, Math.max(min, length)));
+  });
+  return out;
+}

@@ -47,7 +47,11 @@ export function DataPage(props: { source: string | null; ticker: string | null }
                 {s.name}
               </a>{" "}
               <span class="muted">
-                {s.available ? s.description : `unavailable: set ${s.missing_env.join(", ")}`}
+                {s.available
+                  ? s.description
+                  : s.missing_env.length
+                    ? `unavailable: set ${s.missing_env.join(", ")}`
+                    : "unavailable here"}
               </span>
             </li>
           ))}

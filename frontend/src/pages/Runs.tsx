@@ -7,7 +7,7 @@ import { Empty, ErrorLine } from "../components/States";
 import { formatDuration, formatMetric, formatTime } from "../format";
 import { useLoad } from "../hooks";
 import { href } from "../router";
-import { verifiedRunIds } from "../shape";
+import { shortestPrefixes, verifiedRunIds } from "../shape";
 
 const PAGE = 1000;
 const MAX_RUNS = 20000;
@@ -68,6 +68,10 @@ export function RunsPage() {
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const loaded = useLoad((s) => loadAllRuns(script, status, s), [script, status]);
   const verified = useMemo(() => verifiedRunIds(loaded.data?.runs ?? []), [loaded.data]);
+  const short = useMemo(
+    () => shortestPrefixes((loaded.data?.runs ?? []).map((r) => r.run_id)),
+    [loaded.data],
+  );
   const rows = useMemo(() => {
     const all = loaded.data?.runs ?? [];
     const needle = text.trim().toLowerCase();
@@ -81,13 +85,27 @@ export function RunsPage() {
         key: "run_id",
         label: "run",
         value: (r) => r.run_id,
-        render: (r) =>
-          r.script === "run_backtest" ? <a href={href("backtest", r.run_id)}>{r.run_id}</a> : r.run_id,
-        width: "minmax(14rem, 2fr)",
+        render: (r) => {
+          const id = short.get(r.run_id) ?? r.run_id;
+          return r.script === "run_backtest" ? (
+            <a href={href("backtest", r.run_id)} title={r.run_id}>
+              {id}
+            </a>
+          ) : (
+            <span title={r.run_id}>{id}</span>
+          );
+        },
+        width: "minmax(11.5rem, 1.5fr)",
       },
       { key: "script", label: "script", value: (r) => r.script.replace(/^run_/, "") },
       { key: "status", label: "status", value: (r) => r.status },
-      { key: "started", label: "started (UTC)", value: (r) => r.started_at, render: (r) => formatTime(r.started_at) },
+      {
+        key: "started",
+        label: "started (UTC)",
+        value: (r) => r.started_at,
+        render: (r) => formatTime(r.started_at),
+        width: "9.5rem",
+      },
       {
         key: "duration",
         label: "took",
@@ -101,7 +119,7 @@ export function RunsPage() {
       metric("ic", "IC", "ic", "oos_ic"),
       { key: "verified", label: "verified", value: (r) => (verified.has(r.run_id) ? "yes" : "") },
     ],
-    [verified],
+    [verified, short],
   );
   const toggle = (id: string) =>
     setSelected((s) => {
