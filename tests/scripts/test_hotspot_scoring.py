@@ -17,6 +17,8 @@ from scripts.hotspots.complexity import source_complexity
 from tests.scripts.hotspots.sample import A_SOURCE, B_SOURCE, C_SOURCE, EDGES
 
 SCRIPT = Path(hotspot_scoring.__file__).resolve()
+LOOSE = ("--min-revs", "3", "--min-shared-revs", "1", "--min-coupling", "0")
+"""Looser than code-maat's defaults, so the five-commit history shows coupling."""
 
 
 def write_edges(path: Path, edges: list[dict]) -> Path:
@@ -39,7 +41,7 @@ def by_file(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
 def test_report_scores_revisions_times_complexity_times_coupling(
     history_repo: Path, tmp_path: Path
 ) -> None:
-    report = run(history_repo, tmp_path, "--since", "2023-12-01")
+    report = run(history_repo, tmp_path, "--since", "2023-12-01", *LOOSE)
     rows = by_file(report)
     a = rows["pkg/a.py"]
     assert a["complexity"] == source_complexity(A_SOURCE).total == 3
@@ -53,7 +55,14 @@ def test_report_scores_revisions_times_complexity_times_coupling(
     assert [row["rank"] for row in report["files"]] == [1, 2, 3]
     assert (a["fan_in"], a["fan_out"], a["instability"]) == (2, 1, round(1 / 3, 6))
     assert rows["pkg/c.py"]["functions"][0] == {"name": "h", "line": 6, "complexity": 4}
-    assert report["window"] == {"since": "2023-12-01", "commits": 5}
+    assert report["window"] == {
+        "since": "2023-12-01",
+        "commits": 5,
+        "days": 4,
+        "text": "5 commits over 4 days",
+    }
+    table = (tmp_path / "out" / layout.HOTSPOTS_MD_NAME).read_text()
+    assert "Window: 5 commits over 4 days of git history, since '2023-12-01'" in table
 
 
 def test_cycles_list_the_imports_that_form_them(history_repo: Path, tmp_path: Path) -> None:
@@ -65,6 +74,7 @@ def test_cycles_list_the_imports_that_form_them(history_repo: Path, tmp_path: Pa
                 {"importer": "pkg.a", "imported": "pkg.b", "file": "pkg/a.py", "line": 1},
                 {"importer": "pkg.b", "imported": "pkg.a", "file": "pkg/b.py", "line": 2},
             ],
+            "break": [{"importer": "pkg.b", "imported": "pkg.a"}],
         }
     ]
 
