@@ -94,6 +94,9 @@ def stale_hotspots(edges: list[dict[str, Any]]) -> list[Finding]:
     """QE009 for each committed hotspot output that differs from the one the tree gives now."""
     root = layout.repo_root()
     report = score_hotspots(edges, root, since=config.AUDIT_CHURN_SINCE)
+    if report["window"].get("shallow"):
+        tell("hotspots: not compared in a shallow clone (fetch the whole history)")
+        return []
     return [
         Finding(
             path.relative_to(root).as_posix(),

@@ -60,6 +60,7 @@ class Churn:
     lines_changed: dict[str, int] = field(default_factory=dict)
     commits: tuple[Commit, ...] = ()
     note: str = ""
+    shallow: bool = False
 
     @property
     def days(self) -> int:
@@ -159,6 +160,7 @@ def churn(
     text, note, prefix = git_log(root, since, git)
     if text is None:
         return Churn(note=note)
+    shallow = (run_git(root, ["rev-parse", "--is-shallow-repository"], git)[0] or "").strip()
     wanted = None if files is None else {PurePosixPath(f).as_posix() for f in files}
     commits = [under_prefix(c, prefix) for c in parse_numstat(text)]
     commits = [c for c in commits if c.changes and (wanted is None or wanted & c.changes.keys())]
@@ -169,7 +171,9 @@ def churn(
         lines.update(commit.changes)
     window = f"since {since!r}" if since else "up to HEAD"
     note = "" if commits else f"no commits {window}: churn is 0 for every file"
-    return Churn(dict(revisions), dict(lines), tuple(commits), note)
+    if shallow == "true":
+        note = "shallow clone: the history is cut, so revisions are undercounted"
+    return Churn(dict(revisions), dict(lines), tuple(commits), note, shallow == "true")
 
 
 def couplings(

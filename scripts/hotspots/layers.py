@@ -43,6 +43,8 @@ def parse_layer(text: str, containers: Iterable[str] = ("",)) -> Layer:
 
 def load_layers(pyproject: Path) -> tuple[list[Layer], str]:
     """The layers (highest first) of the first layers contract, or ([], why there are none)."""
+    if not pyproject.is_file():
+        return [], f"no layers: no {pyproject.name} at the root"
     try:
         data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:

@@ -77,7 +77,7 @@ def score_hotspots(
     for module, recorded in module_files(edges, root).items():
         where = locate(recorded, root)
         if where is None:
-            notes.append(f"{recorded}: not found under {root.name or root}; scored 0")
+            notes.append(f"{recorded}: not found under the repository root; scored 0")
         files[module] = where or recorded
     graph = import_graph(edges)
     graph.add_nodes_from(files)
@@ -135,6 +135,7 @@ def score_hotspots(
             "commits": len(history.commits),
             "days": history.days,
             "text": history.window_text(),
+            **({"shallow": True} if history.shallow else {}),
         },
         "coupling_thresholds": asdict(limits),
         "notes": notes,

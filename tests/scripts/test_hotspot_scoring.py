@@ -14,6 +14,7 @@ import pytest
 from quant_engine import layout
 from scripts import extract_dependencies, hotspot_scoring
 from scripts.hotspots.complexity import source_complexity
+from scripts.hotspots.scoring import score_hotspots
 from tests.scripts.hotspots.sample import (
     A_SOURCE,
     B_SOURCE,
@@ -225,3 +226,15 @@ def test_committed_hotspots_stay_fresh_in_a_clean_clone(tmp_path: Path) -> None:
     regenerate(clone)
     assert porcelain(clone) == ""
     assert "6 commits over 5 days" in (clone / "audit" / layout.HOTSPOTS_MD_NAME).read_text()
+
+
+def test_a_shallow_clone_says_its_history_is_cut(tmp_path: Path) -> None:
+    repo = make_src_repo(tmp_path / "repo")
+    clone = tmp_path / "clone"
+    url = repo.resolve().as_uri()
+    argv = ["git", "clone", "-q", "--depth", "2", url, str(clone)]
+    subprocess.run(argv, check=True, capture_output=True)
+    report = score_hotspots(EDGES, clone)
+    assert report["window"]["shallow"] is True
+    assert "shallow clone" in report["notes"][0]
+    assert "shallow" not in score_hotspots(EDGES, repo)["window"]
