@@ -112,13 +112,18 @@ def render_chart(report: Mapping[str, Any], top: int) -> bytes:
             linewidths=0.5,
         )
         figure.colorbar(points, ax=axes, label="hotspot score")
+        placed: list[tuple[int, int]] = []
+        near = max([r["complexity"] for r in rows] + [1]) / 25
         for row in rows[: min(top, LABELLED)]:
             if row["score"] <= 0:
                 continue
+            x, y = row["revisions"], row["complexity"]
+            crowd = sum(1 for px, py in placed if abs(px - x) <= 1 and abs(py - y) < near)
+            placed.append((x, y))
             axes.annotate(
                 f"{row['rank']}. {row['file']}",
-                (row["revisions"], row["complexity"]),
-                xytext=(6, 4),
+                (x, y),
+                xytext=(6, 4 - 9 * crowd),
                 textcoords="offset points",
                 fontsize=7,
             )
@@ -126,6 +131,7 @@ def render_chart(report: Mapping[str, Any], top: int) -> bytes:
         axes.set_ylabel("complexity (total cyclomatic, radon)")
         axes.set_title("Hotspots: often changed × complex (bubble area = lines of code)")
         axes.grid(alpha=0.3)
+        axes.margins(x=0.2, y=0.08)  # room for the labels of the rightmost files
         figure.tight_layout()
         return png_bytes(figure)
 
