@@ -345,14 +345,17 @@ API_TOP_SIGNALS: int = 10
 """Signals shown on the dashboard."""
 
 # --- audit: hotspot scoring and temporal coupling of the code-health report -----------------
-AUDIT_CHURN_SINCE: str = "12 months"
-"""Git history window for hotspot churn (anything ``git log --since`` accepts)."""
+AUDIT_CHURN_SINCE: str = ""
+"""Git history window for hotspot churn: empty = every commit up to HEAD (reproducible from the
+committed tree); otherwise anything ``git log --since`` accepts."""
 AUDIT_TOP_N: int = 20
 """Hotspots shown in the readable table and the chart."""
-COUPLING_MIN_REVISIONS: int = 2
-"""Temporal coupling: each file of a pair needs at least this many revisions."""
-COUPLING_MIN_SHARED_REVISIONS: int = 1
-"""Temporal coupling: a pair must change together in at least this many commits."""
+COUPLING_MIN_REVISIONS: int = 5
+"""Temporal coupling: the pair's average revisions must reach this (code-maat's default)."""
+COUPLING_MIN_SHARED_REVISIONS: int = 5
+"""Temporal coupling: a pair must change together in at least this many commits (code-maat)."""
+COUPLING_MIN_DEGREE_PERCENT: int = 30
+"""Temporal coupling: the pair's degree must reach this percentage (code-maat's default)."""
 COUPLING_MAX_CHANGESET_SIZE: int = 30
 """Temporal coupling ignores commits touching more files than this (code-maat's default)."""
 

@@ -18,7 +18,8 @@ Canonical audit data layout::
     docs/audit/data/INTERFACE_CONTRACTS.yaml   scripts/generate_interface_contracts.py
     docs/audit/data/HOTSPOTS.json              scripts/hotspot_scoring.py (ranked data)
     docs/audit/data/HOTSPOTS.md                scripts/hotspot_scoring.py (readable table)
-    docs/audit/data/HOTSPOTS.png               scripts/hotspot_scoring.py (top-20 chart)
+    docs/audit/data/HOTSPOTS.png               scripts/hotspot_scoring.py (churn × complexity)
+    docs/audit/data/HOTSPOTS_LAYERS.png        scripts/hotspot_scoring.py (layers, violations)
     docs/audit/DEPENDENCY_EDGES.json           legacy location, read with a deprecation warning
 """
 
@@ -34,6 +35,7 @@ INTERFACE_CONTRACTS_NAME = "INTERFACE_CONTRACTS.yaml"
 HOTSPOTS_JSON_NAME = "HOTSPOTS.json"
 HOTSPOTS_MD_NAME = "HOTSPOTS.md"
 HOTSPOTS_PNG_NAME = "HOTSPOTS.png"
+HOTSPOTS_LAYERS_PNG_NAME = "HOTSPOTS_LAYERS.png"
 
 _AUDIT_DIR_PARTS = ("docs", "audit")
 _AUDIT_DATA_PARTS = (*_AUDIT_DIR_PARTS, "data")
@@ -175,8 +177,13 @@ def hotspots_md_path() -> Path:
 
 
 def hotspots_png_path() -> Path:
-    """Top-20 hotspot chart (written by hotspot_scoring)."""
+    """Change frequency × complexity chart (written by hotspot_scoring)."""
     return audit_data_dir() / HOTSPOTS_PNG_NAME
+
+
+def hotspots_layers_png_path() -> Path:
+    """Layer structure chart with violations and cycles (written by hotspot_scoring)."""
+    return audit_data_dir() / HOTSPOTS_LAYERS_PNG_NAME
 
 
 def dashboard_dir() -> Path:
@@ -214,6 +221,7 @@ def canonical_path_fragments() -> tuple[str, ...]:
         HOTSPOTS_JSON_NAME,
         HOTSPOTS_MD_NAME,
         HOTSPOTS_PNG_NAME,
+        HOTSPOTS_LAYERS_PNG_NAME,
         _CHECKOUT_HOME_NAME,
         GENERATED_TYPES_NAME,
         OPENAPI_NAME,

@@ -1,9 +1,10 @@
 """``make audit``: regenerate the audit data (edges, contracts, hotspots), then run the gates.
 
-``--check`` is the CI mode and writes nothing in the repository: it regenerates the edges and
-contracts in memory, compares them with the committed files (QE009: stale data, or a breaking
-API change), then runs the gates on the fresh edges. Hotspots are not compared: their git window
-moves with the calendar. ``--gates-only`` runs the gates QE001-QE008 on the committed edges (or
+``--check`` is the CI mode and writes nothing in the repository: it regenerates the edges,
+contracts and hotspots in memory, compares them with the committed files (QE009: stale data, or
+a breaking API change), then runs the gates on the fresh edges. Hotspots read the history up to
+HEAD (commits touching the analysed files), so they are a function of the committed tree.
+``--gates-only`` runs the gates QE001-QE008 on the committed edges (or
 ``--edges``) and regenerates nothing. Findings go to stdout as ``--format text`` (``path:line:
 CODE message (fix: ...)``), ``json`` or ``github`` (workflow annotations); what each step did
 goes to stderr, with a progress bar over the steps when stderr is a terminal.
@@ -30,7 +31,7 @@ from scripts.dependencies.extract import Extraction, default_roots, extract, sav
 from scripts.gates.findings import FORMATS, Finding, format_findings
 from scripts.gates.freshness import check_freshness
 from scripts.gates.runner import run_gates
-from scripts.hotspots.report import save_report
+from scripts.hotspots.report import save_report, stale_outputs
 from scripts.hotspots.scoring import score_hotspots
 
 
@@ -56,8 +57,8 @@ def current_contracts(edges: list[dict[str, Any]]) -> tuple[dict[str, Any], list
 
 REGENERATE_STEPS = 3
 """Edges, contracts, hotspots."""
-CHECK_STEPS = 2
-"""Edges, contracts."""
+CHECK_STEPS = 3
+"""Edges, contracts, hotspots."""
 
 
 def regenerate(since: str, steps: ProgressCounter) -> list[dict[str, Any]]:
@@ -76,14 +77,36 @@ def regenerate(since: str, steps: ProgressCounter) -> list[dict[str, Any]]:
 
 
 def check(steps: ProgressCounter) -> tuple[list[Finding], list[dict[str, Any]]]:
-    """QE009 findings for the committed edges and contracts; also the fresh edges."""
+    """QE009 findings for the committed edges, contracts and hotspots; also the fresh edges."""
     result = current_edges()
     tell(f"dependency edges: {result.summary()}")
     steps.advance()
     contracts, _ = current_contracts(result.edges)
     tell(f"interface contracts: {len(contracts['modules'])} modules")
     steps.advance()
-    return check_freshness(json.loads(result.to_json()), contracts), result.edges
+    findings = check_freshness(json.loads(result.to_json()), contracts)
+    findings += stale_hotspots(result.edges)
+    steps.advance()
+    return findings, result.edges
+
+
+def stale_hotspots(edges: list[dict[str, Any]]) -> list[Finding]:
+    """QE009 for each committed hotspot output that differs from the one the tree gives now."""
+    root = layout.repo_root()
+    report = score_hotspots(edges, root, since=config.AUDIT_CHURN_SINCE)
+    if report["window"].get("shallow"):
+        tell("hotspots: not compared in a shallow clone (fetch the whole history)")
+        return []
+    return [
+        Finding(
+            path.relative_to(root).as_posix(),
+            1,
+            "QE009",
+            "stale hotspots (history up to HEAD or code changed since they were generated)",
+            "run `make audit` and commit the audit data",
+        )
+        for path in stale_outputs(report, config.AUDIT_TOP_N)
+    ]
 
 
 def report(findings: Sequence[Finding], fmt: str) -> None:
@@ -103,7 +126,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--gates-only", action="store_true", help="run the gates only; regenerate nothing"
     )
     parser.add_argument("--format", choices=FORMATS, default="text", help="findings format")
-    parser.add_argument("--since", default=config.AUDIT_CHURN_SINCE, help="hotspot git window")
+    parser.add_argument(
+        "--since", default=config.AUDIT_CHURN_SINCE, help="hotspot git window (default: to HEAD)"
+    )
     parser.add_argument(
         "--edges",
         type=Path,

@@ -2,16 +2,18 @@
 
 Fan-in Ca (modules importing it), fan-out Ce (modules it imports), instability Ce / (Ca + Ce),
 betweenness centrality (networkx), and the import cycles: strongly connected components of more
-than one module, and self-imports, each with the import statements forming it.
+than one module, and self-imports, each with the import statements forming it, and the imports
+grimp nominates to break each cycle.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import grimp
 import networkx as nx
 
 Edge = Mapping[str, Any]
@@ -91,3 +93,48 @@ def graph_metrics(graph: nx.DiGraph[str]) -> dict[str, dict[str, float]]:
             "betweenness": round(between.get(module, 0.0), 6),
         }
     return metrics
+
+
+def grimp_graph(edges: Iterable[Edge]) -> grimp.ImportGraph:
+    """The internal edges as a grimp graph (public API: ``add_module``/``add_import``), every
+    module's parent packages included; self-imports are left out."""
+    graph = grimp.ImportGraph()
+    for edge in edges:
+        if edge.get("kind", "internal") != "internal" or edge["importer"] == edge["imported"]:
+            continue
+        for module in (edge["importer"], edge["imported"]):
+            parts = module.split(".")
+            for depth in range(1, len(parts) + 1):
+                graph.add_module(".".join(parts[:depth]))
+        graph.add_import(importer=edge["importer"], imported=edge["imported"])
+    return graph
+
+
+def common_package(modules: Iterable[str]) -> str:
+    """The deepest package holding every module (``""`` when they share no root)."""
+    split = [m.split(".") for m in modules]
+    shared: list[str] = []
+    for parts in zip(*split, strict=False):
+        if len(set(parts)) != 1:
+            break
+        shared.append(parts[0])
+    if len(shared) == min(len(s) for s in split):  # one module is the package itself
+        shared = shared[:-1]
+    return ".".join(shared)
+
+
+def cycle_breakers(edges: Sequence[Edge], cycles: Iterable[Cycle]) -> list[list[tuple[str, str]]]:
+    """For each cycle, the imports grimp's ``nominate_cycle_breakers`` suggests removing (those
+    between the cycle's own modules; a self-import breaks itself)."""
+    graph = grimp_graph(edges)
+    suggested = []
+    for cycle in cycles:
+        members = set(cycle.modules)
+        if len(members) == 1:
+            suggested.append([(cycle.modules[0], cycle.modules[0])])
+            continue
+        package = common_package(cycle.modules)
+        nominated = graph.nominate_cycle_breakers(package) if package else set()
+        inside = sorted((a, b) for a, b in nominated if a in members and b in members)
+        suggested.append(inside)
+    return suggested

@@ -75,6 +75,7 @@ def test_audit_regenerates_edges_contracts_and_hotspots_then_gates_the_edges(
         layout.HOTSPOTS_JSON_NAME,
         layout.HOTSPOTS_MD_NAME,
         layout.HOTSPOTS_PNG_NAME,
+        layout.HOTSPOTS_LAYERS_PNG_NAME,
     }
     assert ("pkg.a", "pkg.b") in {(e["importer"], e["imported"]) for e in committed_edges()}
     assert gates.edges == committed_edges()
@@ -138,6 +139,19 @@ def test_check_reports_stale_edges(
     assert f"{rel}:1: QE009 stale dependency edges: 1 import(s) added, 1 removed" in out
 
 
+def test_check_covers_the_hotspot_outputs(
+    repo: Path, gates: Gates, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert audit.main([]) == 0
+    layout.hotspots_md_path().write_text("# Hotspots\n\nstale\n")
+    capsys.readouterr()
+    assert audit.main(["--check"]) == 1
+    out = capsys.readouterr().out
+    rel = layout.hotspots_md_path().relative_to(repo).as_posix()
+    assert f"{rel}:1: QE009 stale hotspots" in out
+    assert out.count("QE009") == 1  # the JSON and both pictures are still fresh
+
+
 def test_check_reports_missing_edges_and_broken_contracts_as_github_annotations(
     repo: Path, gates: Gates, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -188,13 +202,13 @@ def test_edges_without_gates_only_is_a_usage_error(capsys: pytest.CaptureFixture
 
 
 @pytest.mark.parametrize(
-    ("argv", "steps"), [(["--since", "3 months"], 4), (["--check"], 3), (["--gates-only"], 1)]
+    ("argv", "steps"), [(["--since", "3 months"], 4), (["--check"], 4), (["--gates-only"], 1)]
 )
 def test_progress_counts_each_step_then_the_gates(
     argv: list[str], steps: int, repo: Path, gates: Gates
 ) -> None:
     if argv != ["--since", "3 months"]:
-        assert audit.main(["--since", "3 months"]) == 0  # committed data to check or gate
+        assert audit.main([]) == 0  # committed data to check or gate
     seen: list[tuple[int, int]] = []
     audit.run(argv, progress=lambda done, total: seen.append((done, total)))
     assert seen == [(done, steps) for done in range(steps + 1)]

@@ -75,3 +75,32 @@ def make_repo(root: Path) -> Path:
     commit(root, 4, {"pkg/c.py": C_SOURCE + "# 4\n"}, "rename")
     commit(root, 5, {"pkg/c.py": C_SOURCE + "# 5\n", "pkg/a.py": A_SOURCE + "# 5\n"}, "five")
     return root
+
+
+def make_src_repo(root: Path) -> Path:
+    """pkg/{a,b,c}.py changed on days 1-3, moved as a whole into ``src/`` on day 4 (a bulk
+    move, no line changed), then a.py and c.py changed on days 5-6: a ``src/`` layout."""
+    root.mkdir()
+    git(root, "init", "-q")
+    first = {"pkg/__init__.py": "", "pkg/a.py": A_SOURCE, "pkg/b.py": B_SOURCE}
+    commit(root, 1, {**first, "pkg/c.py": C_SOURCE}, "one")
+    commit(root, 2, {"pkg/a.py": A_SOURCE + "# 2\n", "pkg/b.py": B_SOURCE + "# 2\n"}, "two")
+    commit(root, 3, {"pkg/a.py": A_SOURCE + "# 3\n"}, "three")
+    (root / "src").mkdir()
+    git(root, "mv", "pkg", "src/pkg")
+    commit(root, 4, {}, "move into src/")
+    commit(root, 5, {"src/pkg/a.py": A_SOURCE + "# 5\n"}, "five")
+    commit(root, 6, {"src/pkg/c.py": C_SOURCE + "# 6\n", "README.md": "six\n"}, "six")
+    return root
+
+
+def follow_count(repo: Path, path: str) -> int:
+    """How many commits ``git log --follow`` lists for ``path``."""
+    out = subprocess.run(
+        ["git", "log", "--follow", "--format=%H", "--", path],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return len(out.split())
