@@ -15,19 +15,21 @@ TOP_FILES = 50
 
 
 def window_text(window: Any) -> str:
-    """The window as the audit states it (a dict of figures, or text)."""
+    """The window as the audit states it ("119 commits over 11 days")."""
     if isinstance(window, dict):
-        return ", ".join(f"{value} {key}" for key, value in window.items())
+        return str(window.get("text") or ", ".join(f"{v} {k}" for k, v in window.items() if v))
     return str(window or "")
 
 
 def cycle_of(entry: Any) -> ImportCycle:
-    """A cycle from the audit data: a list of modules, or an object with its suggestion."""
-    if isinstance(entry, dict):
-        modules = [str(m) for m in entry.get("modules") or entry.get("cycle") or []]
-        suggestion = entry.get("suggested_break", entry.get("break"))
-        return ImportCycle(modules=modules, suggested_break=str(suggestion) if suggestion else None)
-    return ImportCycle(modules=[str(m) for m in entry])
+    """A cycle from the audit data: its modules and the imports suggested to break it."""
+    if not isinstance(entry, dict):
+        return ImportCycle(modules=[str(m) for m in entry])
+    breaks = [f"{b['importer']} -> {b['imported']}" for b in entry.get("break") or []]
+    return ImportCycle(
+        modules=[str(m) for m in entry.get("modules") or []],
+        suggested_break=", ".join(breaks) or None,
+    )
 
 
 def code_health() -> CodeHealth:

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from quant_engine import layout
 
 HOTSPOTS = {
-    "window": {"commits": 12, "days": 30},
+    "window": {"commits": 12, "days": 30, "since": "", "text": "12 commits over 30 days"},
     "formula": "score = revisions × complexity",
     "files": [
         {"file": "pkg/a.py", "rank": 1, "score": 40.0, "revisions": 4, "complexity": 10},
@@ -19,7 +19,11 @@ HOTSPOTS = {
     ],
     "cycles": [
         ["pkg.a", "pkg.b"],
-        {"modules": ["pkg.c", "pkg.d"], "suggested_break": "pkg.d -> pkg.c"},
+        {
+            "modules": ["pkg.c", "pkg.d"],
+            "imports": [],
+            "break": [{"importer": "pkg.d", "imported": "pkg.c"}],
+        },
     ],
 }
 
@@ -39,7 +43,7 @@ def test_hotspots_and_cycles_are_served_in_rank_order(
     data = client.get("/api/code-health").json()["data"]
     assert data["available"] is True
     assert [f["file"] for f in data["files"]] == ["pkg/a.py", "pkg/b.py"]
-    assert data["window"] == "12 commits, 30 days"
+    assert data["window"] == "12 commits over 30 days"
     assert data["cycles"] == [
         {"modules": ["pkg.a", "pkg.b"], "suggested_break": None},
         {"modules": ["pkg.c", "pkg.d"], "suggested_break": "pkg.d -> pkg.c"},
