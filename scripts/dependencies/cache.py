@@ -1,9 +1,9 @@
 """Per-file scan cache keyed by the sha256 of the file's bytes (never its modification time).
 
 A scan depends only on a file's content, so unchanged files are never parsed twice, whatever
-their path or mtime (CI checkouts reset mtimes). One JSON file per set of analysed roots lives in
-``layout.audit_cache_dir()``; it is disposable: unreadable or from another scanner version, it
-is ignored and rewritten.
+their path or mtime (CI checkouts reset mtimes). One JSON file per set of analysed roots and
+parse mode lives in ``layout.audit_cache_dir()``; it is disposable: unreadable or from another
+scanner version, it is ignored and rewritten.
 """
 
 from __future__ import annotations
@@ -22,10 +22,17 @@ SCANNER_VERSION = 1
 """Bump whenever a scan's records change meaning, so old cache entries are dropped."""
 
 
-def cache_file(cache_dir: Path, roots: Sequence[Path]) -> Path:
-    """The cache file for this scanner, this Python and these roots."""
+PARSE_MODES = ("regions", "full")
+"""How scans were made: grimp's import lines plus regions (speed path), or whole-file ``ast``."""
+
+
+def cache_file(cache_dir: Path, roots: Sequence[Path], mode: str) -> Path:
+    """The cache file for this scanner, this Python, these roots and this parse mode (so a
+    ``--full-parse`` cross-check never reads scans the speed path made)."""
+    if mode not in PARSE_MODES:
+        raise ValueError(f"parse mode {mode!r}: expected one of {', '.join(PARSE_MODES)}")
     key = json.dumps(
-        [SCANNER_VERSION, list(sys.version_info[:2]), sorted(str(r) for r in roots)]
+        [SCANNER_VERSION, list(sys.version_info[:2]), sorted(str(r) for r in roots), mode]
     ).encode()
     return cache_dir / f"deps-{hashlib.sha256(key).hexdigest()[:16]}.json"
 

@@ -7,9 +7,10 @@ see :mod:`scripts.dependencies.tree`), ``kind`` (internal / stdlib / third_party
 (try body or except handler) and ``conditional`` (if/else/match), and the importer's ``file``.
 Unparsable files are listed under ``errors`` and the extraction goes on.
 
-Speed: grimp's Rust parser finds the import lines and only the regions around them are read with
-``ast`` (:mod:`scripts.dependencies.locate`); scans are cached by content hash
-(:mod:`scripts.dependencies.cache`), so an unchanged tree is not parsed again.
+Speed: grimp's public import graph (``build_graph``, ``get_import_details``) finds the import
+lines and only the regions around them are read with ``ast`` (:mod:`scripts.dependencies.locate`);
+scans are cached by content hash and parse mode (:mod:`scripts.dependencies.cache`), so an
+unchanged tree is not parsed again.
 """
 
 from __future__ import annotations
@@ -179,7 +180,8 @@ def extract(
     jobs = jobs or os.cpu_count() or 1
     sources = read_sources([m.path for m in tree.modules], jobs)
     resolved = [root.resolve() for root in roots]
-    cache = ScanCache(cache_file(cache_dir, resolved) if cache_dir is not None else None)
+    mode = "regions" if fast else "full"
+    cache = ScanCache(cache_file(cache_dir, resolved, mode) if cache_dir is not None else None)
     scans: list[FileScan | None] = []
     todo: dict[str, tuple[bytes, list[int]]] = {}  # digest → content, modules holding it
     hits = 0

@@ -33,11 +33,6 @@ ALLOWED_PRIVATE_ATTRIBUTES: Mapping[str, str] = {
     "os._exit": "the documented way to end a process without running cleanup handlers",
 }
 """QE002 exceptions: an attribute name, or ``receiver.attribute``, with the reason it is fine."""
-ALLOWED_PRIVATE_IMPORTS: Mapping[str, str] = {
-    "grimp._rustgrimp": "grimp's import parser has no public API; the edge extractor's speed "
-    "goal needs it, and it falls back to ast when the import fails",
-}
-"""QE001 exceptions: ``module._name`` as written in the import, with the reason it is fine."""
 
 
 def is_private(name: str) -> bool:
@@ -45,13 +40,11 @@ def is_private(name: str) -> bool:
     return name.startswith("_") and not name.endswith("_")
 
 
-def check_private_imports(
-    tree: ast.Module, path: str, allowed: Mapping[str, str] = ALLOWED_PRIVATE_IMPORTS
-) -> list[Finding]:
+def check_private_imports(tree: ast.Module, path: str) -> list[Finding]:
     """QE001: ``from x import _name`` reaches into another module's private API.
 
     Fix: make the name public in its module (drop the underscore, export it) and import that;
-    a deliberate exception goes in ALLOWED_PRIVATE_IMPORTS with its reason.
+    for a dependency, use its public API. There are no exceptions.
     """
     findings = []
     for node in ast.walk(tree):
@@ -59,7 +52,7 @@ def check_private_imports(
             continue
         source = f"{'.' * node.level}{node.module or ''}"
         for alias in node.names:
-            if not is_private(alias.name) or f"{source}.{alias.name}" in allowed:
+            if not is_private(alias.name):
                 continue
             findings.append(
                 Finding(
