@@ -123,30 +123,52 @@ def grimp_available() -> bool:
     return importlib.util.find_spec("grimp") is not None
 
 
-def scan_sources(items: Sequence[ScanItem], datas: Sequence[bytes]) -> BatchResult:
-    """The fast path: grimp builds each root's graph (a thread: it releases the GIL and uses
-    every core) while this thread parses whole the files it cannot take, then reads regions."""
+class ImportLineFinder:
+    """grimp's import lines of each root, built at most once per root in one background thread
+    (grimp releases the GIL and uses every core), so they can be started before they are needed.
+    """
+
+    def __init__(self, pool: ThreadPoolExecutor) -> None:
+        self._pool = pool
+        self._futures: dict[tuple[str, str], Future[ImportLines | None]] = {}
+
+    def start(self, root_name: str, root_dir: str) -> None:
+        """Begin building this root's lines (no-op when already started)."""
+        key = (root_name, root_dir)
+        if key not in self._futures:
+            self._futures[key] = self._pool.submit(grimp_import_lines, root_name, Path(root_dir))
+
+    def lines(self, root_name: str, root_dir: str) -> ImportLines | None:
+        """The lines of this root (waits for them), or None when grimp cannot build it."""
+        self.start(root_name, root_dir)
+        return self._futures[(root_name, root_dir)].result()
+
+
+def scan_sources(
+    items: Sequence[ScanItem], datas: Sequence[bytes], finder: ImportLineFinder
+) -> BatchResult:
+    """The fast path: ``finder`` gets grimp's lines of each root with enough files to scan while
+    this thread parses whole the files it cannot take, then the regions around them are read."""
     texts = [fast_text(data) for data in datas]
     by_root: dict[tuple[str, str], list[int]] = {}
     for i, item in enumerate(items):
         if texts[i] is not None:
             by_root.setdefault((item.root_name, item.root_dir), []).append(i)
     graphed = {root: found for root, found in by_root.items() if len(found) >= MIN_GRIMP_FILES}
+    for root in graphed:
+        finder.start(*root)
     scans: dict[int, FileScan] = {}
     full = 0
-    with ThreadPoolExecutor(1) as pool, warnings.catch_warnings():
+    with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        futures: dict[tuple[str, str], Future[ImportLines | None]] = {
-            root: pool.submit(grimp_import_lines, root[0], Path(root[1])) for root in graphed
-        }
         waiting = {i for indices in graphed.values() for i in indices}
         for i in range(len(items)):
             if i not in waiting:
                 full += 1
                 scans[i] = scan_source(datas[i])
-        for root, future in futures.items():
-            lines = future.result()
-            for i in graphed[root]:
+        for root, indices in graphed.items():
+            lines = finder.lines(*root)
+            for i in indices:
                 found = None if lines is None else lines.get(items[i].module)
                 records = None if found is None else records_near(texts[i] or "", found)
                 if records is None:

@@ -284,11 +284,28 @@ def test_full_parse_never_reads_scans_the_speed_path_cached(
     assert run(import_tree, cache_dir=cache).stats.cached == fast.stats.files  # both kept
 
 
+def test_an_unchanged_tree_is_answered_from_its_remembered_result(
+    import_tree: Path, tmp_path: Path
+) -> None:
+    cache = tmp_path / "cache"
+    cold = run(import_tree, cache_dir=cache)
+    warm = run(import_tree, cache_dir=cache)
+    assert warm.from_memory  # no scan decoded, no import resolved
+    assert (warm.to_json(), warm.edges, warm.errors) == (cold.to_json(), cold.edges, cold.errors)
+    write_tree(import_tree, {"pkg/b.py": "import json\n"})
+    changed = run(import_tree, cache_dir=cache)
+    assert not changed.from_memory
+    assert [e["imported"] for e in edges_of(changed, "pkg.b")] == ["json"]
+    assert changed.to_json() == run(import_tree).to_json()
+
+
 def test_identical_files_are_parsed_once_and_a_corrupt_cache_is_ignored(tmp_path: Path) -> None:
     write_tree(tmp_path, {"p/__init__.py": "import os\n", "p/x.py": "import os\n"})
     cache = tmp_path / "cache"
     assert deps.extract([tmp_path / "p"], cache_dir=cache).stats.parsed == 1
-    cache_file(cache, [tmp_path / "p"], "regions").write_text("{not json")
+    scans = cache_file(cache, [tmp_path / "p"], "regions")
+    scans.write_text("{not json")
+    scans.with_suffix(".tree").write_bytes(b"\xff\n{not json")
     again = deps.extract([tmp_path / "p"], cache_dir=cache)
     assert (again.stats.parsed, len(again.edges)) == (1, 2)
 
