@@ -50,7 +50,7 @@ def build_contracts(
     errors: list[str] = []
     for module in discover(roots).modules:
         try:
-            api = module_api(module.path.read_bytes())
+            api = module_api(Path(module.path).read_bytes())
         except (SyntaxError, ValueError, RecursionError) as exc:
             errors.append(f"{module.file}: {parse_error(exc)}")
             continue

@@ -153,11 +153,12 @@ def default_roots() -> list[Path]:
     return [layout.package_dir(), layout.scripts_dir()]
 
 
-def _read_and_hash(paths: Sequence[Path]) -> list[tuple[bytes, str] | OSError]:
+def _read_and_hash(paths: Sequence[str]) -> list[tuple[bytes, str] | OSError]:
     out: list[tuple[bytes, str] | OSError] = []
     for path in paths:
         try:
-            data = path.read_bytes()
+            with open(path, "rb") as file:
+                data = file.read()
         except OSError as exc:
             out.append(exc)
             continue
@@ -165,7 +166,7 @@ def _read_and_hash(paths: Sequence[Path]) -> list[tuple[bytes, str] | OSError]:
     return out
 
 
-def read_sources(paths: Sequence[Path], jobs: int) -> list[tuple[bytes, str] | OSError]:
+def read_sources(paths: Sequence[str], jobs: int) -> list[tuple[bytes, str] | OSError]:
     """Bytes and sha256 of each file (threads: reading and hashing release the GIL)."""
     if jobs < 2 or len(paths) < PARALLEL_MIN_FILES:
         return _read_and_hash(paths)
@@ -218,7 +219,7 @@ def scan_all(
 
 def _item(module: SourceModule) -> ScanItem:
     return ScanItem(
-        str(module.path), module.name, module.root_name, str(module.root_dir), module.is_package
+        module.path, module.name, module.root_name, str(module.root_dir), module.is_package
     )
 
 

@@ -30,7 +30,8 @@ class SourceModule:
     """One ``.py`` file of an analysed root."""
 
     name: str
-    path: Path
+    path: str
+    """Where to read it (an OS path string: cheaper than a Path per file on large trees)."""
     file: str
     """Path relative to the root's parent, POSIX style (``quant_engine/cli.py``)."""
     is_package: bool
@@ -103,7 +104,7 @@ def discover(roots: Sequence[Path]) -> Tree:
                 modules.append(
                     SourceModule(
                         ".".join(name_parts),
-                        Path(folder, file),
+                        os.path.join(folder, file),
                         "/".join((*parts, file)),
                         is_package,
                         root.name,
