@@ -15,8 +15,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from quant_engine.utils.atomic import write_bytes_atomic
 from scripts.dependencies.scan import FileScan, ImportRecord
+from scripts.files import write_bytes_atomic
 
 SCANNER_VERSION = 1
 """Bump whenever a scan's records change meaning, so old cache entries are dropped."""
@@ -26,7 +26,7 @@ PARSE_MODES = ("regions", "full")
 """How scans were made: grimp's import lines plus regions (speed path), or whole-file ``ast``."""
 
 
-def cache_file(cache_dir: Path, roots: Sequence[Path], mode: str) -> Path:
+def cache_file(cache_dir: Path, roots: Sequence[Path], mode: str = "regions") -> Path:
     """The cache file for this scanner, this Python, these roots and this parse mode (so a
     ``--full-parse`` cross-check never reads scans the speed path made)."""
     if mode not in PARSE_MODES:

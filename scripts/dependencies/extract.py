@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import Any
 
 from quant_engine import layout
-from quant_engine.utils.atomic import write_text_if_changed
 from scripts.dependencies.cache import RememberedTree, ScanCache, TreeMemo, cache_file, tree_key
 from scripts.dependencies.locate import (
     BatchResult,
@@ -40,6 +39,7 @@ from scripts.dependencies.locate import (
 from scripts.dependencies.render import render
 from scripts.dependencies.scan import FileScan
 from scripts.dependencies.tree import SourceModule, Tree, discover, module_edges
+from scripts.files import write_text_if_changed
 
 PARALLEL_MIN_FILES = 64
 """Fewer files than this to parse: one process (a pool costs more than it saves)."""
@@ -69,26 +69,18 @@ class Extraction:
         modules: list[str],
         files: dict[str, str],
         stats: ScanStats,
+        *,
+        remembered: RememberedTree | None = None,
     ) -> None:
-        self._payload: dict[str, Any] | None = {
-            "edges": edges,
-            "errors": errors,
-            "files": files,
-            "modules": modules,
-        }
-        self._rendered: str | None = None
-        self._remembered = False
-        self._edge_count = len(edges)
-        self.errors = errors
+        self._payload: dict[str, Any] | None = None
+        if remembered is None:
+            self._payload = {"edges": edges, "errors": errors, "files": files, "modules": modules}
+        self._rendered = remembered.rendered if remembered is not None else None
+        self._edge_count = remembered.edges if remembered is not None else len(edges)
+        self.from_memory = remembered is not None
+        """Answered from the remembered JSON of an unchanged tree."""
+        self.errors = errors if remembered is None else remembered.errors
         self.stats = stats
-
-    @classmethod
-    def remembered(cls, memo: RememberedTree, stats: ScanStats) -> Extraction:
-        """The result of an unchanged tree, from its remembered JSON."""
-        result = cls([], memo.errors, [], {}, stats)
-        result._payload, result._rendered, result._edge_count = None, memo.rendered, memo.edges
-        result._remembered = True
-        return result
 
     def _data(self) -> dict[str, Any]:
         if self._payload is None:
@@ -112,11 +104,6 @@ class Extraction:
         """Each module's file, relative to its root's parent."""
         files: dict[str, str] = self._data()["files"]
         return files
-
-    @property
-    def from_memory(self) -> bool:
-        """Answered from the remembered JSON of an unchanged tree."""
-        return self._remembered
 
     def to_json(self) -> str:
         """Deterministic JSON: sorted keys, indent 2, trailing newline, no run-specific data."""
@@ -248,7 +235,8 @@ def extract(
         remembered = memo.get(key) if memo is not None and key is not None else None
         if remembered is not None:
             files = len(tree.modules)
-            return Extraction.remembered(remembered, ScanStats(files, 0, files, 0))
+            stats = ScanStats(files, 0, files, 0)
+            return Extraction([], [], [], {}, stats, remembered=remembered)
         result = _extract_tree(tree, sources, cache, jobs, finder)
     if memo is not None and key is not None:
         memo.put(key, RememberedTree(result.to_json(), len(result.edges), result.errors))

@@ -12,6 +12,8 @@ import ast
 import sys
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from quant_engine import config
 from scripts.gates.findings import Finding
@@ -203,21 +205,72 @@ def check_path_literals(tree: ast.Module, path: str, fragments: Sequence[str]) -
     ]
 
 
-def flag_actions(parser: argparse.ArgumentParser) -> dict[str, argparse.Action]:
-    """A parser's long options (``--x``) and their actions, help excluded."""
+class Opaque(str):
+    """A default whose ``repr`` is not a Python literal: compared by that text only."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+def literal(text: str | None) -> Any:
+    """The value a ``repr`` spells when it is a literal, else the text as :class:`Opaque`."""
+    if text is None:
+        return None
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return Opaque(text)
+
+
+@dataclass(frozen=True)
+class Flag:
+    """What the flag-agreement gate compares of one long option of an entry point's parser."""
+
+    action: str
+    type: str
+    choices: tuple[Any, ...] | None
+    nargs: Any
+    default: Any
+
+    @classmethod
+    def from_probe(cls, data: Mapping[str, Any]) -> Flag:
+        """From the JSON of :mod:`scripts.gates.parser_probe` (``repr`` texts read back)."""
+        choices = literal(data.get("choices"))
+        return cls(
+            str(data.get("action")),
+            str(data.get("type")),
+            tuple(choices) if isinstance(choices, tuple | list) else None,
+            literal(data.get("nargs")),
+            literal(data.get("default")),
+        )
+
+    @classmethod
+    def from_action(cls, action: argparse.Action) -> Flag:
+        """From a parser built in this process (tests, and the gate's own fixtures)."""
+        return cls(
+            type(action).__name__,
+            getattr(action.type, "__name__", repr(action.type)),
+            tuple(action.choices) if action.choices is not None else None,
+            action.nargs,
+            action.default,
+        )
+
+
+def flag_actions(parser: argparse.ArgumentParser) -> dict[str, Flag]:
+    """A parser's long options (``--x``) and what the gate compares of them, help excluded."""
     return {
-        max(action.option_strings, key=len): action
+        max(action.option_strings, key=len): Flag.from_action(action)
         for action in parser._actions  # noqa: SLF001 (argparse has no public list; read only)
         if action.option_strings and "--help" not in action.option_strings
     }
 
 
-def flag_signature(action: argparse.Action, *, with_default: bool = True) -> str:
+def flag_signature(flag: Flag, *, with_default: bool = True) -> str:
     """What must match across entry points: action kind, type, choices, nargs (and default)."""
-    choices = tuple(action.choices) if action.choices is not None else None
-    kind = getattr(action.type, "__name__", repr(action.type))
-    text = f"{type(action).__name__}(type={kind}, choices={choices}, nargs={action.nargs}"
-    return text + (f", default={action.default!r})" if with_default else ")")
+    text = f"{flag.action}(type={flag.type}, choices={flag.choices}, nargs={flag.nargs}"
+    return text + (f", default={flag.default!r})" if with_default else ")")
 
 
 def module_path(name: str) -> str:
@@ -243,9 +296,17 @@ def check_cli_consistency(
     a name to the line reported (e.g. its ``build_parser``), else 1.
     Fix: build the flag with the quant_engine.cli helper instead of a local add_argument.
     """
+    flags = {name: flag_actions(parser) for name, parser in parsers.items()}
+    return check_flag_agreement(flags, lines)
+
+
+def check_flag_agreement(
+    by_command: Mapping[str, Mapping[str, Flag]], lines: Mapping[str, int] | None = None
+) -> list[Finding]:
+    """QE005 over the flags of each entry point (see :func:`check_cli_consistency`)."""
     fix = "build the flag with its quant_engine.cli helper (defaults come from config)"
     where = dict(lines or {})
-    actions = {name: flag_actions(parser) for name, parser in sorted(parsers.items())}
+    actions = {name: dict(found) for name, found in sorted(by_command.items())}
     findings = []
     for name, flags in actions.items():
         years = flags.get("--years")

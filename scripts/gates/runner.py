@@ -9,10 +9,9 @@ QE008 needs the dependency edges; QE009 (freshness of the audit data) is
 
 from __future__ import annotations
 
-import argparse
 import ast
-import importlib
-import importlib.util
+import json
+import subprocess
 import sys
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
@@ -27,9 +26,10 @@ from scripts.gates.architecture import (
     lint_imports,
 )
 from scripts.gates.checks import (
-    check_cli_consistency,
+    Flag,
     check_entry_bootstrap,
     check_entry_manifest,
+    check_flag_agreement,
     check_path_literals,
     check_private_attributes,
     check_private_imports,
@@ -54,44 +54,58 @@ def parse_sources(root: Path) -> tuple[dict[str, ast.Module], list[Finding]]:
     return trees, findings
 
 
-def load_entry_point(root: Path, rel: str) -> Any:
-    """Import ``quant_engine/run_x.py`` of ``root``: by name in this repo, else from its file."""
-    name = f"{PACKAGE}.{Path(rel).stem}"
-    if root.resolve() == layout.repo_root():
-        return importlib.import_module(name)
-    probe = f"{PACKAGE}.audit_probe_{Path(rel).stem}"  # inside the package: no bootstrap runs
-    spec = importlib.util.spec_from_file_location(probe, root / rel)
-    if spec is None or spec.loader is None:
-        raise ImportError(f"cannot load {rel}")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[probe] = module
+PROBE = Path(__file__).resolve().with_name("parser_probe.py")
+PROBE_TIMEOUT_S = 300
+"""The probe imports every entry point (pandas, scikit-learn, ...): minutes only when broken."""
+
+
+def probe_entry_points(root: Path, names: Sequence[str]) -> dict[str, Any] | str:
+    """The probe's answer for each name (see :mod:`scripts.gates.parser_probe`), or why the
+    probe itself failed, in one line."""
+    argv = [sys.executable, "-P", str(PROBE), str(root), *names]
     try:
-        spec.loader.exec_module(module)
-    finally:
-        del sys.modules[probe]
-    return module
+        proc = subprocess.run(
+            argv, capture_output=True, text=True, timeout=PROBE_TIMEOUT_S, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"the parser probe did not finish: {exc}"
+    try:
+        answer = json.loads(proc.stdout)
+    except ValueError:
+        lines = proc.stderr.strip().splitlines()
+        return f"the parser probe failed (exit {proc.returncode}): {lines[-1] if lines else ''}"
+    return answer if isinstance(answer, dict) else "the parser probe answered no mapping"
 
 
 def entry_point_parsers(
     root: Path, trees: Mapping[str, ast.Module]
-) -> tuple[dict[str, argparse.ArgumentParser], dict[str, int], list[Finding]]:
-    """Load each entry point and build its parser; the line of each ``def build_parser``."""
-    parsers, lines, findings = {}, {}, []
-    for rel, tree in sorted(trees.items()):
-        if not is_entry_point(rel):
-            continue
-        name = Path(rel).stem
-        defs = [n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "build_parser"]
+) -> tuple[dict[str, dict[str, Flag]], dict[str, int], list[Finding]]:
+    """Each entry point's flags, built in a child process (the audit never imports the engine's
+    commands: a broken one is a finding); the line of each ``def build_parser``."""
+    flags: dict[str, dict[str, Flag]] = {}
+    lines: dict[str, int] = {}
+    findings: list[Finding] = []
+    rels = {Path(rel).stem: rel for rel in sorted(trees) if is_entry_point(rel)}
+    for name, rel in rels.items():
+        defs = [
+            n
+            for n in trees[rel].body
+            if isinstance(n, ast.FunctionDef) and n.name == "build_parser"
+        ]
         lines[name] = defs[0].lineno if defs else 1
-        try:
-            parser = load_entry_point(root, rel).build_parser()
-            if not isinstance(parser, argparse.ArgumentParser):
-                raise TypeError(f"build_parser() returned {type(parser).__name__}")
-            parsers[name] = parser
-        except Exception as exc:  # any failure is the finding
-            message = f"cannot build its parser: {type(exc).__name__}: {exc}"
-            findings.append(Finding(rel, lines[name], "QE005", message, "make build_parser() work"))
-    return parsers, lines, findings
+    if not rels:
+        return flags, lines, findings
+    answer = probe_entry_points(root, list(rels))
+    fix = "make build_parser() work"
+    for name, rel in rels.items():
+        got = answer.get(name) if isinstance(answer, dict) else None
+        if isinstance(got, dict) and isinstance(got.get("flags"), dict):
+            flags[name] = {flag: Flag.from_probe(data) for flag, data in got["flags"].items()}
+            continue
+        reason = got.get("error") if isinstance(got, dict) else answer
+        message = f"cannot build its parser: {reason or 'no answer from the parser probe'}"
+        findings.append(Finding(rel, lines[name], "QE005", message, fix))
+    return flags, lines, findings
 
 
 def top_level_modules(rels: Iterable[str]) -> dict[str, set[str]]:
@@ -134,8 +148,8 @@ def run_gates(
             findings += check_path_literals(tree, rel, fragments)
         if is_entry_point(rel):
             findings += check_entry_bootstrap(tree, rel) + check_entry_manifest(tree, rel)
-    parsers, lines, parser_findings = entry_point_parsers(root, trees)
-    findings += parser_findings + check_cli_consistency(parsers, lines)
+    flags, lines, parser_findings = entry_point_parsers(root, trees)
+    findings += parser_findings + check_flag_agreement(flags, lines)
     top_level = top_level_modules(trees)
     pyproject = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
     contracts = pyproject.get("tool", {}).get("importlinter", {}).get("contracts", [])

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from quant_engine import layout
-from quant_engine.utils.atomic import write_bytes_if_changed
+from scripts.files import write_bytes_if_changed
 
 
 def render_markdown(report: Mapping[str, Any], top: int) -> str:
