@@ -1,4 +1,4 @@
-"""Command-line plumbing of the audit tools, independent of the engine's ``cli`` module.
+"""Command-line plumbing of the audit tools (flags, errors, progress), apart from the engine's cli.
 
 The audit reads the engine; it must not import it beyond ``layout`` and ``config`` (and the
 ``errors`` module config raises from), so a renamed or broken engine module becomes a finding
@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import NoReturn
 
-from quant_engine import config
-from quant_engine.errors import QuantEngineError, error_line
+from quant_engine import config, layout
+from quant_engine.errors import ConfigError, QuantEngineError, error_line
 
 ProgressCallback = Callable[[int, int], None]
 """``report(done, total)``: how far a piece of work has got."""
@@ -51,6 +53,61 @@ def run_command(prog: str, body: Callable[[], int]) -> int:
     except OSError as exc:
         print(f"{prog}: error: {exc.strerror or exc}: {exc.filename or ''}", file=sys.stderr)
         return 1
+
+
+def positive_int(text: str) -> int:
+    """argparse type: an integer of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
+def file_in_the_way(folder: Path) -> str | None:
+    """Why ``folder`` cannot be a folder (``is a file``, ``is under a file (X)``), or None."""
+    blocker = next((p for p in (folder, *folder.parents) if p.exists()), None)
+    if blocker is None or blocker.is_dir():
+        return None
+    return "is a file" if blocker == folder else f"is under a file ({blocker})"
+
+
+def folder_path(text: str) -> Path:
+    """argparse type: a folder to write into (it may not exist yet; no file in the way)."""
+    path = Path(text).expanduser()
+    in_the_way = file_in_the_way(path)
+    if in_the_way:
+        raise argparse.ArgumentTypeError(f"{text} {in_the_way}: expected a folder")
+    return path
+
+
+def file_path(text: str) -> Path:
+    """argparse type: a file to write (it may not exist yet; not a folder, no file above it)."""
+    path = Path(text).expanduser()
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text} is a folder: expected a file name")
+    folder_path(str(path.parent))
+    return path
+
+
+def check_data_home() -> Path:
+    """The data home (the tools keep their caches there), made if missing; ConfigError naming
+    the variable when it cannot be written."""
+    home = layout.data_home()
+    var = layout.HOME_ENV_VAR
+    fix = f"set {var} to a writable folder"
+    in_the_way = file_in_the_way(home)
+    if in_the_way:
+        raise ConfigError(f"{var}: {home} {in_the_way}; {fix}")
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+        tempfile.TemporaryFile(dir=home).close()
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise ConfigError(f"{var}: {home} cannot be written ({reason}); {fix}") from None
+    return home
 
 
 class StepCounter:
