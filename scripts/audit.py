@@ -55,12 +55,18 @@ try:  # the only code under audit imported here: layout and config (and errors, 
     from scripts.gates.runner import run_gates
     from scripts.hotspots.report import save_report
     from scripts.hotspots.scoring import score_hotspots
+    from scripts.memo import DigestMemo
 except Exception as exc:  # a broken tree is a finding, never a traceback
     if __name__ != "__main__":
         raise
     print(unimportable_base(exc))
     print("audit gates: 1 finding(s)", file=sys.stderr)
     raise SystemExit(1) from None
+
+
+def memo(name: str) -> DigestMemo:
+    """A per-file results memo in the data home's audit cache (see :mod:`scripts.memo`)."""
+    return DigestMemo(layout.audit_cache_dir() / f"audit-{name}.json")
 
 
 def tell(*lines: str) -> None:
@@ -78,7 +84,7 @@ def current_edges() -> Extraction:
 
 def current_contracts(edges: list[dict[str, Any]]) -> tuple[dict[str, Any], list[str]]:
     """The interface contracts of the code as it is now, and the modules that did not parse."""
-    contracts, errors = build_contracts(default_roots(), edges)
+    contracts, errors = build_contracts(default_roots(), edges, memo("contracts"))
     tell(*(f"cannot parse {error}" for error in errors))
     return contracts, errors
 
@@ -112,7 +118,8 @@ def check(steps: StepCounter) -> tuple[list[Finding], list[dict[str, Any]]]:
     contracts, _ = current_contracts(result.edges)
     tell(f"interface contracts: {len(contracts['modules'])} modules")
     steps.advance()
-    return check_freshness(json.loads(result.to_json()), contracts), result.edges
+    fresh = check_freshness(json.loads(result.to_json()), contracts, memo("contracts-yaml"))
+    return fresh, result.edges
 
 
 def report(findings: Sequence[Finding], fmt: str) -> None:
@@ -167,7 +174,8 @@ def run(argv: Sequence[str] | None, progress: ProgressCallback | None = None) ->
         except (QuantEngineError, ValueError, OSError) as exc:
             print(f"audit: error: {error_line(exc)}", file=sys.stderr)
             return 1
-        findings = sorted(set(findings + run_gates(edges=edges, lint=not args.no_lint_imports)))
+        gated = run_gates(edges=edges, lint=not args.no_lint_imports, memo=memo("gates"))
+        findings = sorted(set(findings + gated))
         steps.advance()
     report(findings, args.format)
     return 1 if findings else 0

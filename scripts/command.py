@@ -128,6 +128,9 @@ class StepCounter:
 @contextmanager
 def step_bar(description: str) -> Iterator[ProgressCallback]:
     """A progress bar on stderr when it is a terminal (rich), else nothing; yields its callback."""
+    if not sys.stderr.isatty():  # a log or CI: no bar, and no rich import to pay for
+        yield lambda done, total: None
+        return
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 

@@ -15,6 +15,8 @@ import subprocess
 import sys
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import astuple
 from pathlib import Path
 from typing import Any
 
@@ -35,23 +37,9 @@ from scripts.gates.checks import (
     check_private_imports,
 )
 from scripts.gates.findings import Finding
+from scripts.memo import DigestMemo, code_digest, key_of
 
 SOURCE_DIRS = (PACKAGE, "scripts")
-
-
-def parse_sources(root: Path) -> tuple[dict[str, ast.Module], list[Finding]]:
-    """Every .py file under the source folders, parsed; an unparsable file is a finding."""
-    trees: dict[str, ast.Module] = {}
-    findings = []
-    for folder in SOURCE_DIRS:
-        for path in sorted((root / folder).rglob("*.py")):
-            rel = path.relative_to(root).as_posix()
-            try:
-                trees[rel] = ast.parse(path.read_bytes(), filename=rel)
-            except (SyntaxError, ValueError) as exc:
-                line = getattr(exc, "lineno", None) or 1
-                findings.append(Finding(rel, line, "QE000", f"does not parse: {exc}", "fix it"))
-    return trees, findings
 
 
 PROBE = Path(__file__).resolve().with_name("parser_probe.py")
@@ -77,35 +65,24 @@ def probe_entry_points(root: Path, names: Sequence[str]) -> dict[str, Any] | str
     return answer if isinstance(answer, dict) else "the parser probe answered no mapping"
 
 
-def entry_point_parsers(
-    root: Path, trees: Mapping[str, ast.Module]
-) -> tuple[dict[str, dict[str, Flag]], dict[str, int], list[Finding]]:
-    """Each entry point's flags, built in a child process (the audit never imports the engine's
-    commands: a broken one is a finding); the line of each ``def build_parser``."""
+def entry_point_flags(
+    entry_points: Mapping[str, str], lines: Mapping[str, int], answer: Mapping[str, Any] | str
+) -> tuple[dict[str, dict[str, Flag]], list[Finding]]:
+    """Each entry point's flags from the probe's ``answer``; a QE005 finding (at its
+    ``def build_parser``) for each one the probe could not build."""
     flags: dict[str, dict[str, Flag]] = {}
-    lines: dict[str, int] = {}
     findings: list[Finding] = []
-    rels = {Path(rel).stem: rel for rel in sorted(trees) if is_entry_point(rel)}
-    for name, rel in rels.items():
-        defs = [
-            n
-            for n in trees[rel].body
-            if isinstance(n, ast.FunctionDef) and n.name == "build_parser"
-        ]
-        lines[name] = defs[0].lineno if defs else 1
-    if not rels:
-        return flags, lines, findings
-    answer = probe_entry_points(root, list(rels))
-    fix = "make build_parser() work"
-    for name, rel in rels.items():
-        got = answer.get(name) if isinstance(answer, dict) else None
+    for name, rel in sorted(entry_points.items()):
+        got = answer.get(name) if isinstance(answer, Mapping) else None
         if isinstance(got, dict) and isinstance(got.get("flags"), dict):
             flags[name] = {flag: Flag.from_probe(data) for flag, data in got["flags"].items()}
             continue
         reason = got.get("error") if isinstance(got, dict) else answer
         message = f"cannot build its parser: {reason or 'no answer from the parser probe'}"
-        findings.append(Finding(rel, lines[name], "QE005", message, fix))
-    return flags, lines, findings
+        findings.append(
+            Finding(rel, lines.get(name, 1), "QE005", message, "make build_parser() work")
+        )
+    return flags, findings
 
 
 def top_level_modules(rels: Iterable[str]) -> dict[str, set[str]]:
@@ -131,35 +108,92 @@ def is_entry_point(rel: str) -> bool:
     return path.parent.as_posix() == PACKAGE and path.name.startswith("run_")
 
 
+CHECKS_CODE = tuple(
+    Path(__file__).resolve().with_name(name) for name in ("checks.py", "findings.py", "runner.py")
+)
+"""The code behind a file's findings: part of every remembered result's key."""
+
+
+def source_files(root: Path) -> dict[str, Path]:
+    """Every .py file under the source folders, by path relative to ``root`` (sorted)."""
+    return {
+        path.relative_to(root).as_posix(): path
+        for folder in SOURCE_DIRS
+        for path in sorted((root / folder).rglob("*.py"))
+    }
+
+
+def file_findings(
+    rel: str, data: bytes, fragments: Sequence[str], layout_file: str
+) -> tuple[list[Finding], int | None]:
+    """The per-file gates (QE000-QE004, QE006) of one source, and the line of its
+    ``def build_parser`` (None when it has none or does not parse)."""
+    try:
+        tree = ast.parse(data, filename=rel)
+    except (SyntaxError, ValueError) as exc:
+        line = getattr(exc, "lineno", None) or 1
+        return [Finding(rel, line, "QE000", f"does not parse: {exc}", "fix it")], None
+    findings = check_private_imports(tree, rel) + check_private_attributes(tree, rel)
+    if rel != layout_file:
+        findings += check_path_literals(tree, rel, fragments)
+    if is_entry_point(rel):
+        findings += check_entry_bootstrap(tree, rel) + check_entry_manifest(tree, rel)
+    defs = [n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "build_parser"]
+    return findings, defs[0].lineno if defs else None
+
+
 def run_gates(
     root: Path | None = None,
     *,
     edges: Sequence[Mapping[str, Any]] | None = None,
     lint: bool = True,
+    memo: DigestMemo | None = None,
 ) -> list[Finding]:
-    """All gates QE001-QE008 over the repository at ``root``; findings sorted by place."""
+    """All gates QE001-QE008 over the repository at ``root``; findings sorted by place.
+
+    ``lint-imports`` and the parser probe (both child processes) run while the files are
+    checked; ``memo`` remembers each file's findings by content digest.
+    """
     root = root or layout.repo_root()
-    trees, findings = parse_sources(root)
-    fragments = layout.canonical_path_fragments()
+    memo = memo or DigestMemo(None)
+    files = source_files(root)
+    fragments = sorted(layout.canonical_path_fragments())
     layout_file = (layout.package_dir() / "layout.py").relative_to(layout.repo_root()).as_posix()
-    for rel, tree in trees.items():
-        findings += check_private_imports(tree, rel) + check_private_attributes(tree, rel)
-        if rel != layout_file:
-            findings += check_path_literals(tree, rel, fragments)
-        if is_entry_point(rel):
-            findings += check_entry_bootstrap(tree, rel) + check_entry_manifest(tree, rel)
-    flags, lines, parser_findings = entry_point_parsers(root, trees)
-    findings += parser_findings + check_flag_agreement(flags, lines)
-    top_level = top_level_modules(trees)
-    pyproject = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
-    contracts = pyproject.get("tool", {}).get("importlinter", {}).get("contracts", [])
-    findings += check_layer_coverage(top_level, contracts)
-    if lint:
+    entry_points = {Path(rel).stem: rel for rel in files if is_entry_point(rel)}
+    findings: list[Finding] = []
+    with ThreadPoolExecutor(2) as pool:
         file_of = {
             rel.removesuffix(".py").removesuffix("/__init__").replace("/", "."): rel
-            for rel in trees
+            for rel in files
         }
-        findings += lint_imports(root, file_of)
+        linted = pool.submit(lint_imports, root, file_of) if lint else None
+        probed = pool.submit(probe_entry_points, root, list(entry_points)) if entry_points else None
+        code = code_digest(CHECKS_CODE)
+        context = json.dumps([fragments, layout_file])
+        lines: dict[str, int] = {}
+        for rel, path in files.items():
+            data = path.read_bytes()
+            key = key_of(code, context, rel, data)
+            remembered = memo.get(key)
+            if remembered is None:
+                found, line = file_findings(rel, data, fragments, layout_file)
+                memo.put(key, [[list(astuple(f)) for f in found], line])
+            else:
+                found = [Finding(*f) for f in remembered[0]]
+                line = remembered[1]
+            findings += found
+            if rel in entry_points.values():
+                lines[Path(rel).stem] = line or 1
+        answer = probed.result() if probed is not None else {}
+        flags, parser_findings = entry_point_flags(entry_points, lines, answer)
+        findings += parser_findings + check_flag_agreement(flags, lines)
+        top_level = top_level_modules(files)
+        pyproject = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+        contracts = pyproject.get("tool", {}).get("importlinter", {}).get("contracts", [])
+        findings += check_layer_coverage(top_level, contracts)
+        if linted is not None:
+            findings += linted.result()
     if edges is not None:
         findings += check_import_cycles(edges)
+    memo.save()
     return sorted(set(findings))

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from quant_engine import layout
 from scripts.gates.runner import run_gates
+from scripts.memo import DigestMemo
 from tests.scripts.gates.sources import ENTRY_BODY, ENTRY_HEAD, edge
 
 # --- the runner over a tree --------------------------------------------------------------------
@@ -63,3 +64,26 @@ def test_runner_finds_every_seeded_violation(tmp_path: Path) -> None:
         ("scripts/tool.py", "QE002"),
         ("scripts/broken.py", "QE000"),
     }
+
+
+def test_remembered_findings_follow_the_file_content(tmp_path: Path) -> None:
+    root = write_tree(
+        tmp_path / "repo",
+        {
+            "pyproject.toml": PYPROJECT,
+            "quant_engine/tools.py": "from quant_engine.cli import _TICKER_RE\n",
+            "scripts/tool.py": "def f(t):\n    return t._save()\n",
+        },
+    )
+    memo_path = tmp_path / "memo.json"
+    first = run_gates(root, lint=False, memo=DigestMemo(memo_path))
+    again = run_gates(root, lint=False, memo=DigestMemo(memo_path))
+    assert first == again == run_gates(root, lint=False)
+    assert {(f.path, f.code) for f in first} >= {
+        ("quant_engine/tools.py", "QE001"),
+        ("scripts/tool.py", "QE002"),
+    }
+    (root / "scripts" / "tool.py").write_text("def f(t):\n    return t.save()\n")
+    fixed = run_gates(root, lint=False, memo=DigestMemo(memo_path))
+    assert ("scripts/tool.py", "QE002") not in {(f.path, f.code) for f in fixed}
+    assert ("quant_engine/tools.py", "QE001") in {(f.path, f.code) for f in fixed}
