@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 from quant_engine import layout
-from scripts.gates.runner import run_gates
+from scripts.gates.checks import Flag, flag_actions, flag_signature
+from scripts.gates.runner import probe_entry_points, run_gates
 from scripts.memo import DigestMemo
 from tests.scripts.gates.sources import ENTRY_BODY, ENTRY_HEAD, edge
 
@@ -87,3 +89,33 @@ def test_remembered_findings_follow_the_file_content(tmp_path: Path) -> None:
     fixed = run_gates(root, lint=False, memo=DigestMemo(memo_path))
     assert ("scripts/tool.py", "QE002") not in {(f.path, f.code) for f in fixed}
     assert ("quant_engine/tools.py", "QE001") in {(f.path, f.code) for f in fixed}
+
+
+def test_the_parser_probe_sees_the_flags_the_parsers_have() -> None:
+    root = layout.repo_root()
+    names = sorted(p.stem for p in (root / "quant_engine").glob("run_*.py"))
+    answer = probe_entry_points(root, names)
+    assert isinstance(answer, dict)
+    for name in names:
+        parser = importlib.import_module(f"quant_engine.{name}").build_parser()
+        here = {flag: flag_signature(f) for flag, f in flag_actions(parser).items()}
+        probed = {
+            flag: flag_signature(Flag.from_probe(data))
+            for flag, data in answer[name]["flags"].items()
+        }
+        assert probed == here, name
+
+
+def test_an_entry_point_that_cannot_be_built_is_a_finding_not_a_crash(tmp_path: Path) -> None:
+    root = write_tree(
+        tmp_path,
+        {
+            "pyproject.toml": PYPROJECT,
+            "quant_engine/run_good.py": ENTRY_HEAD + ENTRY_BODY.replace("cli.", "cli.missing_"),
+            "quant_engine/tools.py": "",
+        },
+    )
+    found = [f for f in run_gates(root, lint=False) if f.code == "QE005"]
+    assert len(found) == 1
+    assert "cannot build its parser" in found[0].message
+    assert "missing_" in found[0].message
