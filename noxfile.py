@@ -77,7 +77,7 @@ def demo(session: nox.Session) -> None:
 @nox.session(default=False)
 def bench(session: nox.Session) -> None:
     """Benchmarks; figures go in benchmarks/README.md."""
-    install(session, TEST_EXTRAS, ("test",))  # the WRDS benchmark reuses the test database
+    install(session, TEST_EXTRAS, ("test", "bench"))  # WRDS reuses the test database
     if shutil.which("npm"):  # the dashboard's browser figures use the pinned Node tools
         npm_ci_if_stale(session)
     session.run("python", str(ROOT / "benchmarks" / "run.py"), *session.posargs)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -22,17 +23,51 @@ from typing import Any
 if not __package__:  # run as a file: make the repo's packages importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from quant_engine import cli, config, layout
-from quant_engine.errors import QuantEngineError, error_line
-from quant_engine.utils.progress import ProgressCallback, ProgressCounter, progress_bar
-from scripts.contracts.build import build_contracts, save_contracts
-from scripts.dependencies.edges import load_edges
-from scripts.dependencies.extract import Extraction, default_roots, extract, save_edges
-from scripts.gates.findings import FORMATS, Finding, format_findings
-from scripts.gates.freshness import check_freshness
-from scripts.gates.runner import run_gates
-from scripts.hotspots.report import save_report, stale_outputs
-from scripts.hotspots.scoring import score_hotspots
+
+def unimportable_base(exc: BaseException) -> str:
+    """A QE000 finding for a tree whose layout or config module (all the audit imports of the
+    code it audits) cannot be imported: where it broke and why, in one line."""
+    root = Path(__file__).resolve().parents[1]
+    where, line = "quant_engine/layout.py", 1
+    frames = [(f.filename, f.lineno or 1) for f in traceback.extract_tb(exc.__traceback__)]
+    if isinstance(exc, SyntaxError) and exc.filename:
+        frames.append((exc.filename, exc.lineno or 1))
+    for filename, lineno in reversed(frames):  # the deepest frame in this repository
+        path = Path(filename).resolve()
+        if path.is_relative_to(root) and path != Path(__file__).resolve():
+            where, line = path.relative_to(root).as_posix(), lineno
+            break
+    reason = f"{type(exc).__name__}: {exc}".splitlines()[0]
+    return (
+        f"{where}:{line}: QE000 the audit cannot start: {reason} (fix: the audit imports only "
+        "quant_engine.layout and quant_engine.config of the code it audits; make them import)"
+    )
+
+
+try:  # the only code under audit imported here: layout and config (and errors, config's)
+    from quant_engine import config, layout
+    from quant_engine.errors import QuantEngineError, error_line
+    from scripts.command import ProgressCallback, StepCounter, new_parser, run_command, step_bar
+    from scripts.contracts.build import build_contracts, save_contracts
+    from scripts.dependencies.edges import load_edges
+    from scripts.dependencies.extract import Extraction, default_roots, extract, save_edges
+    from scripts.gates.findings import FORMATS, Finding, format_findings
+    from scripts.gates.freshness import check_freshness
+    from scripts.gates.runner import run_gates
+    from scripts.hotspots.report import save_report, stale_outputs
+    from scripts.hotspots.scoring import score_hotspots
+    from scripts.memo import DigestMemo
+except Exception as exc:  # a broken tree is a finding, never a traceback
+    if __name__ != "__main__":
+        raise
+    print(unimportable_base(exc))
+    print("audit gates: 1 finding(s)", file=sys.stderr)
+    raise SystemExit(1) from None
+
+
+def memo(name: str) -> DigestMemo:
+    """A per-file results memo in the data home's audit cache (see :mod:`scripts.memo`)."""
+    return DigestMemo(layout.audit_cache_dir() / f"audit-{name}.json")
 
 
 def tell(*lines: str) -> None:
@@ -50,7 +85,7 @@ def current_edges() -> Extraction:
 
 def current_contracts(edges: list[dict[str, Any]]) -> tuple[dict[str, Any], list[str]]:
     """The interface contracts of the code as it is now, and the modules that did not parse."""
-    contracts, errors = build_contracts(default_roots(), edges)
+    contracts, errors = build_contracts(default_roots(), edges, memo("contracts"))
     tell(*(f"cannot parse {error}" for error in errors))
     return contracts, errors
 
@@ -61,7 +96,7 @@ CHECK_STEPS = 3
 """Edges, contracts, hotspots."""
 
 
-def regenerate(since: str, steps: ProgressCounter) -> list[dict[str, Any]]:
+def regenerate(since: str, steps: StepCounter) -> list[dict[str, Any]]:
     """Write edges, then contracts (they use the edges), then hotspots; return the edges."""
     result = current_edges()
     tell(save_edges(result, layout.dependency_edges_path()))
@@ -76,7 +111,7 @@ def regenerate(since: str, steps: ProgressCounter) -> list[dict[str, Any]]:
     return result.edges
 
 
-def check(steps: ProgressCounter) -> tuple[list[Finding], list[dict[str, Any]]]:
+def check(steps: StepCounter) -> tuple[list[Finding], list[dict[str, Any]]]:
     """QE009 findings for the committed edges, contracts and hotspots; also the fresh edges."""
     result = current_edges()
     tell(f"dependency edges: {result.summary()}")
@@ -84,7 +119,7 @@ def check(steps: ProgressCounter) -> tuple[list[Finding], list[dict[str, Any]]]:
     contracts, _ = current_contracts(result.edges)
     tell(f"interface contracts: {len(contracts['modules'])} modules")
     steps.advance()
-    findings = check_freshness(json.loads(result.to_json()), contracts)
+    findings = check_freshness(json.loads(result.to_json()), contracts, memo("contracts-yaml"))
     findings += stale_hotspots(result.edges)
     steps.advance()
     return findings, result.edges
@@ -119,7 +154,7 @@ def report(findings: Sequence[Finding], fmt: str) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """Flags: CI check mode or gates only, output format, hotspot window, gate inputs."""
-    parser = cli.new_parser("audit", __doc__)
+    parser = new_parser("audit", __doc__)
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--check", action="store_true", help="verify only; write nothing (CI)")
     mode.add_argument(
@@ -141,7 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Regenerate then gate (or ``--check``, or ``--gates-only``); 0 clean, 1 findings or error."""
-    return cli.run_command("audit", lambda: run(argv))
+    return run_command("audit", lambda: run(argv))
 
 
 def run(argv: Sequence[str] | None, progress: ProgressCallback | None = None) -> int:
@@ -151,8 +186,8 @@ def run(argv: Sequence[str] | None, progress: ProgressCallback | None = None) ->
         build_parser().error("--edges needs --gates-only")
     findings: list[Finding] = []
     before_gates = 0 if args.gates_only else CHECK_STEPS if args.check else REGENERATE_STEPS
-    with progress_bar("audit steps", quiet=False) as shown:
-        steps = ProgressCounter(progress or shown, before_gates + 1)
+    with step_bar("audit steps") as shown:
+        steps = StepCounter(progress or shown, before_gates + 1)
         try:
             if args.check:
                 findings, edges = check(steps)
@@ -163,7 +198,8 @@ def run(argv: Sequence[str] | None, progress: ProgressCallback | None = None) ->
         except (QuantEngineError, ValueError, OSError) as exc:
             print(f"audit: error: {error_line(exc)}", file=sys.stderr)
             return 1
-        findings = sorted(set(findings + run_gates(edges=edges, lint=not args.no_lint_imports)))
+        gated = run_gates(edges=edges, lint=not args.no_lint_imports, memo=memo("gates"))
+        findings = sorted(set(findings + gated))
         steps.advance()
     report(findings, args.format)
     return 1 if findings else 0

@@ -20,7 +20,8 @@ from typing import Any
 if not __package__:  # run as a file: make the repo's packages importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from quant_engine import cli, layout
+from quant_engine import layout
+from scripts import command
 from scripts.contracts.build import (
     COMMAND,
     build_contracts,
@@ -54,16 +55,16 @@ def check(fresh: Mapping[str, Any], committed_path: Path, *, exact: bool = False
 
 def main(argv: Sequence[str] | None = None) -> int:
     """CLI: write the contracts (only when changed), or ``--check`` them against the file."""
-    return cli.run_command("generate_interface_contracts", lambda: run(argv))
+    return command.run_command("generate_interface_contracts", lambda: run(argv))
 
 
 def run(argv: Sequence[str] | None) -> int:
-    """Parse, build, check or save; errors propagate to :func:`quant_engine.cli.run_command`."""
-    parser = cli.new_parser("generate_interface_contracts", __doc__.split("\n", 1)[0])
+    """Parse, build, check or save; errors propagate to :func:`scripts.command.run_command`."""
+    parser = command.new_parser("generate_interface_contracts", __doc__.split("\n", 1)[0])
     add_root_flag(parser)
     parser.add_argument("--edges", type=Path, default=None, help="edges JSON (default: canonical)")
     parser.add_argument(
-        "--out", type=cli.file_path, default=None, help="contracts file (default: canonical)"
+        "--out", type=command.file_path, default=None, help="contracts file (default: canonical)"
     )
     parser.add_argument("--check", action="store_true", help="compare with --out; 1 on a break")
     parser.add_argument(

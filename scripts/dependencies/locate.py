@@ -1,38 +1,40 @@
-"""Scan source files fast: grimp's Rust parser finds the import lines, regions add the detail.
+"""Scan source files fast: grimp's public import graph finds the import lines, regions add detail.
 
-grimp (already an audit dependency) parses every file with ruff's parser and reports the line and
-text of each import. Only the regions around those lines are then read
-(:mod:`scripts.dependencies.regions`). A file the fast path cannot vouch for (not plain UTF-8, a
-coding cookie, a syntax error, a region that does not check out, grimp missing or changed) is
-parsed whole by :func:`scripts.dependencies.scan.scan_source`; the tests check that both paths give
-the same records on real packages. One difference remains by design: syntax newer than the
-running Python, which ruff's parser accepts, is reported only when it lies in a region read.
-grimp's scanner is not public API; everything about it is confined to :func:`grimp_import_lines`.
+grimp (already an audit dependency) parses a whole package with its Rust parser;
+``build_graph(...).get_import_details`` reports the line and text of each import. Only the regions
+around those lines are then read (:mod:`scripts.dependencies.regions`). A file the fast path cannot
+vouch for (not plain UTF-8, a coding cookie, outside grimp's package walk, a region that does not
+check out) is parsed whole by :func:`scripts.dependencies.scan.scan_source`, and so is every file
+of a root grimp cannot build (grimp missing, a syntax error, a root whose name imports from
+elsewhere, or too few files to be worth a whole-package pass). The tests check that both paths
+give the same records on real packages. One difference remains by design: syntax newer than the
+running Python, which grimp's parser accepts, is reported only when it lies in a region read.
 """
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
-import os
 import re
+import sys
 import warnings
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any, NamedTuple
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import NamedTuple
 
 from scripts.dependencies.regions import records_near
 from scripts.dependencies.scan import FileScan, scan_source
 
-MAX_SYNTAX_RETRIES = 4
-"""Files with syntax errors taken out of one grimp call before giving up on the fast path."""
-PIPELINE_CHUNKS = 8
-"""The fast path hands grimp this many chunks, so parsing can start after the first one."""
-MIN_CHUNK_FILES = 32
-"""Smaller chunks cost more in per-call overhead than the overlap wins."""
+MIN_GRIMP_FILES = 64
+"""Fewer files of one root to scan: parse them whole (grimp always reads the whole package)."""
 
 _COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", re.MULTILINE)
 _UTF8_NAMES = frozenset(("utf-8", "utf8", "utf_8"))
 _BOM = b"\xef\xbb\xbf"
+
+ImportLines = dict[str, dict[int, str]]
+"""Module name → the lines where its import statements start, each with its stripped text."""
 
 
 class ScanItem(NamedTuple):
@@ -52,8 +54,8 @@ class BatchResult(NamedTuple):
     full_parses: int
 
 
-def fast_text(data: bytes, item: ScanItem) -> str | None:
-    """The text when the fast path can take this file, else None."""
+def fast_text(data: bytes) -> str | None:
+    """The text when the fast path can take this file (plain UTF-8), else None."""
     if data.startswith(_BOM) or b"\x00" in data:
         return None
     first = data.find(b"\n")
@@ -62,62 +64,58 @@ def fast_text(data: bytes, item: ScanItem) -> str | None:
     if cookie and cookie.group(1).decode("ascii", "replace").lower() not in _UTF8_NAMES:
         return None
     try:
-        text = data.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError:
         return None
-    # grimp cannot resolve relative imports that climb above the top package (it panics).
-    depth = item.module.count(".") + 1 + int(item.is_package)
-    if "." * depth in text and re.search(rf"from[\s\\]*\.{{{depth}}}", text):
-        return None
-    return text
 
 
-def grimp_import_lines(items: Sequence[ScanItem]) -> dict[str, dict[int, str]]:
-    """Per item (by path) that grimp could parse: the lines where its import statements start,
-    each with its stripped text."""
+def _finds_root(root_name: str, root_dir: Path) -> bool:
+    """Whether importing ``root_name`` (with the root's parent first on sys.path) finds this root:
+    grimp locates packages by import name, so a same-named package elsewhere must not be read."""
+    importlib.invalidate_caches()
     try:
-        from grimp import _rustgrimp as rust  # type: ignore[attr-defined]
-        from grimp.application.ports.modulefinder import FoundPackage, ModuleFile
-        from grimp.domain.valueobjects import Module
-        from grimp.exceptions import SourceSyntaxError
+        spec = importlib.util.find_spec(root_name)
+    except (ImportError, ValueError):
+        return False
+    locations = spec.submodule_search_locations if spec is not None else None
+    return bool(locations) and any(Path(p).resolve() == root_dir for p in locations or ())
+
+
+def grimp_import_lines(root_name: str, root_dir: Path) -> ImportLines | None:
+    """The import lines of every module grimp finds in one root (public API: ``build_graph`` and
+    ``get_import_details``); ``None`` when grimp is missing or cannot build this root."""
+    try:
+        import grimp
     except ImportError:
-        return {}
-    pending = {os.path.normpath(item.path): item for item in items}
-    for _ in range(MAX_SYNTAX_RETRIES + 1):
-        if not pending:
-            return {}
-        roots: dict[tuple[str, str], list[Any]] = {}
-        for item in pending.values():
-            module_file = ModuleFile(module=Module(item.module), mtime=0.0)
-            roots.setdefault((item.root_name, item.root_dir), []).append(module_file)
-        packages = {
-            FoundPackage(name=name, directory=folder, module_files=frozenset(files))
-            for (name, folder), files in roots.items()
-        }
-        module_files = tuple(f for files in roots.values() for f in files)
-        try:
-            found = rust.scan_for_imports(
-                module_files=module_files,
-                found_packages=packages,
-                include_external_packages=True,
-                exclude_type_checking_imports=False,
-                file_system=rust.RealBasicFileSystem(),
-            )
-        except SourceSyntaxError as exc:
-            if pending.pop(os.path.normpath(str(exc.filename)), None) is None:
-                return {}
-            continue
-        except (KeyboardInterrupt, SystemExit):
-            raise
-        except BaseException:  # grimp's Rust panics derive from BaseException
-            return {}
-        by_module = {item.module: path for path, item in pending.items()}
-        return {
-            by_module[module.name]: {imp.line_number: imp.line_contents for imp in imports}
-            for module, imports in found.items()
-            if module.name in by_module
-        }
-    return {}
+        return None
+    parent = str(root_dir.parent)
+    sys.path.insert(0, parent)
+    try:
+        if not _finds_root(root_name, root_dir):
+            return None
+        graph = grimp.build_graph(
+            root_name,
+            include_external_packages=True,
+            exclude_type_checking_imports=False,
+            cache_dir=None,
+        )
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException:  # a syntax error, or a Rust panic (derives from BaseException)
+        return None
+    finally:
+        sys.path.remove(parent)
+    prefix = f"{root_name}."
+    found: ImportLines = {}
+    for module in graph.modules:
+        if module != root_name and not module.startswith(prefix):
+            continue  # an external package (squashed): it has no imports of its own
+        lines: dict[int, str] = {}
+        for imported in graph.find_modules_directly_imported_by(module):
+            for detail in graph.get_import_details(importer=module, imported=imported):
+                lines[detail["line_number"]] = detail["line_contents"]
+        found[module] = lines
+    return found
 
 
 def grimp_available() -> bool:
@@ -125,27 +123,53 @@ def grimp_available() -> bool:
     return importlib.util.find_spec("grimp") is not None
 
 
-def scan_sources(items: Sequence[ScanItem], datas: Sequence[bytes]) -> BatchResult:
-    """The fast path, pipelined: grimp (a thread; it releases the GIL and uses every core)
-    finds the import lines of the next chunk while this thread parses the regions of the last.
+class ImportLineFinder:
+    """grimp's import lines of each root, built at most once per root in one background thread
+    (grimp releases the GIL and uses every core), so they can be started before they are needed.
     """
-    texts = [fast_text(data, item) for item, data in zip(items, datas, strict=True)]
-    eligible = [i for i, text in enumerate(texts) if text is not None]
-    size = max(MIN_CHUNK_FILES, -(-len(eligible) // PIPELINE_CHUNKS))
-    chunks = [eligible[k : k + size] for k in range(0, len(eligible), size)]
+
+    def __init__(self, pool: ThreadPoolExecutor) -> None:
+        self._pool = pool
+        self._futures: dict[tuple[str, str], Future[ImportLines | None]] = {}
+
+    def start(self, root_name: str, root_dir: str) -> None:
+        """Begin building this root's lines (no-op when already started)."""
+        key = (root_name, root_dir)
+        if key not in self._futures:
+            self._futures[key] = self._pool.submit(grimp_import_lines, root_name, Path(root_dir))
+
+    def lines(self, root_name: str, root_dir: str) -> ImportLines | None:
+        """The lines of this root (waits for them), or None when grimp cannot build it."""
+        self.start(root_name, root_dir)
+        return self._futures[(root_name, root_dir)].result()
+
+
+def scan_sources(
+    items: Sequence[ScanItem], datas: Sequence[bytes], finder: ImportLineFinder
+) -> BatchResult:
+    """The fast path: ``finder`` gets grimp's lines of each root with enough files to scan while
+    this thread parses whole the files it cannot take, then the regions around them are read."""
+    texts = [fast_text(data) for data in datas]
+    by_root: dict[tuple[str, str], list[int]] = {}
+    for i, item in enumerate(items):
+        if texts[i] is not None:
+            by_root.setdefault((item.root_name, item.root_dir), []).append(i)
+    graphed = {root: found for root, found in by_root.items() if len(found) >= MIN_GRIMP_FILES}
+    for root in graphed:
+        finder.start(*root)
     scans: dict[int, FileScan] = {}
     full = 0
-    with ThreadPoolExecutor(1) as pool, warnings.catch_warnings():
+    with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        futures = [pool.submit(grimp_import_lines, [items[i] for i in chunk]) for chunk in chunks]
-        for i, text in enumerate(texts):
-            if text is None:
+        waiting = {i for indices in graphed.values() for i in indices}
+        for i in range(len(items)):
+            if i not in waiting:
                 full += 1
                 scans[i] = scan_source(datas[i])
-        for chunk, future in zip(chunks, futures, strict=True):
-            lines = future.result()
-            for i in chunk:
-                found = lines.get(os.path.normpath(items[i].path))
+        for root, indices in graphed.items():
+            lines = finder.lines(*root)
+            for i in indices:
+                found = None if lines is None else lines.get(items[i].module)
                 records = None if found is None else records_near(texts[i] or "", found)
                 if records is None:
                     full += 1

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,7 +30,8 @@ class SourceModule:
     """One ``.py`` file of an analysed root."""
 
     name: str
-    path: Path
+    path: str
+    """Where to read it (an OS path string: cheaper than a Path per file on large trees)."""
     file: str
     """Path relative to the root's parent, POSIX style (``quant_engine/cli.py``)."""
     is_package: bool
@@ -55,6 +56,33 @@ def _is_python_file(name: str) -> bool:
     return name.endswith(".py") and not name.startswith(".") and name.count(".") == 1
 
 
+def _walk(folder: str, parts: tuple[str, ...]) -> Iterator[tuple[str, tuple[str, ...], list[str]]]:
+    """Each folder (top-down, sorted; subfolders named like identifiers, symlinks not followed)
+    with its dotted parts and its ``.py`` files; plain strings and ``scandir`` entry types, as a
+    large tree has thousands of folders (django's locales) and no module in most of them."""
+    files: list[str] = []
+    subfolders: list[str] = []
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                name = entry.name
+                try:
+                    is_dir = entry.is_dir()
+                except OSError:
+                    is_dir = False
+                if not is_dir:
+                    if _is_python_file(name):
+                        files.append(name)
+                elif name.isidentifier() and not entry.is_symlink():
+                    subfolders.append(name)
+    except OSError:
+        return
+    files.sort()
+    yield folder, parts, files
+    for name in sorted(subfolders):
+        yield from _walk(os.path.join(folder, name), (*parts, name))
+
+
 def discover(roots: Sequence[Path]) -> Tree:
     """Walk each root folder (sorted, deterministic) and name its modules by path."""
     modules: list[SourceModule] = []
@@ -69,19 +97,15 @@ def discover(roots: Sequence[Path]) -> Tree:
         if root.name in names:
             raise UsageError(f"--root {given}: a root named {root.name!r} is already analysed")
         names[root.name] = root
-        for folder, dirs, files in os.walk(root):
-            dirs[:] = sorted(d for d in dirs if d.isidentifier())
-            here = Path(folder)
-            parts = (root.name, *here.relative_to(root).parts)
-            for file in sorted(f for f in files if _is_python_file(f)):
+        for folder, parts, files in _walk(str(root), (root.name,)):
+            for file in files:
                 is_package = file == "__init__.py"
                 name_parts = parts if is_package else (*parts, file[:-3])
-                path = here / file
                 modules.append(
                     SourceModule(
                         ".".join(name_parts),
-                        path,
-                        path.relative_to(root.parent).as_posix(),
+                        os.path.join(folder, file),
+                        "/".join((*parts, file)),
                         is_package,
                         root.name,
                         root,

@@ -12,6 +12,8 @@ import ast
 import sys
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from quant_engine import config
 from scripts.gates.findings import Finding
@@ -33,11 +35,6 @@ ALLOWED_PRIVATE_ATTRIBUTES: Mapping[str, str] = {
     "os._exit": "the documented way to end a process without running cleanup handlers",
 }
 """QE002 exceptions: an attribute name, or ``receiver.attribute``, with the reason it is fine."""
-ALLOWED_PRIVATE_IMPORTS: Mapping[str, str] = {
-    "grimp._rustgrimp": "grimp's import parser has no public API; the edge extractor's speed "
-    "goal needs it, and it falls back to ast when the import fails",
-}
-"""QE001 exceptions: ``module._name`` as written in the import, with the reason it is fine."""
 
 
 def is_private(name: str) -> bool:
@@ -45,13 +42,11 @@ def is_private(name: str) -> bool:
     return name.startswith("_") and not name.endswith("_")
 
 
-def check_private_imports(
-    tree: ast.Module, path: str, allowed: Mapping[str, str] = ALLOWED_PRIVATE_IMPORTS
-) -> list[Finding]:
+def check_private_imports(tree: ast.Module, path: str) -> list[Finding]:
     """QE001: ``from x import _name`` reaches into another module's private API.
 
     Fix: make the name public in its module (drop the underscore, export it) and import that;
-    a deliberate exception goes in ALLOWED_PRIVATE_IMPORTS with its reason.
+    for a dependency, use its public API. There are no exceptions.
     """
     findings = []
     for node in ast.walk(tree):
@@ -59,7 +54,7 @@ def check_private_imports(
             continue
         source = f"{'.' * node.level}{node.module or ''}"
         for alias in node.names:
-            if not is_private(alias.name) or f"{source}.{alias.name}" in allowed:
+            if not is_private(alias.name):
                 continue
             findings.append(
                 Finding(
@@ -210,21 +205,72 @@ def check_path_literals(tree: ast.Module, path: str, fragments: Sequence[str]) -
     ]
 
 
-def flag_actions(parser: argparse.ArgumentParser) -> dict[str, argparse.Action]:
-    """A parser's long options (``--x``) and their actions, help excluded."""
+class Opaque(str):
+    """A default whose ``repr`` is not a Python literal: compared by that text only."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+def literal(text: str | None) -> Any:
+    """The value a ``repr`` spells when it is a literal, else the text as :class:`Opaque`."""
+    if text is None:
+        return None
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return Opaque(text)
+
+
+@dataclass(frozen=True)
+class Flag:
+    """What the flag-agreement gate compares of one long option of an entry point's parser."""
+
+    action: str
+    type: str
+    choices: tuple[Any, ...] | None
+    nargs: Any
+    default: Any
+
+    @classmethod
+    def from_probe(cls, data: Mapping[str, Any]) -> Flag:
+        """From the JSON of :mod:`scripts.gates.parser_probe` (``repr`` texts read back)."""
+        choices = literal(data.get("choices"))
+        return cls(
+            str(data.get("action")),
+            str(data.get("type")),
+            tuple(choices) if isinstance(choices, tuple | list) else None,
+            literal(data.get("nargs")),
+            literal(data.get("default")),
+        )
+
+    @classmethod
+    def from_action(cls, action: argparse.Action) -> Flag:
+        """From a parser built in this process (tests, and the gate's own fixtures)."""
+        return cls(
+            type(action).__name__,
+            getattr(action.type, "__name__", repr(action.type)),
+            tuple(action.choices) if action.choices is not None else None,
+            action.nargs,
+            action.default,
+        )
+
+
+def flag_actions(parser: argparse.ArgumentParser) -> dict[str, Flag]:
+    """A parser's long options (``--x``) and what the gate compares of them, help excluded."""
     return {
-        max(action.option_strings, key=len): action
+        max(action.option_strings, key=len): Flag.from_action(action)
         for action in parser._actions  # noqa: SLF001 (argparse has no public list; read only)
         if action.option_strings and "--help" not in action.option_strings
     }
 
 
-def flag_signature(action: argparse.Action, *, with_default: bool = True) -> str:
+def flag_signature(flag: Flag, *, with_default: bool = True) -> str:
     """What must match across entry points: action kind, type, choices, nargs (and default)."""
-    choices = tuple(action.choices) if action.choices is not None else None
-    kind = getattr(action.type, "__name__", repr(action.type))
-    text = f"{type(action).__name__}(type={kind}, choices={choices}, nargs={action.nargs}"
-    return text + (f", default={action.default!r})" if with_default else ")")
+    text = f"{flag.action}(type={flag.type}, choices={flag.choices}, nargs={flag.nargs}"
+    return text + (f", default={flag.default!r})" if with_default else ")")
 
 
 def module_path(name: str) -> str:
@@ -250,9 +296,17 @@ def check_cli_consistency(
     a name to the line reported (e.g. its ``build_parser``), else 1.
     Fix: build the flag with the quant_engine.cli helper instead of a local add_argument.
     """
+    flags = {name: flag_actions(parser) for name, parser in parsers.items()}
+    return check_flag_agreement(flags, lines)
+
+
+def check_flag_agreement(
+    by_command: Mapping[str, Mapping[str, Flag]], lines: Mapping[str, int] | None = None
+) -> list[Finding]:
+    """QE005 over the flags of each entry point (see :func:`check_cli_consistency`)."""
     fix = "build the flag with its quant_engine.cli helper (defaults come from config)"
     where = dict(lines or {})
-    actions = {name: flag_actions(parser) for name, parser in sorted(parsers.items())}
+    actions = {name: dict(found) for name, found in sorted(by_command.items())}
     findings = []
     for name, flags in actions.items():
         years = flags.get("--years")

@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from quant_engine import layout
-from scripts.contracts.build import load_contracts, render_yaml
+from scripts.contracts.build import load_contracts, remembered_yaml
 from scripts.contracts.diff import BREAKING, compare
 from scripts.gates.findings import Finding
+from scripts.memo import DigestMemo
 
 MISSING = "missing: never generated, or not committed"
 REGENERATE = "run `make audit` (python scripts/audit.py) and commit the audit data folder"
@@ -51,7 +52,9 @@ def compare_edges(
     return [Finding(path, 1, "QE009", f"stale dependency edges: {detail}", REGENERATE)]
 
 
-def compare_contracts(committed_path: Path, fresh: Mapping[str, Any]) -> list[Finding]:
+def compare_contracts(
+    committed_path: Path, fresh: Mapping[str, Any], memo: DigestMemo | None = None
+) -> list[Finding]:
     """QE009: the committed contracts differ from the code's; a breaking change says which.
 
     Fix: restore the API, or (an intended change) regenerate with ``make audit`` and commit.
@@ -59,7 +62,8 @@ def compare_contracts(committed_path: Path, fresh: Mapping[str, Any]) -> list[Fi
     path = relative(committed_path)
     if not committed_path.is_file():
         return [Finding(path, 1, "QE009", MISSING, REGENERATE)]
-    if committed_path.read_bytes() == render_yaml(fresh).encode("utf-8"):
+    rendered = remembered_yaml(fresh, memo or DigestMemo(None))
+    if committed_path.read_bytes() == rendered.encode("utf-8"):
         return []
     breaking = [c for c in compare(load_contracts(committed_path), fresh) if c.severity == BREAKING]
     if breaking:
@@ -71,13 +75,17 @@ def compare_contracts(committed_path: Path, fresh: Mapping[str, Any]) -> list[Fi
 
 
 def check_freshness(
-    fresh_edges: Mapping[str, Any], fresh_contracts: Mapping[str, Any]
+    fresh_edges: Mapping[str, Any],
+    fresh_contracts: Mapping[str, Any],
+    memo: DigestMemo | None = None,
 ) -> list[Finding]:
-    """QE009 over the canonical edges and contracts files, given what the code produces now."""
+    """QE009 over the canonical edges and contracts files, given what the code produces now
+    (``memo`` remembers the rendering of the contracts)."""
     edges_path = layout.dependency_edges_path()
     if edges_path.is_file():
         committed = json.loads(edges_path.read_text(encoding="utf-8"))
         findings = compare_edges(committed, fresh_edges, relative(edges_path))
     else:
         findings = [Finding(relative(edges_path), 1, "QE009", MISSING, REGENERATE)]
-    return findings + compare_contracts(layout.interface_contracts_path(), fresh_contracts)
+    contracts_path = layout.interface_contracts_path()
+    return findings + compare_contracts(contracts_path, fresh_contracts, memo)

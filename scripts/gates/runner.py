@@ -9,13 +9,14 @@ QE008 needs the dependency edges; QE009 (freshness of the audit data) is
 
 from __future__ import annotations
 
-import argparse
 import ast
-import importlib
-import importlib.util
+import json
+import subprocess
 import sys
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import astuple
 from pathlib import Path
 from typing import Any
 
@@ -27,71 +28,61 @@ from scripts.gates.architecture import (
     lint_imports,
 )
 from scripts.gates.checks import (
-    check_cli_consistency,
+    Flag,
     check_entry_bootstrap,
     check_entry_manifest,
+    check_flag_agreement,
     check_path_literals,
     check_private_attributes,
     check_private_imports,
 )
 from scripts.gates.findings import Finding
+from scripts.memo import DigestMemo, code_digest, key_of
 
 SOURCE_DIRS = (PACKAGE, "scripts")
 
 
-def parse_sources(root: Path) -> tuple[dict[str, ast.Module], list[Finding]]:
-    """Every .py file under the source folders, parsed; an unparsable file is a finding."""
-    trees: dict[str, ast.Module] = {}
-    findings = []
-    for folder in SOURCE_DIRS:
-        for path in sorted((root / folder).rglob("*.py")):
-            rel = path.relative_to(root).as_posix()
-            try:
-                trees[rel] = ast.parse(path.read_bytes(), filename=rel)
-            except (SyntaxError, ValueError) as exc:
-                line = getattr(exc, "lineno", None) or 1
-                findings.append(Finding(rel, line, "QE000", f"does not parse: {exc}", "fix it"))
-    return trees, findings
+PROBE = Path(__file__).resolve().with_name("parser_probe.py")
+PROBE_TIMEOUT_S = 300
+"""The probe imports every entry point (pandas, scikit-learn, ...): minutes only when broken."""
 
 
-def load_entry_point(root: Path, rel: str) -> Any:
-    """Import ``quant_engine/run_x.py`` of ``root``: by name in this repo, else from its file."""
-    name = f"{PACKAGE}.{Path(rel).stem}"
-    if root.resolve() == layout.repo_root():
-        return importlib.import_module(name)
-    probe = f"{PACKAGE}.audit_probe_{Path(rel).stem}"  # inside the package: no bootstrap runs
-    spec = importlib.util.spec_from_file_location(probe, root / rel)
-    if spec is None or spec.loader is None:
-        raise ImportError(f"cannot load {rel}")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[probe] = module
+def probe_entry_points(root: Path, names: Sequence[str]) -> dict[str, Any] | str:
+    """The probe's answer for each name (see :mod:`scripts.gates.parser_probe`), or why the
+    probe itself failed, in one line."""
+    argv = [sys.executable, "-P", str(PROBE), str(root), *names]
     try:
-        spec.loader.exec_module(module)
-    finally:
-        del sys.modules[probe]
-    return module
+        proc = subprocess.run(
+            argv, capture_output=True, text=True, timeout=PROBE_TIMEOUT_S, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"the parser probe did not finish: {exc}"
+    try:
+        answer = json.loads(proc.stdout)
+    except ValueError:
+        lines = proc.stderr.strip().splitlines()
+        return f"the parser probe failed (exit {proc.returncode}): {lines[-1] if lines else ''}"
+    return answer if isinstance(answer, dict) else "the parser probe answered no mapping"
 
 
-def entry_point_parsers(
-    root: Path, trees: Mapping[str, ast.Module]
-) -> tuple[dict[str, argparse.ArgumentParser], dict[str, int], list[Finding]]:
-    """Load each entry point and build its parser; the line of each ``def build_parser``."""
-    parsers, lines, findings = {}, {}, []
-    for rel, tree in sorted(trees.items()):
-        if not is_entry_point(rel):
+def entry_point_flags(
+    entry_points: Mapping[str, str], lines: Mapping[str, int], answer: Mapping[str, Any] | str
+) -> tuple[dict[str, dict[str, Flag]], list[Finding]]:
+    """Each entry point's flags from the probe's ``answer``; a QE005 finding (at its
+    ``def build_parser``) for each one the probe could not build."""
+    flags: dict[str, dict[str, Flag]] = {}
+    findings: list[Finding] = []
+    for name, rel in sorted(entry_points.items()):
+        got = answer.get(name) if isinstance(answer, Mapping) else None
+        if isinstance(got, dict) and isinstance(got.get("flags"), dict):
+            flags[name] = {flag: Flag.from_probe(data) for flag, data in got["flags"].items()}
             continue
-        name = Path(rel).stem
-        defs = [n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "build_parser"]
-        lines[name] = defs[0].lineno if defs else 1
-        try:
-            parser = load_entry_point(root, rel).build_parser()
-            if not isinstance(parser, argparse.ArgumentParser):
-                raise TypeError(f"build_parser() returned {type(parser).__name__}")
-            parsers[name] = parser
-        except Exception as exc:  # any failure is the finding
-            message = f"cannot build its parser: {type(exc).__name__}: {exc}"
-            findings.append(Finding(rel, lines[name], "QE005", message, "make build_parser() work"))
-    return parsers, lines, findings
+        reason = got.get("error") if isinstance(got, dict) else answer
+        message = f"cannot build its parser: {reason or 'no answer from the parser probe'}"
+        findings.append(
+            Finding(rel, lines.get(name, 1), "QE005", message, "make build_parser() work")
+        )
+    return flags, findings
 
 
 def top_level_modules(rels: Iterable[str]) -> dict[str, set[str]]:
@@ -117,35 +108,92 @@ def is_entry_point(rel: str) -> bool:
     return path.parent.as_posix() == PACKAGE and path.name.startswith("run_")
 
 
+CHECKS_CODE = tuple(
+    Path(__file__).resolve().with_name(name) for name in ("checks.py", "findings.py", "runner.py")
+)
+"""The code behind a file's findings: part of every remembered result's key."""
+
+
+def source_files(root: Path) -> dict[str, Path]:
+    """Every .py file under the source folders, by path relative to ``root`` (sorted)."""
+    return {
+        path.relative_to(root).as_posix(): path
+        for folder in SOURCE_DIRS
+        for path in sorted((root / folder).rglob("*.py"))
+    }
+
+
+def file_findings(
+    rel: str, data: bytes, fragments: Sequence[str], layout_file: str
+) -> tuple[list[Finding], int | None]:
+    """The per-file gates (QE000-QE004, QE006) of one source, and the line of its
+    ``def build_parser`` (None when it has none or does not parse)."""
+    try:
+        tree = ast.parse(data, filename=rel)
+    except (SyntaxError, ValueError) as exc:
+        line = getattr(exc, "lineno", None) or 1
+        return [Finding(rel, line, "QE000", f"does not parse: {exc}", "fix it")], None
+    findings = check_private_imports(tree, rel) + check_private_attributes(tree, rel)
+    if rel != layout_file:
+        findings += check_path_literals(tree, rel, fragments)
+    if is_entry_point(rel):
+        findings += check_entry_bootstrap(tree, rel) + check_entry_manifest(tree, rel)
+    defs = [n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "build_parser"]
+    return findings, defs[0].lineno if defs else None
+
+
 def run_gates(
     root: Path | None = None,
     *,
     edges: Sequence[Mapping[str, Any]] | None = None,
     lint: bool = True,
+    memo: DigestMemo | None = None,
 ) -> list[Finding]:
-    """All gates QE001-QE008 over the repository at ``root``; findings sorted by place."""
+    """All gates QE001-QE008 over the repository at ``root``; findings sorted by place.
+
+    ``lint-imports`` and the parser probe (both child processes) run while the files are
+    checked; ``memo`` remembers each file's findings by content digest.
+    """
     root = root or layout.repo_root()
-    trees, findings = parse_sources(root)
-    fragments = layout.canonical_path_fragments()
+    memo = memo or DigestMemo(None)
+    files = source_files(root)
+    fragments = sorted(layout.canonical_path_fragments())
     layout_file = (layout.package_dir() / "layout.py").relative_to(layout.repo_root()).as_posix()
-    for rel, tree in trees.items():
-        findings += check_private_imports(tree, rel) + check_private_attributes(tree, rel)
-        if rel != layout_file:
-            findings += check_path_literals(tree, rel, fragments)
-        if is_entry_point(rel):
-            findings += check_entry_bootstrap(tree, rel) + check_entry_manifest(tree, rel)
-    parsers, lines, parser_findings = entry_point_parsers(root, trees)
-    findings += parser_findings + check_cli_consistency(parsers, lines)
-    top_level = top_level_modules(trees)
-    pyproject = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
-    contracts = pyproject.get("tool", {}).get("importlinter", {}).get("contracts", [])
-    findings += check_layer_coverage(top_level, contracts)
-    if lint:
+    entry_points = {Path(rel).stem: rel for rel in files if is_entry_point(rel)}
+    findings: list[Finding] = []
+    with ThreadPoolExecutor(2) as pool:
         file_of = {
             rel.removesuffix(".py").removesuffix("/__init__").replace("/", "."): rel
-            for rel in trees
+            for rel in files
         }
-        findings += lint_imports(root, file_of)
+        linted = pool.submit(lint_imports, root, file_of) if lint else None
+        probed = pool.submit(probe_entry_points, root, list(entry_points)) if entry_points else None
+        code = code_digest(CHECKS_CODE)
+        context = json.dumps([fragments, layout_file])
+        lines: dict[str, int] = {}
+        for rel, path in files.items():
+            data = path.read_bytes()
+            key = key_of(code, context, rel, data)
+            remembered = memo.get(key)
+            if remembered is None:
+                found, line = file_findings(rel, data, fragments, layout_file)
+                memo.put(key, [[list(astuple(f)) for f in found], line])
+            else:
+                found = [Finding(*f) for f in remembered[0]]
+                line = remembered[1]
+            findings += found
+            if rel in entry_points.values():
+                lines[Path(rel).stem] = line or 1
+        answer = probed.result() if probed is not None else {}
+        flags, parser_findings = entry_point_flags(entry_points, lines, answer)
+        findings += parser_findings + check_flag_agreement(flags, lines)
+        top_level = top_level_modules(files)
+        pyproject = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+        contracts = pyproject.get("tool", {}).get("importlinter", {}).get("contracts", [])
+        findings += check_layer_coverage(top_level, contracts)
+        if linted is not None:
+            findings += linted.result()
     if edges is not None:
         findings += check_import_cycles(edges)
+    memo.save()
     return sorted(set(findings))

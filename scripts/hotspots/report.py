@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from quant_engine import layout
-from quant_engine.utils.atomic import write_bytes_if_changed
+from scripts.files import write_bytes_if_changed
 
 FONT = "DejaVu Sans"
 """Bundled with matplotlib: the same glyphs on every machine."""

@@ -7,6 +7,10 @@ gate runner is replaced (its checks have their own tests), so each test sees wha
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -212,3 +216,75 @@ def test_progress_counts_each_step_then_the_gates(
     seen: list[tuple[int, int]] = []
     audit.run(argv, progress=lambda done, total: seen.append((done, total)))
     assert seen == [(done, steps) for done in range(steps + 1)]
+
+
+# --- a broken tree: findings, never a traceback (the real command, on a copy of this repo) -----
+
+BREAKAGES = {
+    "renamed helper": (
+        "quant_engine/cli.py",
+        "positive_int = int_at_least(",
+        "positive_integer = int_at_least(",
+        ["QE005", "positive_int"],
+    ),
+    "syntax error in an engine module": (
+        "quant_engine/utils/atomic.py",
+        "def write_bytes_atomic(",
+        "def write_bytes_atomic((",
+        ["quant_engine/utils/atomic.py:91: QE000 does not parse"],
+    ),
+    "syntax error in the layout module": (
+        "quant_engine/layout.py",
+        "def repo_root(",
+        "def repo_root((",
+        ["quant_engine/layout.py", "QE000", "cannot start"],
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def repo_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """This repository's audited parts, copied: the package, the tools, pyproject, audit data."""
+    copy = tmp_path_factory.mktemp("audited") / "repo"
+    here = layout.repo_root()
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    for folder in ("quant_engine", "scripts", "docs/audit/data"):
+        shutil.copytree(here / folder, copy / folder, ignore=ignore)
+    shutil.copy2(here / "pyproject.toml", copy / "pyproject.toml")
+    return copy
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("breakage", sorted(BREAKAGES))
+def test_audit_check_reports_a_broken_tree_as_findings(
+    repo_copy: Path, tmp_path: Path, breakage: str
+) -> None:
+    rel, old, new, expected = BREAKAGES[breakage]
+    tree = tmp_path / "repo"
+    shutil.copytree(repo_copy, tree)
+    source = (tree / rel).read_text(encoding="utf-8")
+    assert old in source
+    (tree / rel).write_text(source.replace(old, new, 1), encoding="utf-8")
+    env = {
+        **os.environ,
+        "QE_HOME": str(tmp_path / "home"),
+        "GIT_CEILING_DIRECTORIES": str(tmp_path),
+    }
+    env.pop("PYTHONPATH", None)
+    proc = subprocess.run(
+        [sys.executable, str(tree / "scripts" / "audit.py"), "--check", "--no-lint-imports"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 1, output
+    assert "Traceback" not in output
+    for text in expected:
+        assert text in proc.stdout, output
+    if "layout" not in rel:  # only a broken layout/config stops the audit before its gates
+        assert "cannot start" not in proc.stdout
+        assert "audit gates:" in proc.stderr

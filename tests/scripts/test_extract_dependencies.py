@@ -108,3 +108,17 @@ def test_runs_as_a_script_from_any_folder(import_tree: Path) -> None:
     assert proc.returncode == 1, proc.stderr
     assert "pkg/latin.py: not analysed:" in proc.stderr
     assert json.loads(out.read_text())["files"]["pkg.a"] == "pkg/a.py"
+
+
+def test_full_parse_cross_check_never_answers_from_the_speed_paths_cache(
+    import_tree: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out, cache = import_tree / "edges.json", import_tree / "cache"
+    argv = ["--root", str(import_tree / "tools"), "--out", str(out), "--cache-dir", str(cache)]
+    assert extract_dependencies.main(argv) == 0
+    assert extract_dependencies.main(argv) == 0
+    capsys.readouterr()
+    assert extract_dependencies.main([*argv, "--full-parse"]) == 0
+    assert "parsed 2 files (0 from cache)" in capsys.readouterr().out
+    assert extract_dependencies.main([*argv, "--full-parse"]) == 0
+    assert "parsed 0 files (2 from cache)" in capsys.readouterr().out

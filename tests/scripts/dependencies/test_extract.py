@@ -11,9 +11,16 @@ from typing import Any
 import pytest
 
 from scripts.dependencies import extract as deps
+from scripts.dependencies import locate
 from scripts.dependencies.cache import cache_file
 from scripts.dependencies.tree import KINDS
 from tests.scripts.dependencies.sample import write_tree
+
+
+@pytest.fixture(autouse=True)
+def fast_path_on_small_trees(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sample trees are small: let grimp take them, as it takes a real package."""
+    monkeypatch.setattr(locate, "MIN_GRIMP_FILES", 1)
 
 
 def run(base: Path, **kwargs: Any) -> deps.Extraction:
@@ -107,8 +114,17 @@ def test_unparsable_files_are_reported_and_the_run_goes_on(import_tree: Path) ->
 def test_fast_path_agrees_with_whole_file_parsing(import_tree: Path) -> None:
     fast, full = run(import_tree, fast=True), run(import_tree, fast=False)
     assert fast.to_json() == full.to_json()
-    # bad, latin, cookie (encoding) and sub/mod (climbs above the top) are parsed whole.
-    assert (fast.stats.full_parses, full.stats.full_parses) == (4, fast.stats.files)
+    # pkg/ holds files grimp cannot read (a syntax error, bytes that are not UTF-8, an import
+    # climbing above the top): it cannot build pkg, so its 9 files are parsed whole; tools/
+    # takes the fast path.
+    assert (fast.stats.full_parses, full.stats.full_parses) == (9, fast.stats.files)
+    for name in ("bad.py", "latin.py", "cookie.py"):
+        (import_tree / "pkg" / name).unlink()
+    write_tree(import_tree, {"pkg/sub/mod.py": "from .. import b\nfrom ..a import f\n"})
+    fast, full = run(import_tree, fast=True), run(import_tree, fast=False)
+    assert fast.to_json() == full.to_json()
+    # Only plain/tool.py (in a folder without __init__.py, which grimp skips) is parsed whole.
+    assert fast.stats.full_parses == 1
 
 
 STRING_HEADER = '''class Outer:
@@ -247,11 +263,49 @@ def test_cache_is_keyed_by_content(import_tree: Path, tmp_path: Path) -> None:
     assert find(changed, "pkg.b", "pkg.a", 1)["kind"] == "internal"
 
 
+def test_a_few_files_are_parsed_whole_without_grimp(
+    import_tree: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(locate, "MIN_GRIMP_FILES", 64)
+    fast, full = run(import_tree), run(import_tree, fast=False)
+    assert fast.to_json() == full.to_json()
+    assert fast.stats.full_parses == fast.stats.files
+
+
+def test_full_parse_never_reads_scans_the_speed_path_cached(
+    import_tree: Path, tmp_path: Path
+) -> None:
+    cache = tmp_path / "cache"
+    fast = run(import_tree, cache_dir=cache)
+    full = run(import_tree, cache_dir=cache, fast=False)
+    assert (full.stats.cached, full.stats.full_parses) == (0, full.stats.parsed)
+    assert full.stats.parsed == fast.stats.parsed  # every distinct file parsed again, whole
+    assert run(import_tree, cache_dir=cache, fast=False).stats.cached == full.stats.files
+    assert run(import_tree, cache_dir=cache).stats.cached == fast.stats.files  # both kept
+
+
+def test_an_unchanged_tree_is_answered_from_its_remembered_result(
+    import_tree: Path, tmp_path: Path
+) -> None:
+    cache = tmp_path / "cache"
+    cold = run(import_tree, cache_dir=cache)
+    warm = run(import_tree, cache_dir=cache)
+    assert warm.from_memory  # no scan decoded, no import resolved
+    assert (warm.to_json(), warm.edges, warm.errors) == (cold.to_json(), cold.edges, cold.errors)
+    write_tree(import_tree, {"pkg/b.py": "import json\n"})
+    changed = run(import_tree, cache_dir=cache)
+    assert not changed.from_memory
+    assert [e["imported"] for e in edges_of(changed, "pkg.b")] == ["json"]
+    assert changed.to_json() == run(import_tree).to_json()
+
+
 def test_identical_files_are_parsed_once_and_a_corrupt_cache_is_ignored(tmp_path: Path) -> None:
     write_tree(tmp_path, {"p/__init__.py": "import os\n", "p/x.py": "import os\n"})
     cache = tmp_path / "cache"
     assert deps.extract([tmp_path / "p"], cache_dir=cache).stats.parsed == 1
-    cache_file(cache, [tmp_path / "p"]).write_text("{not json")
+    scans = cache_file(cache, [tmp_path / "p"], "regions")
+    scans.write_text("{not json")
+    scans.with_suffix(".tree").write_bytes(b"\xff\n{not json")
     again = deps.extract([tmp_path / "p"], cache_dir=cache)
     assert (again.stats.parsed, len(again.edges)) == (1, 2)
 

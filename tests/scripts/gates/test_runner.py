@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 from quant_engine import layout
-from scripts.gates.runner import run_gates
+from scripts.gates.checks import Flag, flag_actions, flag_signature
+from scripts.gates.runner import probe_entry_points, run_gates
+from scripts.memo import DigestMemo
 from tests.scripts.gates.sources import ENTRY_BODY, ENTRY_HEAD, edge
 
 # --- the runner over a tree --------------------------------------------------------------------
@@ -63,3 +66,56 @@ def test_runner_finds_every_seeded_violation(tmp_path: Path) -> None:
         ("scripts/tool.py", "QE002"),
         ("scripts/broken.py", "QE000"),
     }
+
+
+def test_remembered_findings_follow_the_file_content(tmp_path: Path) -> None:
+    root = write_tree(
+        tmp_path / "repo",
+        {
+            "pyproject.toml": PYPROJECT,
+            "quant_engine/tools.py": "from quant_engine.cli import _TICKER_RE\n",
+            "scripts/tool.py": "def f(t):\n    return t._save()\n",
+        },
+    )
+    memo_path = tmp_path / "memo.json"
+    first = run_gates(root, lint=False, memo=DigestMemo(memo_path))
+    again = run_gates(root, lint=False, memo=DigestMemo(memo_path))
+    assert first == again == run_gates(root, lint=False)
+    assert {(f.path, f.code) for f in first} >= {
+        ("quant_engine/tools.py", "QE001"),
+        ("scripts/tool.py", "QE002"),
+    }
+    (root / "scripts" / "tool.py").write_text("def f(t):\n    return t.save()\n")
+    fixed = run_gates(root, lint=False, memo=DigestMemo(memo_path))
+    assert ("scripts/tool.py", "QE002") not in {(f.path, f.code) for f in fixed}
+    assert ("quant_engine/tools.py", "QE001") in {(f.path, f.code) for f in fixed}
+
+
+def test_the_parser_probe_sees_the_flags_the_parsers_have() -> None:
+    root = layout.repo_root()
+    names = sorted(p.stem for p in (root / "quant_engine").glob("run_*.py"))
+    answer = probe_entry_points(root, names)
+    assert isinstance(answer, dict)
+    for name in names:
+        parser = importlib.import_module(f"quant_engine.{name}").build_parser()
+        here = {flag: flag_signature(f) for flag, f in flag_actions(parser).items()}
+        probed = {
+            flag: flag_signature(Flag.from_probe(data))
+            for flag, data in answer[name]["flags"].items()
+        }
+        assert probed == here, name
+
+
+def test_an_entry_point_that_cannot_be_built_is_a_finding_not_a_crash(tmp_path: Path) -> None:
+    root = write_tree(
+        tmp_path,
+        {
+            "pyproject.toml": PYPROJECT,
+            "quant_engine/run_good.py": ENTRY_HEAD + ENTRY_BODY.replace("cli.", "cli.missing_"),
+            "quant_engine/tools.py": "",
+        },
+    )
+    found = [f for f in run_gates(root, lint=False) if f.code == "QE005"]
+    assert len(found) == 1
+    assert "cannot build its parser" in found[0].message
+    assert "missing_" in found[0].message
