@@ -67,12 +67,15 @@ class RetrainDecision(BaseModel):
     model_version: str | None = Field(description="The version checked; null before any training.")
 
 
-def verdict_summary(decision: RetrainDecision) -> list[str]:
-    """One line per rule for a report; never claims every rule passed when one was not judged."""
-    if not decision.rules:
-        return decision.reasons or ["no rule judged"]
+def verdict_summary(decision: RetrainDecision) -> dict[str, str]:
+    """Each rule's status and why, keyed by rule, for a report; ``{}`` when there is no model."""
     labels = {RuleStatus.PASSED: "passed", RuleStatus.FAILED: "FAILED"}
-    return [
-        f"{verdict.rule.value}: {labels.get(verdict.status, 'not judged')}: {verdict.detail}"
+    return {
+        verdict.rule.value: f"{labels.get(verdict.status, 'not judged')}: {verdict.detail}"
         for verdict in decision.rules
-    ]
+    }
+
+
+def not_judged(decision: RetrainDecision) -> list[str]:
+    """The rules that were not judged, so a report never reads "all passed" when one wasn't."""
+    return [v.rule.value for v in decision.rules if v.status is RuleStatus.NOT_JUDGED]

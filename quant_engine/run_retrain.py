@@ -44,7 +44,7 @@ def retrain(args: argparse.Namespace, run: RunRecorder) -> RunReport:
     from quant_engine.features.pipeline import build_features
     from quant_engine.models.registry import ModelRegistry
     from quant_engine.models.retrain_trigger import RetrainTrigger
-    from quant_engine.retrain_decision import verdict_summary
+    from quant_engine.retrain_decision import not_judged, verdict_summary
 
     forced = bool(args.force)
     run.resolve(feature_mode=args.feature_mode, seed=args.seed, forced=forced)
@@ -94,12 +94,13 @@ def retrain(args: argparse.Namespace, run: RunRecorder) -> RunReport:
     return RunReport(
         title=verdict_title(
             due=decision.due, forced=forced, dry_run=bool(args.dry_run), waiting=waiting
-        ),
+        )
+        + unjudged_note(not_judged(decision)),
         rows={
             "model": model.version_id if model is not None else "none",
             "estimator": estimator_note(model_kind, asked=args.model, kept=model is not None),
             "feature mode": args.feature_mode,
-            "rules": verdict_summary(decision),
+            **{f"rule: {name}": text for name, text in verdict_summary(decision).items()},
             **decision.metrics,
             "retrained": retrained or "no",
         },
@@ -112,6 +113,11 @@ def estimator_note(model_kind: str, *, asked: str, kept: bool) -> str:
     if not kept or asked == model_kind:
         return model_kind
     return f"{model_kind} (the current model's; --model applies only when there is none yet)"
+
+
+def unjudged_note(rules: list[str]) -> str:
+    """A headline suffix naming the rules that were not judged (empty when all were)."""
+    return f" (not judged: {', '.join(rules)})" if rules else ""
 
 
 def verdict_title(*, due: bool, forced: bool, dry_run: bool, waiting: bool = False) -> str:

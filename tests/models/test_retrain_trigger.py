@@ -21,6 +21,7 @@ from quant_engine.retrain_decision import (
     RetrainRule,
     RuleStatus,
     RuleVerdict,
+    not_judged,
     verdict_summary,
 )
 
@@ -128,7 +129,8 @@ def test_no_model_is_due() -> None:
     assert decision.due
     assert decision.reasons == ["no model"]
     assert decision.model_version is None
-    assert verdict_summary(decision) == ["no model"]
+    assert verdict_summary(decision) == {}
+    assert not_judged(decision) == []
 
 
 def test_a_fresh_model_on_an_unchanged_market_passes_every_rule(stationary: Fixture) -> None:
@@ -235,8 +237,9 @@ def test_ic_decay_is_not_judged_without_new_labelled_rows(stationary: Fixture) -
     assert ic.detail == f"0 of {config.RETRAIN_MIN_OBS} new labelled rows"
     assert ic.value is None
     summary = verdict_summary(decision)
-    assert f"ic_decay: not judged: 0 of {config.RETRAIN_MIN_OBS} new labelled rows" in summary
-    assert not any("every threshold" in line for line in summary)
+    assert summary["ic_decay"] == f"not judged: 0 of {config.RETRAIN_MIN_OBS} new labelled rows"
+    assert summary["age"].startswith("passed: model age 0 days")
+    assert not_judged(decision) == ["ic_decay"]
 
 
 def test_ic_decay_is_not_judged_on_too_few_dates(stationary: Fixture, truncate: Truncate) -> None:
