@@ -88,6 +88,7 @@ def retrain(args: argparse.Namespace, run: RunRecorder) -> RunReport:
         forced=forced,
         reasons=decision.reasons,
         rules={v.rule.value: v.status.value for v in decision.rules},
+        waiting_for_labels=waiting,
         model_kind=model_kind,
         retrained=retrained,
     )

@@ -61,3 +61,7 @@ def test_retrain_reports_each_rule_and_waits_for_labels(run_cli: Runner, qe_home
         f"model age 40 days > 30 (trained {long_ago:%Y-%m-%d %H:%M} UTC)"
     ]
     assert len(list((qe_home / "models").glob("m-*/"))) == 1
+    (manifest,) = sorted((qe_home / "manifests").glob("run_manifest_*_run_retrain_*.json"))[-1:]
+    result = json.loads(manifest.read_text())["result"]
+    assert result["waiting_for_labels"] is True
+    assert result["rules"] == {"age": "failed", "ic_decay": "not_judged", "drift": "not_judged"}
