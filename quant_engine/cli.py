@@ -365,7 +365,11 @@ def add_run_flags(parser: argparse.ArgumentParser, *, seed: bool = True) -> None
     """
     if seed:
         parser.add_argument(
-            "--seed", type=non_negative_int, default=config.DEFAULT_SEED, help="random seed"
+            "--seed",
+            type=non_negative_int,
+            default=config.DEFAULT_SEED,
+            help="random seed of the gbm estimator (the features each split samples); ridge and "
+            "prediction are deterministic and do not use it",
         )
     parser.add_argument(
         "--output-dir",

@@ -154,7 +154,13 @@ RETRAIN_IC_DECAY: float = 0.5
 RETRAIN_MAX_DRIFT: float = 0.5
 """Retrain when mean absolute standardised feature shift exceeds this."""
 RETRAIN_MIN_OBS: int = 100
-"""Fewest labelled rows after a model's training window before its recent IC is judged."""
+"""Fewest new rows after a model's training window before a rule is judged: labelled rows for
+IC decay, feature rows for drift (drift needs no labels)."""
+RETRAIN_IC_ALPHA: float = 0.05
+"""IC decay fires only when the recent IC is below its floor at this significance (one-sided
+t-test with Newey-West errors), so a model with no decay fires in at most this share of checks."""
+RETRAIN_MIN_IC_DATES: int = 20
+"""Fewest dates with a cross-sectional IC before IC decay is judged (the test needs a series)."""
 
 # --- backtest: portfolio rules, trading costs, execution timing -----------------------------
 PORTFOLIO_RULES: tuple[str, ...] = ("top_k", "long_short")

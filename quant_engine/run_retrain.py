@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -43,6 +44,7 @@ def retrain(args: argparse.Namespace, run: RunRecorder) -> RunReport:
     from quant_engine.features.pipeline import build_features
     from quant_engine.models.registry import ModelRegistry
     from quant_engine.models.retrain_trigger import RetrainTrigger
+    from quant_engine.retrain_decision import not_judged, verdict_summary
 
     forced = bool(args.force)
     run.resolve(feature_mode=args.feature_mode, seed=args.seed, forced=forced)
@@ -64,12 +66,14 @@ def retrain(args: argparse.Namespace, run: RunRecorder) -> RunReport:
         build_features(data, args.feature_mode),
         forward_returns(data, config.LABEL_HORIZON_DAYS),
         as_of=data.end.date(),
+        now=dt.datetime.now(dt.UTC),
     )
     out = output_dir(args, run)
     outputs = {"retrain_decision": trigger.save_metadata(decision, out / "retrain_decision.json")}
     run.add_output("retrain_decision", outputs["retrain_decision"])
     retrained = None
-    if (decision.due or forced) and not args.dry_run:
+    waiting = decision.due and model is not None and decision.metrics["recent_obs"] == 0
+    if (forced or (decision.due and not waiting)) and not args.dry_run:
         with progress_bar("training folds", quiet=args.quiet) as report:
             retrained, _ = steps.train_and_register(
                 data,
@@ -83,16 +87,21 @@ def retrain(args: argparse.Namespace, run: RunRecorder) -> RunReport:
         due=decision.due,
         forced=forced,
         reasons=decision.reasons,
+        rules={v.rule.value: v.status.value for v in decision.rules},
+        waiting_for_labels=waiting,
         model_kind=model_kind,
         retrained=retrained,
     )
     return RunReport(
-        title=verdict_title(due=decision.due, forced=forced, dry_run=bool(args.dry_run)),
+        title=verdict_title(
+            due=decision.due, forced=forced, dry_run=bool(args.dry_run), waiting=waiting
+        )
+        + unjudged_note(not_judged(decision)),
         rows={
             "model": model.version_id if model is not None else "none",
             "estimator": estimator_note(model_kind, asked=args.model, kept=model is not None),
             "feature mode": args.feature_mode,
-            "reasons": decision.reasons or ["within every threshold"],
+            **{f"rule: {name}": text for name, text in verdict_summary(decision).items()},
             **decision.metrics,
             "retrained": retrained or "no",
         },
@@ -107,12 +116,26 @@ def estimator_note(model_kind: str, *, asked: str, kept: bool) -> str:
     return f"{model_kind} (the current model's; --model applies only when there is none yet)"
 
 
-def verdict_title(*, due: bool, forced: bool, dry_run: bool) -> str:
-    """The report's headline: due or not, and whether --force or --dry-run overrode it."""
+def unjudged_note(rules: list[str]) -> str:
+    """A headline suffix naming the rules that were not judged (empty when all were)."""
+    return f" (not judged: {', '.join(rules)})" if rules else ""
+
+
+def verdict_title(*, due: bool, forced: bool, dry_run: bool, waiting: bool = False) -> str:
+    """The report's headline: due or not, and whether --force or --dry-run overrode it.
+
+    ``waiting``: due, but no labelled row is newer than the model's training window, so a
+    retrain would refit the same rows; it waits for new labels unless forced.
+    """
     if forced:
         return "retraining forced" + (" (also due by the rule)" if due else "")
     if dry_run:
         return "retraining due (dry run: not retrained)" if due else "retraining not due"
+    if due and waiting:
+        return (
+            "retraining due, not retrained: no labelled rows after the model's training window "
+            "yet, so it would refit the same rows (--force retrains anyway)"
+        )
     return "retraining due" if due else "retraining not due"
 
 

@@ -227,3 +227,11 @@ def test_a_writable_data_home_is_made(tmp_path: Path, monkeypatch: pytest.Monkey
     home = cli.check_data_home(writable=True)
     assert home.is_dir()
     assert list(home.iterdir()) == []  # the write probe leaves nothing behind
+
+
+def test_seed_help_says_which_estimators_use_it() -> None:
+    parser = argparse.ArgumentParser()
+    cli.add_run_flags(parser)
+    text = " ".join(parser.format_help().split())
+    assert "random seed of the gbm estimator" in text
+    assert "ridge and prediction are deterministic" in text

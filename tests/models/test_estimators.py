@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from sklearn.ensemble import HistGradientBoostingRegressor
 from threadpoolctl import threadpool_info
 
 from quant_engine import config
-from quant_engine.models import make_estimator
+from quant_engine.models import make_estimator, train_model
 from quant_engine.models.estimators import GBM_MAX_ITER, native_threads
 
 
@@ -61,3 +62,33 @@ def test_native_threads_are_bounded_by_config() -> None:
         pools = threadpool_info()
     assert pools, "expected at least one native thread pool (OpenMP or BLAS)"
     assert {pool["num_threads"] for pool in pools} == {config.MODEL_THREADS}
+
+
+def test_gbm_seed_changes_the_model_and_one_seed_repeats_it() -> None:
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(2000, 6))
+    y = x @ np.array([0.5, -0.3, 0.2, 0.1, 0.0, 0.0]) + rng.normal(size=2000)
+    one = make_estimator("gbm", seed=1).fit(x, y).predict(x)
+    forty_two = make_estimator("gbm", seed=42).fit(x, y).predict(x)
+    again = make_estimator("gbm", seed=42).fit(x, y).predict(x)
+    assert not np.allclose(one, forty_two)
+    np.testing.assert_array_equal(forty_two, again)
+
+
+def test_ridge_is_deterministic_whatever_the_seed() -> None:
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(500, 3))
+    y = x[:, 0] + rng.normal(size=500)
+    one = make_estimator("ridge", seed=1).fit(x, y).predict(x)
+    np.testing.assert_array_equal(one, make_estimator("ridge", seed=42).fit(x, y).predict(x))
+
+
+def test_seed_reaches_a_trained_gbm_model(minimal_xy: tuple[pd.DataFrame, pd.Series]) -> None:
+    features, labels = minimal_xy
+
+    def scores(seed: int) -> pd.Series:
+        result = train_model(features, labels, model_kind="gbm", seed=seed, n_folds=2)
+        return result.oos_predictions
+
+    assert not np.allclose(scores(1), scores(42))
+    pd.testing.assert_series_equal(scores(42), scores(42))
