@@ -345,11 +345,13 @@ export interface ApiResponse<T> {
 
 /** Whether the current model should be retrained, every reason why, and the figures behind. */
 export interface RetrainDecision {
-  /** True when at least one retraining trigger fired. */
+  /** True when there is no model or at least one rule failed. */
   due: boolean;
-  /** Every trigger that fired; empty when none did. */
+  /** Every rule that failed; empty when none did. */
   reasons: string[];
-  /** The figures the rule judged: model_age_days, training_ic, recent_ic, hit_rate, drift (mean absolute standardised feature shift) and recent_obs; null if undefined. */
+  /** Each rule's verdict (passed, failed or not judged, and why); empty when there is no model. */
+  rules: RuleVerdict[];
+  /** The figures the rules used: model_age_days (since training), data_days_after_training, training_ic, recent_ic, ic_p_value, ic_dates, hit_rate, drift (mean absolute standardised feature shift), drift_obs and recent_obs (new labelled rows); null if undefined. */
   metrics: Record<string, number | null>;
   /** The data date the decision was made for (ISO date). */
   as_of: string;
@@ -640,6 +642,34 @@ export interface SystemHealth {
 // ---- referenced types defined outside quant_engine.api.schemas ----
 
 export type JsonValue = unknown;
+
+/** The rules a retraining decision judges, in the order they are reported. */
+export type RetrainRule = "age" | "ic_decay" | "drift";
+export const RetrainRule = {
+  AGE: "age",
+  IC_DECAY: "ic_decay",
+  DRIFT: "drift",
+} as const;
+
+/** What became of one rule: judged and passed, judged and failed, or not judged. */
+export type RuleStatus = "passed" | "failed" | "not_judged";
+export const RuleStatus = {
+  PASSED: "passed",
+  FAILED: "failed",
+  NOT_JUDGED: "not_judged",
+} as const;
+
+/** One rule's outcome with the figure it judged, the limit it used and a one-line why. */
+export interface RuleVerdict {
+  rule: RetrainRule;
+  status: RuleStatus;
+  /** The figure judged (age in days, recent IC, drift); null if not computable. */
+  value: number | null;
+  /** The limit the figure was held against (max age, IC floor, max drift). */
+  threshold: number | null;
+  /** Why this status, with its numbers, e.g. '0 of 100 new labelled rows'. */
+  detail: string;
+}
 
 // ---- paths of the API ----
 
