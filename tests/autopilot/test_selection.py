@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import math
 import statistics
+from dataclasses import replace
 
 import pytest
 
@@ -330,3 +331,11 @@ def test_an_incumbent_that_still_passes_is_not_demoted() -> None:
     decision = decide([old], incumbent_of(old), GUARDS)
     assert not decision.demoted
     assert decision.headline == "incumbent kept: core-ridge-long_short"
+
+
+def test_min_trades_counts_entries_and_exits_not_resizes() -> None:
+    resizer = result("top_k", n_trades=500)
+    metrics = {**resizer.metrics, "n_entries_exits": 10}  # 490 of the 500 changes are resizes
+    decision = decide([replace(resizer, metrics=metrics)], None, GUARDS)
+    assert decision.table[0].to_dict()["failed_guards"] == ["min_trades"]
+    assert any("trades: 10 entries and exits vs at least 50" in r for r in decision.reasons)
