@@ -190,6 +190,14 @@ MIN_DEFLATED_SHARPE: float = _env(
     "QE_MIN_DEFLATED_SHARPE", 0.90, _float_in(0.0, 1.0), "a probability 0..1"
 )  # env
 """Lowest deflated Sharpe ratio (a probability) a candidate needs."""
+MAX_PBO: float = _env("QE_MAX_PBO", 0.50, _float_in(0.0, 1.0), "a probability 0..1")  # env
+"""Highest probability of backtest overfitting (CSCV) at which the autopilot still promotes."""
+CSCV_BLOCKS: int = 16
+"""Blocks the selection window is cut into for CSCV (Bailey et al. 2016): C(16, 8) splits."""
+HOLDOUT_FRACTION: float = _env(
+    "QE_HOLDOUT_FRACTION", 0.20, _float_in(0.0, 0.9), "a fraction 0..0.9"
+)  # env
+"""End share of the common window the selection never sees; promotion is decided on it."""
 EXECUTORS: tuple[str, ...] = ("local", "dask")
 DEFAULT_EXECUTOR: str = "local"
 AUTOPILOT_WORKERS: int = 2

@@ -96,6 +96,13 @@ def add_guard_flags(parser: argparse.ArgumentParser) -> None:
             config.PROMOTION_MARGIN_SHARPE,
             "Sharpe to add over the incumbent's to replace it",
         ),
+        ("--max-pbo", fraction, config.MAX_PBO, "highest probability of backtest overfitting"),
+        (
+            "--holdout-fraction",
+            number_in(0.0, 0.9),
+            config.HOLDOUT_FRACTION,
+            "end share of the common window kept from the selection; promotion is decided on it",
+        ),
     ):  # each reads its QE_* variable first (see config.py)
         variable = "QE_" + flag.removeprefix("--").replace("-", "_").upper()
         guards.add_argument(flag, type=kind, default=default, help=f"{text} (env {variable})")
@@ -110,6 +117,8 @@ def guards_from(args: argparse.Namespace) -> Guards:
         max_drawdown=args.max_drawdown,
         min_deflated_sharpe=args.min_deflated_sharpe,
         margin_sharpe=args.promotion_margin_sharpe,
+        max_pbo=args.max_pbo,
+        holdout_fraction=args.holdout_fraction,
     )
 
 
@@ -147,11 +156,21 @@ def autopilot(args: argparse.Namespace, run: RunRecorder) -> Callable[[], None]:
     for name, path in outcome.outputs.items():
         run.add_output(name, path)
     decision = outcome.decision
-    run.set_result(promoted=decision.promoted, best=decision.best_id, reasons=decision.reasons)
+    context = decision.context
+    run.set_result(
+        promoted=decision.promoted,
+        demoted=decision.incumbent_id if decision.demoted else None,
+        best=decision.best_id,
+        reasons=decision.reasons,
+        trials=decision.n_trials,
+        effective_trials=context.effective_trials if context else None,
+        pbo=context.pbo if context else None,
+    )
     summary = RunReport(
         title=decision.headline,
         rows={
             "candidates": len(grid),
+            "trials": trials_text(outcome),
             "best": decision.best_id,
             "incumbent": outcome.incumbent_after.candidate_id
             if outcome.incumbent_after
@@ -168,6 +187,20 @@ def autopilot(args: argparse.Namespace, run: RunRecorder) -> Callable[[], None]:
         print_summary(summary, run.manifest_path)
 
     return show
+
+
+def trials_text(outcome: AutopilotOutcome) -> str:
+    """``14 (2 from earlier runs), effective 3.1, PBO 0.42``: the search's multiple testing."""
+    decision = outcome.decision
+    context = decision.context
+    if context is None:
+        return str(decision.n_trials)
+    effective, pbo = context.effective_trials, context.pbo
+    return (
+        f"{decision.n_trials} on this data ({context.prior_trials} from earlier runs), "
+        + (f"effective {effective:.1f}" if math.isfinite(effective) else "effective n/a")
+        + (f", PBO {pbo:.2f}" if math.isfinite(pbo) else ", PBO n/a")
+    )
 
 
 def print_leaderboard(outcome: AutopilotOutcome, limit: int = LEADERBOARD_SIZE) -> None:
@@ -187,7 +220,7 @@ def print_leaderboard(outcome: AutopilotOutcome, limit: int = LEADERBOARD_SIZE) 
         + (f" ({more} more in candidates.csv)" if more else ""),
         title_justify="left",
         caption=f"margin: beats the incumbent's Sharpe + {guards.margin_sharpe:.2f} "
-        "(- incumbent, n/a none yet)",
+        f"(- incumbent, n/a none yet)\ntrials: {trials_text(outcome)}",
         caption_justify="left",
         box=box.SIMPLE_HEAD,
         show_edge=False,
@@ -196,7 +229,7 @@ def print_leaderboard(outcome: AutopilotOutcome, limit: int = LEADERBOARD_SIZE) 
     )
     table.add_column("candidate", overflow="fold")
     table.add_column("Sharpe", justify="right")
-    table.add_column(f"trades≥{guards.min_trades}", justify="right")
+    table.add_column(f"entries+exits≥{guards.min_trades}", justify="right")
     table.add_column(f"DD≤{guards.max_drawdown:.0%}", justify="right")
     table.add_column(f"DSR≥{guards.min_deflated_sharpe:.2f}", justify="right")
     table.add_column("margin", justify="center")
@@ -208,7 +241,8 @@ def print_leaderboard(outcome: AutopilotOutcome, limit: int = LEADERBOARD_SIZE) 
             row.result.candidate_id,
             format_metric("sharpe", row.result.sharpe),
             with_verdict(
-                format_metric("n_trades", int(metrics.get("n_trades", 0))), passed["min_trades"]
+                format_metric("n_trades", int(metrics.get("n_entries_exits", 0))),
+                passed["min_trades"],
             ),
             with_verdict(
                 format_metric("max_drawdown", float(metrics.get("max_drawdown", math.nan))),

@@ -41,12 +41,16 @@ def latest_manifest(home: Path) -> dict[str, object]:
 
 
 def test_guards_come_from_variables_and_flags_and_are_recorded(tmp_path: Path) -> None:
-    env = {"QE_MIN_TRADES": "999999", "QE_PROMOTION_MARGIN_SHARPE": "0.25"}
-    done = autopilot(tmp_path, *SMALL_GRID, "--max-drawdown", "0.9", env=env)
+    env = {
+        "QE_MIN_TRADES": "999999",
+        "QE_PROMOTION_MARGIN_SHARPE": "0.25",
+        "QE_HOLDOUT_FRACTION": "0.3",
+    }
+    done = autopilot(tmp_path, *SMALL_GRID, "--max-drawdown", "0.9", "--max-pbo", "0.4", env=env)
     assert done.returncode == 0, done.stderr
     out = done.stdout
     assert "leaderboard: top 2 of 2 by Sharpe" in out
-    for header in ("trades≥999999", "DD≤90%", "DSR≥0.90"):
+    for header in ("entries+exits≥999999", "DD≤90%", "DSR≥0.90"):
         assert header in out
     rows = [line for line in out.splitlines() if line.startswith("minimal-ridge-")]
     assert len(rows) == 2
@@ -58,6 +62,7 @@ def test_guards_come_from_variables_and_flags_and_are_recorded(tmp_path: Path) -
         ), row  # nobody trades a million times; no incumbent, so no margin verdict
     assert "no incumbent yet: nothing promoted" in out
     assert "incumbent kept" not in out
+    assert re.search(r"trials: 2 on this data \(0 from earlier runs\), effective \d\.\d, PBO", out)
     resolved = latest_manifest(tmp_path)["resolved"]
     assert isinstance(resolved, dict)
     assert resolved["guards"] == {
@@ -65,7 +70,11 @@ def test_guards_come_from_variables_and_flags_and_are_recorded(tmp_path: Path) -
         "max_drawdown": 0.9,
         "min_deflated_sharpe": 0.9,
         "margin_sharpe": 0.25,
+        "max_pbo": 0.4,
+        "holdout_fraction": 0.3,
     }
+    again = autopilot(tmp_path, *SMALL_GRID, "--rules", "top_k", env=env)
+    assert "trials: 2 on this data (1 from earlier runs)" in again.stdout
 
     quiet = autopilot(tmp_path, *SMALL_GRID, "-q", env=env)
     assert quiet.returncode == 0, quiet.stderr
@@ -79,6 +88,8 @@ def test_guards_come_from_variables_and_flags_and_are_recorded(tmp_path: Path) -
         (["--min-trades", "-1"], {}, "--min-trades"),
         ([], {"QE_MIN_DEFLATED_SHARPE": "high"}, "QE_MIN_DEFLATED_SHARPE"),
         ([], {"QE_MAX_DRAWDOWN": "2"}, "QE_MAX_DRAWDOWN"),
+        (["--holdout-fraction", "0.95"], {}, "--holdout-fraction"),
+        ([], {"QE_MAX_PBO": "1.5"}, "QE_MAX_PBO"),
     ],
 )
 def test_bad_guard_values_are_usage_errors(

@@ -1,8 +1,10 @@
 """Autopilot: evaluate a grid of strategies walk-forward and promote the best one, with reasons.
 
 Modules: ``candidates`` (the grid), ``evaluation`` (one candidate's OOS backtest), ``executors``
-(inline / process pool / Dask), ``selection`` (deflated Sharpe, guards, the decision), ``state``
-(incumbent, decision log, decision files) and ``runner`` (one run, end to end).
+(inline / process pool / Dask), ``windows`` (the common window and its holdout), ``trials``
+(every trial on the same data, from the decision log), ``overfitting`` (effective trials, PBO),
+``selection`` (deflated Sharpe, guards, the decision), ``state`` (incumbent, decision log,
+decision files) and ``runner`` (one run, end to end).
 
 The names an entry point needs are re-exported here lazily (PEP 562): importing the package, or
 a light module such as ``executors`` in a worker process, does not pull in pandas or sklearn.

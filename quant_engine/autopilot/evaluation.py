@@ -20,10 +20,14 @@ import numpy.typing as npt
 import pandas as pd
 
 from quant_engine.autopilot.candidates import CandidateSpec, ScoredCandidate
+from quant_engine.backtest.positions import entries_and_exits
 from quant_engine.backtest.simulation import BacktestConfig
 from quant_engine.backtest.strategy import backtest_strategy
 from quant_engine.data.market_data import MarketData
 from quant_engine.models.walk_forward import WalkForwardSettings
+
+ENTRIES_EXITS = "n_entries_exits"
+"""Metric name: positions opened plus positions closed (what the min-trades guard counts)."""
 
 
 @dataclass(frozen=True)
@@ -109,6 +113,10 @@ class CandidateEvaluation(ScoredCandidate):
         default_factory=lambda: pd.Series(dtype=np.float64), hash=False, compare=False
     )
     """The backtest's net daily returns (kept out of decision files; their moments are in)."""
+    entries_exits: pd.Series = field(
+        default_factory=lambda: pd.Series(dtype=np.int64), hash=False, compare=False
+    )
+    """Per day, names entered plus names exited (resizes not counted): the min-trades guard's."""
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe form, for decision files."""
@@ -143,14 +151,17 @@ def evaluate_candidate(
     )
     daily_returns = run.backtest.daily_returns
     days = daily_returns.index
+    changes = entries_and_exits(run.backtest.weights).reindex(days, fill_value=0)
+    metrics = {**run.backtest.metrics.to_dict(), ENTRIES_EXITS: int(changes.sum())}
     return CandidateEvaluation(
         candidate=candidate,
-        metrics=plain_numbers(run.backtest.metrics.to_dict()),
+        metrics=plain_numbers(metrics),
         model_metrics=plain_numbers(asdict(run.scored.fit.metrics)),
         returns=ReturnStats.from_returns(daily_returns),
         oos_start=days[0].date().isoformat(),
         oos_end=days[-1].date().isoformat(),
         daily_returns=daily_returns,
+        entries_exits=changes,
     )
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 
+from quant_engine import config
 from quant_engine.autopilot.candidates import CandidateSpec
 from quant_engine.autopilot.evaluation import (
     CandidateEvaluation,
@@ -17,8 +18,23 @@ from quant_engine.autopilot.evaluation import (
     evaluate_candidate,
 )
 from quant_engine.autopilot.executors import Executor
-from quant_engine.autopilot.selection import Guards, IncumbentRecord, PromotionVerdict, decide
+from quant_engine.autopilot.overfitting import effective_trials, probability_of_backtest_overfitting
+from quant_engine.autopilot.selection import (
+    Guards,
+    IncumbentRecord,
+    PromotionVerdict,
+    SearchContext,
+    decide,
+)
 from quant_engine.autopilot.state import AutopilotState
+from quant_engine.autopilot.trials import TrialHistory, history_from_log, settings_digest, trial_key
+from quant_engine.autopilot.windows import (
+    Window,
+    common_window,
+    on_window,
+    return_matrix,
+    split_holdout,
+)
 from quant_engine.data.market_data import MarketData
 from quant_engine.errors import QuantEngineError, UsageError
 from quant_engine.utils.atomic import write_text_atomic
@@ -36,7 +52,7 @@ class AutopilotOutcome:
     decision_id: str
     decided_at: str
     results: tuple[CandidateEvaluation, ...]
-    """One per grid candidate, in grid order."""
+    """One per grid candidate, in grid order, on the selection window."""
     incumbent_before: IncumbentRecord | None
     incumbent_after: IncumbentRecord | None
     executor: dict[str, Any]
@@ -77,21 +93,45 @@ def run_autopilot(
     )
     settings = replace(settings, portfolio=portfolio)
     state = state or AutopilotState()
+    guards = guards or Guards()
     before = state.load_incumbent()
-    results = tuple(
-        executor.map(evaluate_candidate, list(grid), shared=(data, settings), progress=on_progress)
+    tasks = list(grid)
+    if before is not None and before.candidate not in grid:
+        tasks.append(before.candidate)  # re-checked against the guards every cycle
+    evaluated = executor.map(
+        evaluate_candidate, tasks, shared=(data, settings), progress=on_progress
     )
-    decision = decide(results, before, guards)
+    common = common_window(evaluated)
+    selection, holdout = split_holdout(
+        common, pd.DatetimeIndex(evaluated[0].daily_returns.index), guards.holdout_fraction
+    )
+    on_selection = [on_window(r, selection) for r in evaluated]
+    results = tuple(on_selection[: len(grid)])
+    incumbent_result = on_selection[len(grid)] if len(tasks) > len(grid) else None
+    history = history_from_log(state.read_log(), data.digest)
+    context, trials = search_context(
+        on_selection, evaluated, history=history, settings=settings, holdout=holdout
+    )
+    decision = decide(results, before, guards, context=context, incumbent_result=incumbent_result)
     content = {
-        "inputs": decision_inputs(data, grid, settings, before),
+        "inputs": {
+            **decision_inputs(data, grid, settings, before),
+            "windows": {
+                "common": common.to_dict(),
+                "selection": selection.to_dict(),
+                "holdout": None if holdout is None else holdout.to_dict(),
+            },
+        },
         "decision": decision.to_dict(),
     }
-    decision_id, decision_path, decided_at, after = apply_decision(state, content, decision, before)
+    decision_id, decision_path, decided_at, after = apply_decision(
+        state, content, decision, before, {"data_digest": data.digest, "trials": trials}
+    )
     outputs = {
         "autopilot_decision_record": decision_path,
         "autopilot_decision_log": state.log_path,
     }
-    if after is not None:
+    if after is not None or before is not None:
         outputs["autopilot_incumbent"] = state.incumbent_path
     if out_dir is not None:
         outputs.update(write_run_outputs(out_dir, decision_path, decision))
@@ -107,11 +147,48 @@ def run_autopilot(
     )
 
 
+def search_context(
+    on_selection: Sequence[CandidateEvaluation],
+    evaluated: Sequence[CandidateEvaluation],
+    *,
+    history: TrialHistory,
+    settings: EvaluationSettings,
+    holdout: Window | None,
+) -> tuple[SearchContext, dict[str, float]]:
+    """The search's trial count (with the logged history), effective trials, PBO and holdout
+    Sharpe ratios; and this run's trials (key -> per-period Sharpe) for the log.
+
+    ``on_selection`` are ``evaluated`` (whole spans) cut to the selection window.
+    """
+    key = settings_digest(settings.to_dict())
+    trials = {trial_key(r.candidate_id, key): r.returns.sharpe for r in on_selection}
+    everything = history.with_trials(trials)
+    matrix = return_matrix(on_selection)
+    holdout_sharpe: dict[str, float] = {}
+    holdout_days = 0
+    if holdout is not None:
+        for result in evaluated:
+            held = on_window(result, holdout)
+            holdout_sharpe[result.candidate_id] = held.sharpe
+            holdout_days = held.returns.n
+    context = SearchContext(
+        n_trials=everything.count,
+        sharpe_variance=everything.sharpe_variance(),
+        prior_trials=everything.count - len(trials),
+        effective_trials=effective_trials(matrix),
+        pbo=probability_of_backtest_overfitting(matrix, config.CSCV_BLOCKS),
+        holdout_sharpe=holdout_sharpe,
+        holdout_days=holdout_days,
+    )
+    return context, trials
+
+
 def apply_decision(
     state: AutopilotState,
     content: dict[str, Any],
     decision: PromotionVerdict,
     before: IncumbentRecord | None,
+    trials: dict[str, Any] | None = None,
 ) -> tuple[str, Path, str, IncumbentRecord | None]:
     """Write the decision file, log it, promote if decided: (id, path, decided_at, incumbent).
 
@@ -126,7 +203,7 @@ def apply_decision(
                 "(another autopilot run?): decision not applied; run again"
             )
         decision_id, decision_path = state.write_decision(content)
-        after = before
+        after = None if decision.demoted else before
         if decision.promoted:
             best = decision.best
             after = IncumbentRecord(best.candidate, best.metrics, decided_at, decision_id)
@@ -139,10 +216,14 @@ def apply_decision(
                 "best": decision.best_id,
                 "incumbent_before": before.candidate_id if before else None,
                 "incumbent_after": after.candidate_id if after else None,
+                "demoted": before.candidate_id if decision.demoted and before else None,
+                **(trials or {}),
             }
         )
         if after is not None and after is not before:
             state.save_incumbent(after)
+        elif after is None and before is not None:
+            state.remove_incumbent()
     return decision_id, decision_path, decided_at, after
 
 

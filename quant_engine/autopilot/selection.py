@@ -23,7 +23,7 @@ from typing import Any
 
 from quant_engine import config
 from quant_engine.autopilot.candidates import CandidateSpec, ScoredCandidate
-from quant_engine.autopilot.evaluation import CandidateEvaluation
+from quant_engine.autopilot.evaluation import ENTRIES_EXITS, CandidateEvaluation
 from quant_engine.errors import UsageError
 
 EULER_GAMMA = 0.5772156649015329
@@ -75,10 +75,42 @@ class Guards:
     max_drawdown: float = config.MAX_DRAWDOWN
     min_deflated_sharpe: float = config.MIN_DEFLATED_SHARPE
     margin_sharpe: float = config.PROMOTION_MARGIN_SHARPE
+    max_pbo: float = config.MAX_PBO
+    holdout_fraction: float = config.HOLDOUT_FRACTION
 
     def to_dict(self) -> dict[str, float]:
         """JSON-safe form."""
         return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class SearchContext:
+    """What the whole search says about overfitting, beyond each candidate's own figures.
+
+    ``n_trials`` counts every distinct trial ever run on this data window (this run's and the
+    logged ones); ``effective_trials`` is the participation ratio of this run's candidates'
+    return correlations; ``pbo`` the CSCV probability of backtest overfitting (NaN when
+    undefined); ``holdout_sharpe`` maps candidate id to its annualised Sharpe on the holdout.
+    """
+
+    n_trials: int
+    sharpe_variance: float
+    prior_trials: int = 0
+    effective_trials: float = math.nan
+    pbo: float = math.nan
+    holdout_sharpe: Mapping[str, float] = field(default_factory=dict)
+    holdout_days: int = 0
+
+    @classmethod
+    def of(cls, results: Sequence[CandidateEvaluation]) -> SearchContext:
+        """The context of ``results`` alone: no history, no PBO, no holdout."""
+        per_period = [r.returns.sharpe for r in results if math.isfinite(r.returns.sharpe)]
+        variance = statistics.variance(per_period) if len(per_period) > 1 else 0.0
+        return cls(n_trials=len(results), sharpe_variance=variance)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe form."""
+        return {**self.__dict__, "holdout_sharpe": dict(sorted(self.holdout_sharpe.items()))}
 
 
 @dataclass(frozen=True)
@@ -116,6 +148,7 @@ class Assessment:
             "deflated_sharpe": self.deflated_sharpe,
             "max_drawdown": metrics.get("max_drawdown", math.nan),
             "n_trades": metrics.get("n_trades", 0),
+            "n_entries_exits": metrics.get(ENTRIES_EXITS, 0),
             "total_return": metrics.get("total_return", math.nan),
             "passed": self.passed,
             "failed_guards": [name for name, ok, _ in self.checks if not ok],
@@ -135,6 +168,9 @@ class PromotionVerdict:
     guards: Guards
     incumbent_id: str | None
     incumbent_sharpe: float | None
+    context: SearchContext | None = None
+    demoted: bool = False
+    """The incumbent, re-evaluated on this data, failed a guard and is no longer in place."""
 
     @property
     def best_id(self) -> str:
@@ -145,8 +181,11 @@ class PromotionVerdict:
     def headline(self) -> str:
         """The outcome in a few words: what was promoted, kept, or that nothing is in place."""
         if self.promoted:
-            replaced = f", replacing {self.incumbent_id}" if self.incumbent_id else ""
+            demoted = "demoted " if self.demoted else ""
+            replaced = f", replacing {demoted}{self.incumbent_id}" if self.incumbent_id else ""
             return f"promoted {self.best_id}{replaced}"
+        if self.demoted:
+            return f"incumbent demoted: {self.incumbent_id} fails the guards; nothing promoted"
         if self.incumbent_id:
             return f"incumbent kept: {self.incumbent_id}"
         return "no incumbent yet: nothing promoted"
@@ -157,7 +196,10 @@ class PromotionVerdict:
         if self.incumbent_id is None or self.incumbent_id == result.candidate_id:
             return None
         incumbent = math.nan if self.incumbent_sharpe is None else self.incumbent_sharpe
-        return clears_margin(result.sharpe, incumbent, self.guards.margin_sharpe)
+        sharpe = result.sharpe
+        if self.context is not None and self.context.holdout_days:
+            sharpe = self.context.holdout_sharpe.get(result.candidate_id, math.nan)
+        return clears_margin(sharpe, incumbent, self.guards.margin_sharpe)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe form with no timestamps: the same inputs give the same dictionary."""
@@ -170,6 +212,8 @@ class PromotionVerdict:
             "guards": self.guards.to_dict(),
             "incumbent_id": self.incumbent_id,
             "incumbent_sharpe": self.incumbent_sharpe,
+            "demoted": self.demoted,
+            "context": None if self.context is None else self.context.to_dict(),
             "table": [row.to_dict() for row in self.table],
         }
 
@@ -193,13 +237,13 @@ def assess(
         n_trials=n_trials,
         sharpe_variance=variance,
     )
-    trades = int(result.metrics.get("n_trades", 0))
+    trades = int(result.metrics.get(ENTRIES_EXITS, 0))
     drawdown = abs(float(result.metrics.get("max_drawdown", math.nan)))
     checks = (
         (
             "min_trades",
             trades >= guards.min_trades,
-            f"trades: {trades} vs at least {guards.min_trades} required",
+            f"trades: {trades} entries and exits vs at least {guards.min_trades} required",
         ),
         (
             "max_drawdown",
@@ -220,21 +264,29 @@ def decide(
     results: Sequence[CandidateEvaluation],
     incumbent: IncumbentRecord | None,
     guards: Guards | None = None,
+    *,
+    context: SearchContext | None = None,
+    incumbent_result: CandidateEvaluation | None = None,
 ) -> PromotionVerdict:
     """Pick the best candidate that clears every guard and promote it if it beats the incumbent.
 
-    The incumbent's Sharpe is the one re-evaluated on this data when its candidate is in
-    ``results``, else the one recorded at its promotion. The best candidate is the highest
-    Sharpe among those passing every guard (the top-ranked one when none passes).
+    The deflated Sharpe uses ``context.n_trials`` (every trial on this data; by default just
+    ``results``). The incumbent's Sharpe is the one re-evaluated on this data when its
+    candidate is in ``results`` (or given as ``incumbent_result``), else the one recorded at
+    its promotion; re-evaluated, it must clear the same guards or it is demoted. The best
+    candidate is the highest Sharpe among those passing every guard (the top-ranked one when
+    none passes); it is promoted only when the search's PBO is at most ``guards.max_pbo`` and,
+    with a holdout, its holdout Sharpe is positive and beats the incumbent's holdout Sharpe by
+    the margin.
     """
     if not results:
         raise UsageError("the autopilot grid is empty: select at least one candidate")
     guards = guards or Guards()
-    per_period = [r.returns.sharpe for r in results if math.isfinite(r.returns.sharpe)]
-    variance = statistics.variance(per_period) if len(per_period) > 1 else 0.0
+    context = context or SearchContext.of(results)
     ranked = sorted(results, key=sort_key)
+    n_trials, variance = context.n_trials, context.sharpe_variance
     table = tuple(
-        assess(result, rank, len(results), variance, guards)
+        assess(result, rank, n_trials, variance, guards)
         for rank, result in enumerate(ranked, start=1)
     )
     chosen = next((row for row in table if row.passed), table[0])
@@ -243,45 +295,122 @@ def decide(
         reasons.insert(0, f"no candidate passes every guard; best by Sharpe is {label(chosen)}")
     else:
         reasons.insert(0, f"best candidate passing every guard: {label(chosen)}")
+    reasons.insert(1, trials_reason(context))
+    pbo_ok, pbo_reason = pbo_verdict(context, guards.max_pbo)
+    reasons.append(pbo_reason)
+    current = {r.candidate_id: r for r in results}
+    if incumbent_result is not None:
+        current.setdefault(incumbent_result.candidate_id, incumbent_result)
+    demoted, demotion_reason = recheck_incumbent(incumbent, current, n_trials, variance, guards)
+    if demotion_reason:
+        reasons.append(demotion_reason)
+    holdout_ok, holdout_reason = holdout_verdict(chosen.result, context)
+    if holdout_reason:
+        reasons.append(holdout_reason)
     beats, incumbent_sharpe, margin_reason = compare_with_incumbent(
-        chosen.result, incumbent, results, guards.margin_sharpe
+        chosen.result, incumbent, current, guards.margin_sharpe, context
     )
     reasons.append(margin_reason)
-    promoted = chosen.passed and beats
-    reasons.append(verdict(promoted, chosen, incumbent))
+    promoted = chosen.passed and pbo_ok and holdout_ok and (beats or demoted)
+    if incumbent is not None and incumbent.candidate_id == chosen.result.candidate_id:
+        promoted = False
+    reasons.append(verdict(promoted, chosen, incumbent, demoted))
     return PromotionVerdict(
         promoted=promoted,
         best=chosen.result,
         reasons=tuple(reasons),
         table=table,
-        n_trials=len(results),
+        n_trials=n_trials,
         sharpe_variance=variance,
         guards=guards,
         incumbent_id=incumbent.candidate_id if incumbent else None,
         incumbent_sharpe=incumbent_sharpe,
+        context=context,
+        demoted=demoted,
     )
+
+
+def trials_reason(context: SearchContext) -> str:
+    """The trial count the deflated Sharpe used, and the effective count beside it."""
+    earlier = context.prior_trials
+    effective = (
+        f"{context.effective_trials:.1f}" if math.isfinite(context.effective_trials) else "n/a"
+    )
+    return (
+        f"trials: {context.n_trials} on this data ({earlier} from earlier runs), "
+        f"effective {effective} (participation ratio of this run's return correlations)"
+    )
+
+
+def pbo_verdict(context: SearchContext, max_pbo: float) -> tuple[bool, str]:
+    """(PBO at most ``max_pbo`` or undefined?, the reason in words)."""
+    if not math.isfinite(context.pbo):
+        return True, "probability of backtest overfitting: not judged (needs two candidates)"
+    ok = context.pbo <= max_pbo
+    text = f"probability of backtest overfitting (CSCV): {context.pbo:.2f} vs at most {max_pbo:.2f}"
+    return ok, f"{text}: {'pass' if ok else 'FAIL'}"
+
+
+def holdout_verdict(best: CandidateEvaluation, context: SearchContext) -> tuple[bool, str]:
+    """(the chosen candidate earns on the holdout, or there is none; the reason or '')."""
+    if not context.holdout_days:
+        return True, ""
+    sharpe = context.holdout_sharpe.get(best.candidate_id, math.nan)
+    ok = math.isfinite(sharpe) and sharpe > 0
+    text = f"holdout: Sharpe {sharpe:.3f} on {context.holdout_days} days the selection never saw"
+    return ok, f"{text} (> 0 required): {'pass' if ok else 'FAIL'}"
+
+
+def recheck_incumbent(
+    incumbent: IncumbentRecord | None,
+    current: Mapping[str, CandidateEvaluation],
+    n_trials: int,
+    variance: float,
+    guards: Guards,
+) -> tuple[bool, str]:
+    """(is the incumbent demoted?, the reason): re-evaluated on this data, it must still pass."""
+    if incumbent is None:
+        return False, ""
+    result = current.get(incumbent.candidate_id)
+    if result is None:
+        return False, f"incumbent {incumbent.candidate_id}: not re-evaluated on this data"
+    row = assess(result, 0, n_trials, variance, guards)
+    failed = [text for _, ok, text in row.checks if not ok]
+    if not failed:
+        return False, f"incumbent {incumbent.candidate_id}: still passes every guard"
+    return True, f"incumbent {incumbent.candidate_id} demoted: " + "; ".join(failed)
 
 
 def compare_with_incumbent(
     best: CandidateEvaluation,
     incumbent: IncumbentRecord | None,
-    results: Sequence[CandidateEvaluation],
+    current: Mapping[str, CandidateEvaluation],
     margin: float,
+    context: SearchContext | None = None,
 ) -> tuple[bool, float | None, str]:
-    """(beats the incumbent by ``margin``?, the incumbent Sharpe used, the reason in words)."""
+    """(beats the incumbent by ``margin``?, the incumbent Sharpe used, the reason in words).
+
+    With a holdout both Sharpe ratios are the holdout's; else the selection window's.
+    """
     if incumbent is None:
         return True, None, "margin: no incumbent yet, nothing to beat"
     if incumbent.candidate_id == best.candidate_id:
         return False, best.sharpe, f"margin: {best.candidate_id} is already the incumbent"
-    current = {r.candidate_id: r for r in results}.get(incumbent.candidate_id)
-    if current is not None:
-        sharpe, source = current.sharpe, "re-evaluated on this data"
+    holdout = context.holdout_sharpe if context and context.holdout_days else None
+    mine = best.sharpe if holdout is None else holdout.get(best.candidate_id, math.nan)
+    result = current.get(incumbent.candidate_id)
+    if result is not None and holdout is not None:
+        sharpe = holdout.get(incumbent.candidate_id, math.nan)
+        source = "re-evaluated on the holdout"
+    elif result is not None:
+        sharpe, source = result.sharpe, "re-evaluated on this data"
     else:
         sharpe, source = incumbent.sharpe, f"recorded by decision {incumbent.decision_id}"
     required = sharpe + margin if math.isfinite(sharpe) else -math.inf
-    beats = clears_margin(best.sharpe, sharpe, margin)
+    beats = clears_margin(mine, sharpe, margin)
+    window = " on the holdout" if holdout is not None else ""
     text = (
-        f"margin: Sharpe {best.sharpe:.3f} vs incumbent {incumbent.candidate_id} "
+        f"margin: Sharpe{window} {mine:.3f} vs incumbent {incumbent.candidate_id} "
         f"{sharpe:.3f} ({source}) + margin {margin:.2f} = {required:.3f}: "
         f"{'beats it' if beats else 'does not beat it'}"
     )
@@ -301,11 +430,15 @@ def label(row: Assessment) -> str:
     return f"{row.result.candidate_id} (Sharpe {row.result.sharpe:.3f})"
 
 
-def verdict(promoted: bool, chosen: Assessment, incumbent: IncumbentRecord | None) -> str:
+def verdict(
+    promoted: bool, chosen: Assessment, incumbent: IncumbentRecord | None, demoted: bool = False
+) -> str:
     """The one-line conclusion."""
     if promoted:
         replaced = f", replacing {incumbent.candidate_id}" if incumbent else ""
         return f"decision: promote {chosen.result.candidate_id}{replaced}"
+    if incumbent and demoted:
+        return f"decision: demote {incumbent.candidate_id}; nothing promoted"
     if incumbent:
         return f"decision: keep {incumbent.candidate_id}"
     return "decision: promote nothing (there is no incumbent yet)"

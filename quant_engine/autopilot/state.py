@@ -107,6 +107,10 @@ class AutopilotState:
         write_text_atomic(self.incumbent_path, state_file_text(incumbent_to_dict(incumbent)))
         return self.incumbent_path
 
+    def remove_incumbent(self) -> None:
+        """Demote the incumbent: no strategy is in place until the next promotion."""
+        self.incumbent_path.unlink(missing_ok=True)
+
     def write_decision(self, content: Mapping[str, Any]) -> tuple[str, Path]:
         """Write a decision file named by the hash of its canonical JSON: (decision id, path)."""
         text = state_file_text(content)

@@ -76,3 +76,10 @@ def test_return_stats_of_a_flat_series_are_undefined() -> None:
     assert math.isnan(got.sharpe)
     assert math.isnan(got.skew)
     assert math.isnan(got.kurtosis)
+
+
+def test_entries_and_exits_are_counted_apart_from_resizes(autopilot_data: MarketData) -> None:
+    evaluation = evaluate_candidate(CandidateSpec("minimal", "ridge", "top_k"), autopilot_data)
+    entries_exits = evaluation.metrics["n_entries_exits"]
+    assert entries_exits == int(evaluation.entries_exits.sum())
+    assert 0 < entries_exits < evaluation.metrics["n_trades"]  # top_k resizes as names come and go

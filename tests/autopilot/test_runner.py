@@ -18,7 +18,14 @@ from quant_engine.data.market_data import MarketData
 from quant_engine.errors import QuantEngineError, UsageError
 
 GRID = build_grid(["minimal"], ["ridge"], None)
-LENIENT = Guards(min_trades=1, max_drawdown=1.0, min_deflated_sharpe=0.0, margin_sharpe=0.1)
+LENIENT = Guards(
+    min_trades=1,
+    max_drawdown=1.0,
+    min_deflated_sharpe=0.0,
+    margin_sharpe=0.1,
+    max_pbo=1.0,
+    holdout_fraction=0.0,
+)
 
 
 def run(
@@ -150,18 +157,20 @@ def test_second_run_keeps_the_incumbent_and_appends_to_the_log(
     assert second.decision_id != first.decision_id  # the incumbent before differs
 
 
-def test_an_incumbent_outside_the_grid_with_a_higher_sharpe_is_kept(
+def test_an_incumbent_outside_the_grid_is_re_evaluated_and_re_checked(
     autopilot_data: MarketData, tmp_path: Path
 ) -> None:
     state = AutopilotState(tmp_path)
     champion = IncumbentRecord(
-        CandidateSpec("full", "gbm", "top_k"), {"sharpe": 9.0}, "t0", "champ"
+        CandidateSpec("minimal", "gbm", "top_k"), {"sharpe": 9.0}, "t0", "champ"
     )
     state.save_incumbent(champion)
     outcome = run(autopilot_data, tmp_path)
-    assert not outcome.decision.promoted
-    assert outcome.decision.incumbent_sharpe == 9.0
-    assert state.load_incumbent() == champion
+    decision = outcome.decision
+    assert [r.candidate_id for r in outcome.results] == [c.candidate_id for c in GRID]
+    assert decision.incumbent_sharpe != 9.0  # its Sharpe on this data, not the recorded one
+    assert any("minimal-gbm-top_k: still passes every guard" in r for r in decision.reasons)
+    assert decision.n_trials == len(GRID) + 1  # the re-check is a trial on this data too
     assert outcome.outputs["autopilot_incumbent"] == state.incumbent_path
 
 
@@ -240,3 +249,22 @@ def test_bad_grids_are_usage_errors(
 ) -> None:
     with pytest.raises(UsageError, match=message):
         run(autopilot_data, tmp_path, grid=grid)
+
+
+def test_an_incumbent_that_fails_the_guards_now_is_demoted(
+    autopilot_data: MarketData, tmp_path: Path
+) -> None:
+    first = run(autopilot_data, tmp_path)
+    assert first.incumbent_after is not None
+    strict = Guards(min_trades=10**9, max_pbo=1.0, holdout_fraction=0.0)
+    second = run(autopilot_data, tmp_path, guards=strict)
+    decision = second.decision
+    assert decision.demoted
+    assert not decision.promoted
+    assert decision.headline == (
+        f"incumbent demoted: {first.incumbent_after.candidate_id} fails the guards; "
+        "nothing promoted"
+    )
+    assert second.incumbent_after is None
+    assert AutopilotState(tmp_path).load_incumbent() is None
+    assert AutopilotState(tmp_path).read_log()[-1]["demoted"] == first.incumbent_after.candidate_id

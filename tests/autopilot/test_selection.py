@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import math
 import statistics
+from dataclasses import replace
 
 import pytest
 
@@ -13,6 +14,7 @@ from quant_engine.autopilot.evaluation import CandidateEvaluation, ReturnStats
 from quant_engine.autopilot.selection import (
     Guards,
     IncumbentRecord,
+    SearchContext,
     decide,
     deflated_sharpe_ratio,
     expected_max_sharpe,
@@ -41,6 +43,7 @@ def result(
     metrics = {
         "sharpe": daily_sharpe * ANNUAL,
         "n_trades": n_trades,
+        "n_entries_exits": n_trades,
         "max_drawdown": max_drawdown,
         "total_return": 0.5,
     }
@@ -256,3 +259,83 @@ def test_every_candidate_gets_a_margin_verdict_against_the_incumbent() -> None:
     assert decision.beats_incumbent(small_gain) is False
     assert decision.beats_incumbent(old) is None  # the incumbent itself
     assert decide([old], None, GUARDS).beats_incumbent(old) is None  # nothing to beat
+
+
+# --- trials from earlier runs, PBO, holdout, and the incumbent re-checked -----------------
+
+
+def test_trials_from_earlier_runs_deflate_the_sharpe() -> None:
+    candidate = result(daily_sharpe=0.04, n_days=1000)
+    alone = decide([candidate], None, GUARDS)
+    history = SearchContext(n_trials=12, sharpe_variance=0.001, prior_trials=11)
+    counted = decide([candidate], None, GUARDS, context=history)
+    assert counted.n_trials == 12
+    assert counted.table[0].deflated_sharpe < alone.table[0].deflated_sharpe
+    assert any("trials: 12 on this data (11 from earlier runs)" in r for r in counted.reasons)
+
+
+def test_a_high_pbo_blocks_promotion() -> None:
+    good = result(daily_sharpe=0.2)
+    overfit = SearchContext(n_trials=1, sharpe_variance=0.0, pbo=0.8)
+    decision = decide([good], None, GUARDS, context=overfit)
+    assert decision.table[0].passed
+    assert not decision.promoted
+    assert any("overfitting (CSCV): 0.80 vs at most 0.50: FAIL" in r for r in decision.reasons)
+    fine = SearchContext(n_trials=1, sharpe_variance=0.0, pbo=0.1)
+    assert decide([good], None, GUARDS, context=fine).promoted
+
+
+def test_promotion_is_decided_on_the_holdout() -> None:
+    old = result("long_short", daily_sharpe=0.05)
+    new = result("top_k", daily_sharpe=0.2)
+    losing = SearchContext(
+        n_trials=2,
+        sharpe_variance=0.0,
+        holdout_sharpe={"core-ridge-top_k": -0.5, "core-ridge-long_short": 1.0},
+        holdout_days=100,
+    )
+    decision = decide([old, new], None, GUARDS, context=losing)
+    assert decision.best_id == "core-ridge-top_k"
+    assert not decision.promoted
+    assert any(r.startswith("holdout: Sharpe -0.500 on 100 days") for r in decision.reasons)
+    behind = SearchContext(
+        n_trials=2,
+        sharpe_variance=0.0,
+        holdout_sharpe={"core-ridge-top_k": 0.5, "core-ridge-long_short": 1.0},
+        holdout_days=100,
+    )
+    kept = decide([old, new], incumbent_of(old), GUARDS, context=behind)
+    assert not kept.promoted  # better on the selection window, worse on the holdout
+    assert kept.incumbent_sharpe == 1.0
+
+
+def test_an_incumbent_that_now_fails_a_guard_is_demoted() -> None:
+    old = result("long_short", daily_sharpe=0.1, max_drawdown=0.6)
+    decision = decide([old], incumbent_of(old), GUARDS)
+    assert decision.demoted
+    assert not decision.promoted
+    assert decision.headline == (
+        "incumbent demoted: core-ridge-long_short fails the guards; nothing promoted"
+    )
+    assert any("demoted: max drawdown: 60.0%" in r for r in decision.reasons)
+    better = result("top_k", daily_sharpe=0.05)  # below the incumbent's Sharpe, but passes
+    replaced = decide([old, better], incumbent_of(old), GUARDS)
+    assert replaced.promoted
+    assert replaced.headline == (
+        "promoted core-ridge-top_k, replacing demoted core-ridge-long_short"
+    )
+
+
+def test_an_incumbent_that_still_passes_is_not_demoted() -> None:
+    old = result("long_short", daily_sharpe=0.1)
+    decision = decide([old], incumbent_of(old), GUARDS)
+    assert not decision.demoted
+    assert decision.headline == "incumbent kept: core-ridge-long_short"
+
+
+def test_min_trades_counts_entries_and_exits_not_resizes() -> None:
+    resizer = result("top_k", n_trades=500)
+    metrics = {**resizer.metrics, "n_entries_exits": 10}  # 490 of the 500 changes are resizes
+    decision = decide([replace(resizer, metrics=metrics)], None, GUARDS)
+    assert decision.table[0].to_dict()["failed_guards"] == ["min_trades"]
+    assert any("trades: 10 entries and exits vs at least 50" in r for r in decision.reasons)
