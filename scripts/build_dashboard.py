@@ -60,13 +60,15 @@ def vite_build(out_dir: Path) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Build (or ``--check``) the dashboard; 0 ok/fresh, 1 failure/stale, 2 bad usage."""
-    args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
-    return run_command("build_dashboard", lambda: run(check=args.check))
+    args = list(sys.argv[1:] if argv is None else argv)
+    return run_command("build_dashboard", lambda: run(args))
 
 
-def run(*, check: bool) -> int:
-    """Build into a temporary folder, then compare with or sync to the committed build."""
+def run(argv: list[str]) -> int:
+    """Parse, build into a temporary folder, then compare with or sync to the committed build."""
     from scripts.dashboard.tree import diff_trees, read_tree, sync_tree
+
+    check = build_parser().parse_args(argv).check
 
     target = layout.dashboard_dir()
     with tempfile.TemporaryDirectory(prefix="qe-dashboard-") as tmp:

@@ -35,9 +35,13 @@ CONSOLE_SCRIPTS = tuple(
 )
 """Every installed ``qe-*`` command, as the package declares them."""
 TOOL_SCRIPTS = tuple(
-    sorted(p.stem for p in layout.scripts_dir().glob("*.py") if p.stem != "__init__")
+    sorted(
+        p.stem
+        for p in layout.scripts_dir().glob("*.py")
+        if 'if __name__ == "__main__":' in p.read_text(encoding="utf-8")
+    )
 )
-"""Every command in scripts/ (each file there with a ``main``)."""
+"""Every command in scripts/ (each file there run as a program; library modules are not)."""
 ALL_COMMANDS = CONSOLE_SCRIPTS + TOOL_SCRIPTS
 
 HOME_COMMANDS = (*CONSOLE_SCRIPTS, "extract_dependencies", "ibkr_daily_gapfill", "demo")
