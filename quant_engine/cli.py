@@ -338,6 +338,25 @@ def add_portfolio_rule(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_turnover_control(parser: argparse.ArgumentParser) -> None:
+    """``--rebalance-every`` and ``--max-drops``: how often and how much the book may change."""
+    parser.add_argument(
+        "--rebalance-every",
+        type=positive_int,
+        default=config.REBALANCE_EVERY_BARS,
+        metavar="N",
+        help="bars between rebalances, weights drifting with prices in between "
+        "(default: %(default)s, the label horizon)",
+    )
+    parser.add_argument(
+        "--max-drops",
+        type=non_negative_int,
+        default=config.MAX_DROPS,
+        metavar="N",
+        help="most names a rebalance drops from each side of the book (default: no limit)",
+    )
+
+
 def add_costs(parser: argparse.ArgumentParser) -> None:
     """``--cost-bps`` and ``--slippage-bps``: trading frictions per unit of turnover."""
     parser.add_argument("--cost-bps", type=float, default=config.COST_BPS, help="commission bps")

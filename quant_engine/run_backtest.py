@@ -19,7 +19,16 @@ from quant_engine.utils.progress import progress_bar
 if TYPE_CHECKING:
     from quant_engine.runs.recorder import RunRecorder
 
-PORTFOLIO_FLAGS = ("entry_threshold", "rule", "top_k", "quantile", "cost_bps", "slippage_bps")
+PORTFOLIO_FLAGS = (
+    "entry_threshold",
+    "rule",
+    "top_k",
+    "quantile",
+    "cost_bps",
+    "slippage_bps",
+    "rebalance_every",
+    "max_drops",
+)
 """The flags that become the BacktestConfig; the manifest records each as ``effective_<name>``."""
 
 
@@ -36,6 +45,7 @@ def add_portfolio_flags(parser: argparse.ArgumentParser) -> None:
     from quant_engine import cli, config
 
     cli.add_portfolio_rule(parser)
+    cli.add_turnover_control(parser)
     parser.add_argument(
         "--entry-threshold",
         type=float,
