@@ -254,6 +254,7 @@ CHOICES: Mapping[str, tuple[tuple[str, ...], str]] = {
     "--rule": (config.PORTFOLIO_RULES, config.DEFAULT_PORTFOLIO_RULE),
     "--crsp-layout": (config.CRSP_LAYOUTS, config.DEFAULT_CRSP_LAYOUT),
     "--executor": (config.EXECUTORS, config.DEFAULT_EXECUTOR),
+    "--benchmark": (config.BENCHMARKS, config.DEFAULT_BENCHMARK),
 }
 """Every flag that takes one value of a list: its choices and its default, both from config."""
 

@@ -176,6 +176,9 @@ the return its score predicted (weights drift with prices in between)."""
 MAX_DROPS: int | None = None
 """Most names a rebalance may drop from each side of the book (Qlib's top-k dropout); None: no
 limit."""
+BENCHMARKS: tuple[str, ...] = ("equal_weight", MARKET_PROXY)
+"""What a backtest is measured against: the equal-weight universe, or an index's closes."""
+DEFAULT_BENCHMARK: str = "equal_weight"
 
 # --- autopilot: promotion guards and the executors that run candidates ----------------------
 PROMOTION_MARGIN_SHARPE: float = _env(

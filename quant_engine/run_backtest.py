@@ -13,10 +13,14 @@ if not __package__:  # run as a file: put the package's parent on sys.path, neve
         p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent
     ]
 
+from quant_engine import config
 from quant_engine.entrypoint import RunReport, output_dir, run_entry_point
 from quant_engine.utils.progress import progress_bar
 
 if TYPE_CHECKING:
+    import pandas as pd
+
+    from quant_engine.data.market_data import MarketData
     from quant_engine.runs.recorder import RunRecorder
 
 PORTFOLIO_FLAGS = (
@@ -46,12 +50,40 @@ def add_portfolio_flags(parser: argparse.ArgumentParser) -> None:
 
     cli.add_portfolio_rule(parser)
     cli.add_turnover_control(parser)
+    cli.add_choice(
+        parser,
+        "--benchmark",
+        "what excess return, tracking error, information ratio and beta are measured against: "
+        "the equal-weight universe or an index of the data source",
+    )
     parser.add_argument(
         "--entry-threshold",
         type=float,
         default=config.ENTRY_THRESHOLD,
         help="minimum predicted return for a top_k long",
     )
+
+
+def benchmark_closes(args: argparse.Namespace, data: MarketData) -> pd.Series | None:
+    """Closes of the ``--benchmark`` index (loaded alone when not in the universe), or None."""
+    from quant_engine.data.loader import load_universe
+    from quant_engine.errors import QuantEngineError, UsageError
+
+    ticker = args.benchmark
+    if ticker == config.DEFAULT_BENCHMARK:
+        return None
+    if ticker not in data.tickers:
+        try:
+            data = load_universe(
+                (ticker,), args.years, source=args.data_source, start=args.start, end=args.end
+            )
+        except QuantEngineError as exc:
+            raise UsageError(
+                f"--benchmark {ticker}: no data from --data-source {args.data_source} ({exc}); "
+                "use --benchmark equal_weight"
+            ) from None
+    closes: pd.Series = data.field("close")[ticker].rename(ticker)
+    return closes
 
 
 def backtest(args: argparse.Namespace, run: RunRecorder) -> RunReport:
@@ -66,9 +98,11 @@ def backtest(args: argparse.Namespace, run: RunRecorder) -> RunReport:
         data = steps.load_data(args, run, report)
     run.add_seed("model", args.seed)
     cfg = BacktestConfig(**{name: getattr(args, name) for name in PORTFOLIO_FLAGS})
+    bench_closes = benchmark_closes(args, data)
     run.resolve(
         feature_mode=args.feature_mode,
         model_kind=args.model,
+        benchmark=args.benchmark,
         **{f"effective_{name}": getattr(cfg, name) for name in PORTFOLIO_FLAGS},
         execution_lag=cfg.execution_lag,
     )
@@ -80,6 +114,7 @@ def backtest(args: argparse.Namespace, run: RunRecorder) -> RunReport:
             portfolio=cfg,
             settings=WalkForwardSettings(seed=args.seed),
             progress=report,
+            benchmark_closes=bench_closes,
         ).backtest
     # a verify re-run labels its plot with the run it re-executes, so the bytes match
     label = StrategyLabel(args.model, args.feature_mode, run.manifest.verify_of or run.run_id)

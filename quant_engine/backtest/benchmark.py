@@ -48,10 +48,13 @@ def buy_and_hold_equity(returns: npt.ArrayLike, first_held: int) -> FloatArray:
 def index_equity(closes: npt.ArrayLike, first_held: int) -> FloatArray:
     """Equity of one index bought at the close of day ``first_held - 1`` and held.
 
-    ``closes`` are the index's closes on the backtest's sessions (NaN when missing; a missing
-    return earns 0). Flat at 1.0 before ``first_held``.
+    ``closes`` are the index's closes on the backtest's sessions (NaN when missing): a missing
+    close carries the last one forward, so a move across it shows on the next close. Flat at
+    1.0 before ``first_held``.
     """
     arr = np.asarray(closes, dtype=np.float64)
+    last_known = np.maximum.accumulate(np.where(np.isnan(arr), 0, np.arange(arr.size)))
+    arr = arr[last_known]
     returns = np.full(arr.shape, np.nan)
     returns[1:] = arr[1:] / arr[:-1] - 1.0
     return buy_and_hold_equity(returns[:, None], first_held)
