@@ -20,6 +20,7 @@ from quant_engine.utils.progress import progress_bar
 if TYPE_CHECKING:
     import pandas as pd
 
+    from quant_engine.backtest.engine import BacktestResult
     from quant_engine.data.market_data import MarketData
     from quant_engine.runs.recorder import RunRecorder
 
@@ -122,8 +123,25 @@ def backtest(args: argparse.Namespace, run: RunRecorder) -> RunReport:
     for name, path in outputs.items():
         run.add_output(name, path)
     metrics = result.metrics.to_dict()
-    run.set_result(result_total_trades=result.total_trades, **metrics)
+    run.set_result(result_total_trades=result.total_trades, **metrics, **headline_extras(result))
     return RunReport(title=headline(result, label), rows=summary_rows(result), outputs=outputs)
+
+
+def headline_extras(result: BacktestResult) -> dict[str, float]:
+    """Gross Sharpe, costs per year and the benchmark-relative figures, for the manifest."""
+    from quant_engine.backtest.report import benchmark_metrics, gross_and_net
+
+    extras: dict[str, float] = {}
+    both = gross_and_net(result)
+    if both is not None:
+        extras["gross_sharpe"] = both["gross"]["sharpe"]
+        extras["gross_annual_return"] = both["gross"]["annual_return"]
+        extras["costs_per_year"] = both["costs_per_year"]
+    bench = benchmark_metrics(result)
+    if bench is not None:
+        for name in ("excess_return", "tracking_error", "information_ratio", "beta"):
+            extras[name] = bench[name]
+    return extras
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -168,7 +168,9 @@ def test_bad_environment_value_is_one_line_exit_2(script: str, run_cli: Runner) 
     assert len(done.stderr.strip().splitlines()) == 1
 
 
-def test_backtest_against_spx_outside_the_universe(run_cli: Runner, tmp_path: Path) -> None:
+def test_backtest_against_spx_outside_the_universe(
+    run_cli: Runner, tmp_path: Path, qe_home: Path
+) -> None:
     tickers = ",".join(f"S{i:04d}" for i in range(8))
     flags = ("--tickers", tickers, "--years", "4", "--quiet", "--rebalance-every", "3")
     done = run_cli(
@@ -183,6 +185,11 @@ def test_backtest_against_spx_outside_the_universe(run_cli: Runner, tmp_path: Pa
     )
     assert payload["gross_and_net"]["gross"]["sharpe"] >= payload["metrics"]["sharpe"]
     assert payload["ic_by_year"]
+    (manifest,) = _manifests(qe_home, "run_backtest")
+    result = manifest["result"]
+    assert isinstance(result, dict)
+    assert result["gross_sharpe"] == payload["gross_and_net"]["gross"]["sharpe"]
+    assert result["beta"] == payload["benchmark"]["beta"]
 
 
 def test_bad_turnover_flags_exit_2(run_cli: Runner) -> None:
