@@ -228,8 +228,9 @@ def trade(
     """
     days, names = returns.shape
     every, lag = int(cfg.rebalance_every), int(cfg.execution_lag)
-    earned = earned_returns(returns)
+    earned_returns(returns[: lag + 1])  # validates the days before the first position
     weights = np.zeros((days, names))
+    gross = np.zeros(days)
     turnover = np.zeros(days)
     trades = np.zeros(days, dtype=np.int64)
     drifted = np.zeros(names)
@@ -249,15 +250,19 @@ def trade(
         first, stop = trade_day + 1, min(trade_day + every, days - 1) + 1
         if first >= stop:
             break
-        value = target * np.cumprod(1.0 + earned[first:stop], axis=0)
-        nav = 1.0 + (value.sum(axis=1) - target.sum())
-        held_value = np.vstack((target, value[:-1]))
-        held_nav = np.concatenate(([1.0], nav[:-1]))
-        np.divide(
-            held_value, held_nav[:, None], out=weights[first:stop], where=held_nav[:, None] > 0
-        )
-        drifted = value[-1] / nav[-1] if nav[-1] > 0 else np.zeros(names)
-    gross: FloatArray = np.einsum("ij,ij->i", weights, earned)
+        earned = earned_returns(returns[first:stop])
+        held_weights = weights[first:stop]
+        held_weights[0] = target
+        cash = 1.0 - float(target.sum())  # cash and short proceeds, constant until the next trade
+        value = target * (1.0 + earned[0])
+        for row in range(1, stop - first):  # value of each position, drifting day by day
+            nav = cash + float(value.sum())
+            if nav > 0.0:
+                np.divide(value, nav, out=held_weights[row])
+            value *= 1.0 + earned[row]
+        nav = cash + float(value.sum())
+        drifted = value / nav if nav > 0.0 else np.zeros(names)
+        gross[first:stop] = np.einsum("ij,ij->i", held_weights, earned)
     return weights, gross, turnover, trades
 
 

@@ -59,7 +59,8 @@ def reference(scores: np.ndarray, returns: np.ndarray, **kw: Any) -> dict[str, n
     for t in range(days):
         held[t] = current
         growth = 1.0 + current @ earned[t]
-        drifted = current * (1.0 + earned[t]) / growth
+        # a book worth nothing (or less: shorts) is closed out, it has no weights left
+        drifted = current * (1.0 + earned[t]) / growth if growth > 0 else np.zeros(names)
         signal = t - lag
         if signal >= 0 and signal % every == 0:
             turnover[t] = np.abs(targets[signal] - drifted).sum()
