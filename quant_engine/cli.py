@@ -254,6 +254,7 @@ CHOICES: Mapping[str, tuple[tuple[str, ...], str]] = {
     "--rule": (config.PORTFOLIO_RULES, config.DEFAULT_PORTFOLIO_RULE),
     "--crsp-layout": (config.CRSP_LAYOUTS, config.DEFAULT_CRSP_LAYOUT),
     "--executor": (config.EXECUTORS, config.DEFAULT_EXECUTOR),
+    "--benchmark": (config.BENCHMARKS, config.DEFAULT_BENCHMARK),
 }
 """Every flag that takes one value of a list: its choices and its default, both from config."""
 
@@ -335,6 +336,25 @@ def add_portfolio_rule(parser: argparse.ArgumentParser) -> None:
         type=float,
         default=config.LONG_SHORT_QUANTILE,
         help="fraction held long (and short) by long_short",
+    )
+
+
+def add_turnover_control(parser: argparse.ArgumentParser) -> None:
+    """``--rebalance-every`` and ``--max-drops``: how often and how much the book may change."""
+    parser.add_argument(
+        "--rebalance-every",
+        type=positive_int,
+        default=config.REBALANCE_EVERY_BARS,
+        metavar="N",
+        help="bars between rebalances, weights drifting with prices in between "
+        "(default: %(default)s, the label horizon)",
+    )
+    parser.add_argument(
+        "--max-drops",
+        type=non_negative_int,
+        default=config.MAX_DROPS,
+        metavar="N",
+        help="most names a rebalance drops from each side of the book (default: no limit)",
     )
 
 

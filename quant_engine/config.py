@@ -176,6 +176,15 @@ SLIPPAGE_BPS: float = _env(
 TRADING_DAYS_PER_YEAR: int = 252
 EXECUTION_LAG_BARS: int = 1
 """Bars between a signal's close and the close its trade executes at (>= 1: never same-bar)."""
+REBALANCE_EVERY_BARS: int = LABEL_HORIZON_DAYS
+"""Bars between rebalances of top_k/long_short; the label horizon, so a position is held for
+the return its score predicted (weights drift with prices in between)."""
+MAX_DROPS: int | None = None
+"""Most names a rebalance may drop from each side of the book (Qlib's top-k dropout); None: no
+limit."""
+BENCHMARKS: tuple[str, ...] = ("equal_weight", MARKET_PROXY)
+"""What a backtest is measured against: the equal-weight universe, or an index's closes."""
+DEFAULT_BENCHMARK: str = "equal_weight"
 
 # --- autopilot: promotion guards and the executors that run candidates ----------------------
 PROMOTION_MARGIN_SHARPE: float = _env(

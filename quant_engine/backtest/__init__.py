@@ -14,13 +14,16 @@ finite score and a price that day. The semantics, which the tests pin down:
   weight, 0.5 gross per side (dollar neutral, gross 1); each side holds
   ``min(max(1, floor(quantile * eligible)), eligible // 2)`` names (cash with fewer than two
   eligible). Names are ranked by score, ties by column order (the earlier column ranks higher).
-* **Rebalancing and costs.** Daily rebalance to target, weights do not drift with returns.
-  Turnover on day t is ``sum |Δw|`` of the trades executed at its close, and costs
+* **Rebalancing and costs.** The book is rebalanced to target on every ``rebalance_every``-th
+  signal day (``config.REBALANCE_EVERY_BARS``, the label horizon); in between weights drift
+  with returns. ``max_drops`` (optional) caps the names a rebalance drops from each side.
+  Turnover on day t is ``sum |target - drifted|`` of the trades executed at its close, and costs
   ``(cost_bps + slippage_bps) / 1e4 * turnover`` come out of day t's return.
 * **Missing data.** A missing return counts as 0 for a held name; a name whose price
-  disappears becomes ineligible and is exited ``execution_lag`` bars later.
-* **Trades.** ``n_trades`` counts (day, ticker) pairs whose target weight changed: entries,
-  exits, resizes (an equal-weight book changing size) and long/short flips, each once.
+  disappears becomes ineligible and is exited at the first rebalance executed after it.
+* **Trades.** ``n_trades`` counts (day, ticker) pairs whose target weight changed at a
+  rebalance: entries, exits, resizes (an equal-weight book changing size) and long/short flips,
+  each once; drift is not a trade.
 * **Metrics** (``metrics.py``): annualised with ``config.TRADING_DAYS_PER_YEAR``; a ratio with a
   zero denominator is 0.0 (valid JSON; degenerate runs never look good).
 * **Deterministic.** Identical inputs give byte-identical report files.

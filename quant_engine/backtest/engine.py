@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from quant_engine.backtest.benchmark import buy_and_hold_equity
+from quant_engine.backtest.benchmark import BENCHMARK_NAME, buy_and_hold_equity, index_equity
 from quant_engine.backtest.metrics import (
     PerformanceMetrics,
     compute_metrics,
@@ -34,7 +34,14 @@ class BacktestResult:
     drawdown: pd.Series
     weights: pd.DataFrame
     benchmark: pd.Series | None = None
-    """Equity of the equal-weight buy-and-hold benchmark on the same sessions (see benchmark.py)."""
+    """Equity of the benchmark on the same sessions (see benchmark.py)."""
+    gross_returns: pd.Series | None = None
+    """Daily returns before costs; ``gross_returns - daily_returns`` is ``costs``."""
+    costs: pd.Series | None = None
+    """Daily trading costs, a fraction of equity."""
+    benchmark_name: str = BENCHMARK_NAME
+    ic_by_year: pd.DataFrame | None = None
+    """Mean IC, rank IC and days per year of the scores traded (model runs; signal_quality.py)."""
 
     @property
     def total_trades(self) -> int:
@@ -124,10 +131,38 @@ def align_inputs(scores: pd.DataFrame, prices: pd.DataFrame) -> tuple[pd.DataFra
     )
 
 
-def run_backtest(scores: pd.DataFrame, prices: pd.DataFrame, cfg: BacktestConfig) -> BacktestResult:
+def benchmark_equity(returns: pd.DataFrame, first_held: int, closes: pd.Series | None) -> pd.Series:
+    """The equal-weight benchmark, or the index ``closes`` (named by ticker) when given.
+
+    Raises BacktestInputError when the index has no close in the backtest's window.
+    """
+    sessions = returns.index
+    if closes is None:
+        return pd.Series(
+            buy_and_hold_equity(returns.to_numpy(), first_held), index=sessions, name="benchmark"
+        )
+    on_sessions = closes.reindex(sessions).to_numpy(dtype=np.float64, na_value=np.nan)
+    if not np.isfinite(on_sessions[: max(first_held, 1)]).any():
+        raise BacktestInputError(
+            f"benchmark {closes.name} has no close from {sessions[0].date()} to "
+            f"{sessions[min(first_held, len(sessions)) - 1].date()} when the backtest first "
+            "trades: load it over that window or use --benchmark equal_weight"
+        )
+    return pd.Series(index_equity(on_sessions, first_held), index=sessions, name="benchmark")
+
+
+def run_backtest(
+    scores: pd.DataFrame,
+    prices: pd.DataFrame,
+    cfg: BacktestConfig,
+    *,
+    benchmark_closes: pd.Series | None = None,
+) -> BacktestResult:
     """Backtest ``scores`` (known at each close) against close ``prices`` under ``cfg``.
 
     Trades execute ``cfg.execution_lag`` bars after the signal and earn from the next bar on.
+    The benchmark is the equal-weight universe, or ``benchmark_closes`` (an index's closes,
+    named by its ticker) when given.
     """
     aligned, returns = align_inputs(scores, prices)
     out = simulate(aligned.to_numpy(), returns.to_numpy(), cfg)
@@ -142,9 +177,8 @@ def run_backtest(scores: pd.DataFrame, prices: pd.DataFrame, cfg: BacktestConfig
         equity=pd.Series(equity_curve(out.net), index=sessions, name="equity"),
         drawdown=pd.Series(drawdown(out.net), index=sessions, name="drawdown"),
         weights=pd.DataFrame(out.weights, index=sessions, columns=aligned.columns),
-        benchmark=pd.Series(
-            buy_and_hold_equity(returns.to_numpy(), 1 + cfg.execution_lag),
-            index=sessions,
-            name="benchmark",
-        ),
+        benchmark=benchmark_equity(returns, 1 + cfg.execution_lag, benchmark_closes),
+        gross_returns=pd.Series(out.gross, index=sessions, name="gross_return"),
+        costs=pd.Series(out.costs, index=sessions, name="costs"),
+        benchmark_name=BENCHMARK_NAME if benchmark_closes is None else str(benchmark_closes.name),
     )

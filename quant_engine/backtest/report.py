@@ -3,7 +3,9 @@
 Every file is written atomically and is byte-identical for identical results, so run manifests
 can compare outputs across runs by hash. matplotlib is imported only when a plot is drawn.
 The headline names what was traded (model, feature mode, rule), over which window, at what
-costs; the plot adds the run id and the equal-weight buy-and-hold benchmark.
+costs; the plot adds the run id, the benchmark, and the scores' IC by year for model runs.
+Gross (before costs) and net figures are reported side by side, and the strategy's excess
+return, tracking error, information ratio and beta against the benchmark.
 """
 
 from __future__ import annotations
@@ -18,9 +20,11 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from quant_engine import config
 from quant_engine.backtest import metrics as perf
-from quant_engine.backtest.benchmark import BENCHMARK_NAME
+from quant_engine.backtest.benchmark import equity_returns, relative_stats
 from quant_engine.backtest.engine import BacktestResult
+from quant_engine.backtest.signal_quality import ic_rows
 from quant_engine.utils.atomic import write_bytes_atomic
 
 EQUITY_CURVE_NAME = "equity_curve.csv"
@@ -66,27 +70,84 @@ def headline(result: BacktestResult, label: StrategyLabel | None = None) -> str:
 
 
 def benchmark_metrics(result: BacktestResult) -> dict[str, float] | None:
-    """Total return, CAGR, Sharpe and max drawdown of the benchmark; None when absent."""
+    """The benchmark's total return, CAGR, Sharpe and max drawdown, then the strategy's (net)
+    excess return, tracking error, information ratio and beta against it; None when absent."""
     if result.benchmark is None:
         return None
-    equity = result.benchmark.to_numpy(dtype="float64")
-    returns = equity / np.concatenate(([1.0], equity[:-1])) - 1.0
+    returns = equity_returns(result.benchmark.to_numpy(dtype="float64"))
+    relative = relative_stats(result.daily_returns.to_numpy(dtype="float64"), returns)
     return {
         "total_return": perf.total_return(returns),
         "annual_return": perf.annual_return(returns),
         "sharpe": perf.sharpe(returns),
         "max_drawdown": perf.max_drawdown(returns),
+        **relative.to_dict(),
+    }
+
+
+GROSS_NET_METRICS = ("annual_return", "total_return", "volatility", "sharpe", "max_drawdown")
+"""Figures shown before and after costs."""
+
+
+def return_figures(returns: npt.NDArray[np.float64]) -> dict[str, float]:
+    """The GROSS_NET_METRICS of daily ``returns``, plus their arithmetic mean per year."""
+    figures = {
+        "annual_return": perf.annual_return(returns),
+        "total_return": perf.total_return(returns),
+        "volatility": perf.volatility(returns),
+        "sharpe": perf.sharpe(returns),
+        "max_drawdown": perf.max_drawdown(returns),
+    }
+    mean = float(returns.mean()) if returns.size else 0.0
+    return {**figures, "mean_return_per_year": mean * config.TRADING_DAYS_PER_YEAR}
+
+
+def gross_and_net(result: BacktestResult) -> dict[str, Any] | None:
+    """Gross and net figures side by side and what costs took per year; None without gross.
+
+    ``gross.mean_return_per_year - net.mean_return_per_year == costs_per_year``: costs are the
+    daily returns' difference, summed per year on average.
+    """
+    if result.gross_returns is None or result.costs is None:
+        return None
+    costs_per_day = result.costs.to_numpy(dtype=np.float64)
+    return {
+        "gross": return_figures(result.gross_returns.to_numpy(dtype=np.float64)),
+        "net": return_figures(result.daily_returns.to_numpy(dtype=np.float64)),
+        "costs_per_year": float(costs_per_day.mean()) * config.TRADING_DAYS_PER_YEAR,
+        "turnover_per_year": result.metrics.turnover * config.TRADING_DAYS_PER_YEAR,
     }
 
 
 def summary_rows(result: BacktestResult) -> dict[str, str]:
-    """The printed summary: every metric formatted, then the benchmark on one line."""
+    """The printed summary: every metric formatted, gross vs net, the benchmark, IC by year."""
     rows = perf.metric_rows(result.metrics)
+    both = gross_and_net(result)
+    if both is not None:
+        rows["gross → net"] = (
+            ", ".join(
+                f"{perf.METRIC_LABELS[name]} {perf.format_metric(name, both['gross'][name])} → "
+                f"{perf.format_metric(name, both['net'][name])}"
+                for name in ("sharpe", "annual_return")
+            )
+            + f"; costs {both['costs_per_year']:.2%}/yr"
+        )
     bench = benchmark_metrics(result)
     if bench is not None:
         shown = ("annual_return", "sharpe", "max_drawdown")
-        rows["benchmark"] = f"{BENCHMARK_NAME}: " + ", ".join(
+        rows["benchmark"] = f"{result.benchmark_name}: " + ", ".join(
             f"{perf.METRIC_LABELS[name]} {perf.format_metric(name, bench[name])}" for name in shown
+        )
+        rows["vs benchmark"] = (
+            f"excess {bench['excess_return']:.2%}/yr, tracking error "
+            f"{bench['tracking_error']:.2%}, IR {bench['information_ratio']:.2f}, "
+            f"beta {bench['beta']:.2f}"
+        )
+    table = result.ic_by_year
+    if table is not None and len(table):
+        rows["IC by year"] = f"mean IC {table['ic'].mean():.3f}, rank IC " + (
+            f"{table['rank_ic'].mean():.3f} over {len(table)} years "
+            f"({table['ic'].idxmin()!s} lowest: {table['ic'].min():.3f})"
         )
     return rows
 
@@ -107,7 +168,8 @@ def equity_csv(result: BacktestResult) -> str:
 
 def metrics_json(result: BacktestResult, label: StrategyLabel | None = None) -> str:
     """JSON text (sorted keys) of the config, the metrics, the period covered, the headline,
-    the benchmark's figures and, when known, the model and feature mode."""
+    the benchmark's figures and the strategy's against it, gross and net figures, IC by year
+    and, when known, the model and feature mode."""
     index = result.daily_returns.index
     payload: dict[str, Any] = {
         "config": result.config.to_dict(),
@@ -124,7 +186,12 @@ def metrics_json(result: BacktestResult, label: StrategyLabel | None = None) -> 
         payload["model"] = {"kind": label.model, "feature_mode": label.feature_mode}
     bench = benchmark_metrics(result)
     if bench is not None:
-        payload["benchmark"] = {"name": BENCHMARK_NAME, **bench}
+        payload["benchmark"] = {"name": result.benchmark_name, **bench}
+    both = gross_and_net(result)
+    if both is not None:
+        payload["gross_and_net"] = both
+    if result.ic_by_year is not None:
+        payload["ic_by_year"] = ic_rows(result.ic_by_year)
     return json.dumps(payload, sort_keys=True, indent=2, allow_nan=False) + "\n"
 
 
@@ -145,11 +212,11 @@ def uses_log_scale(result: BacktestResult) -> bool:
 
 
 def equity_png(result: BacktestResult, label: StrategyLabel | None = None) -> bytes:
-    """PNG bytes: equity and the benchmark on top, drawdown below.
+    """PNG bytes: equity and the benchmark on top, drawdown below, then IC by year (model runs).
 
-    Titled with the strategy and run id, then Sharpe/CAGR/MaxDD, window and costs. The equity
-    axis is logarithmic when the curves span more than LOG_SCALE_SPAN, so equal percentage
-    moves look equal on a long compounding curve.
+    Titled with the strategy and run id, then net Sharpe (gross in brackets), CAGR, MaxDD,
+    costs per year, window and costs. The equity axis is logarithmic when the curves span more
+    than LOG_SCALE_SPAN, so equal percentage moves look equal on a long compounding curve.
     """
     from matplotlib import style
     from matplotlib.figure import Figure
@@ -160,13 +227,23 @@ def equity_png(result: BacktestResult, label: StrategyLabel | None = None) -> by
     curves = plotted_curves(result)
     log_scale = uses_log_scale(result)
     run = f" — run {label.run_id}" if label and label.run_id else ""
+    ic_table = result.ic_by_year if result.ic_by_year is not None else pd.DataFrame()
+    both = gross_and_net(result)
+    gross = (
+        f" (gross {both['gross']['sharpe']:.2f}, costs {both['costs_per_year']:.2%}/yr)"
+        if both
+        else ""
+    )
     with style.context("default"):  # a user's matplotlibrc must not change the bytes
-        fig = Figure(figsize=(10, 6), dpi=100, layout="constrained")
+        panels = 3 if len(ic_table) else 2
+        fig = Figure(figsize=(10, 6 + 2 * (panels - 2)), dpi=100, layout="constrained")
         fig.suptitle(f"{strategy_name(result, label)}{run}", fontweight="bold")
-        top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=[3, 1])
-        top.plot(dates, curves[0], color="tab:blue", linewidth=1.2, label="strategy")
+        axes = fig.subplots(panels, 1, height_ratios=[3, 1, 1.5][:panels])
+        top, bottom = axes[0], axes[1]
+        bottom.sharex(top)
+        top.plot(dates, curves[0], color="tab:blue", linewidth=1.2, label="strategy (net)")
         if len(curves) > 1:
-            bench_label = f"benchmark ({BENCHMARK_NAME})"
+            bench_label = f"benchmark ({result.benchmark_name})"
             top.plot(dates, curves[1], color="tab:gray", linestyle="--", label=bench_label)
             top.legend(loc="upper left", frameon=False)
         if log_scale:
@@ -176,7 +253,7 @@ def equity_png(result: BacktestResult, label: StrategyLabel | None = None) -> by
         top.set_ylabel("equity (log scale)" if log_scale else "equity")
         top.grid(alpha=0.3)
         top.set_title(
-            f"Sharpe {metrics.sharpe:.2f}   CAGR {metrics.annual_return:.2%}   "
+            f"Sharpe {metrics.sharpe:.2f}{gross}   CAGR {metrics.annual_return:.2%}   "
             f"MaxDD {-metrics.max_drawdown:.2%}   {window(result)}   {costs(result)}",
             fontsize="medium",
         )
@@ -184,6 +261,18 @@ def equity_png(result: BacktestResult, label: StrategyLabel | None = None) -> by
         bottom.set_ylabel("drawdown")
         bottom.yaxis.set_major_formatter(PercentFormatter(1.0))
         bottom.grid(alpha=0.3)
+        if len(ic_table):
+            ic_axis = axes[2]
+            years = np.arange(len(ic_table))
+            ic_axis.bar(years - 0.2, ic_table["ic"], width=0.4, color="tab:blue", label="IC")
+            ic_axis.bar(
+                years + 0.2, ic_table["rank_ic"], width=0.4, color="tab:orange", label="rank IC"
+            )
+            ic_axis.axhline(0.0, color="black", linewidth=0.8)
+            ic_axis.set_xticks(years, [str(year) for year in ic_table.index])
+            ic_axis.set_ylabel("mean daily IC")
+            ic_axis.legend(loc="upper left", frameon=False, ncols=2)
+            ic_axis.grid(alpha=0.3, axis="y")
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", metadata={"Software": None})
     return buffer.getvalue()

@@ -1,9 +1,9 @@
-"""Vectorised portfolio simulation on [days, tickers] arrays: target books, execution lag, costs.
+"""Portfolio simulation on [days, tickers] arrays: target books, rebalancing, drift, costs.
 
-Pure NumPy with no loop over days: the hot path is one in-place ``partition`` (top_k) or
-``sort`` (long_short) along the ticker axis plus a few elementwise passes, run over blocks of
-rows small enough to stay in CPU cache (every rule is row-wise, so blocks are independent).
-Turnover and trade counts come from the bool/int8 books, not from the dense weight matrix.
+Target books are vectorised: one in-place ``partition`` (top_k) or ``sort`` (long_short) along
+the ticker axis, over blocks of rows small enough to stay in CPU cache, for the rebalance
+signal days only. Holding is one NumPy pass per holding period (no loop over days): weights
+drift with returns between rebalances, and turnover is measured against the drifted book.
 """
 
 from __future__ import annotations
@@ -135,33 +135,6 @@ def long_short_book(scores: FloatArray, quantile: float) -> TargetBook:
     return TargetBook(signs=signs, unit=unit, count=2 * per_side)
 
 
-def book_changes(book: TargetBook) -> tuple[FloatArray, IntArray]:
-    """Turnover ``sum |Δw|`` and names whose weight changes, moving into each day's book.
-
-    Row 0 is entered from cash. A name kept on the same side only changes weight when the
-    side's unit changes (a resize); a long-to-short flip counts as one trade.
-    """
-    signs, unit, count = book.signs, book.unit, book.count
-    product = signs[:-1].view(np.int8) * signs[1:].view(np.int8)
-    same = np.count_nonzero(product == 1, axis=1)
-    flip = np.count_nonzero(product == -1, axis=1) if signs.dtype == np.int8 else 0
-    u_prev, u_next = unit[:-1], unit[1:]
-    only_prev = count[:-1] - same - flip
-    only_next = count[1:] - same - flip
-    turnover = np.empty(unit.shape)
-    turnover[0] = count[0] * unit[0]
-    turnover[1:] = (
-        same * np.abs(u_next - u_prev)
-        + flip * (u_prev + u_next)
-        + only_prev * u_prev
-        + only_next * u_next
-    )
-    trades = np.empty(count.shape, dtype=np.int64)
-    trades[0] = count[0]
-    trades[1:] = only_prev + only_next + flip + np.where(u_prev != u_next, same, 0)
-    return turnover, trades
-
-
 def block_rows(names: int) -> int:
     """Rows per block for ``names`` columns (at least 16)."""
     return max(16, BLOCK_BYTES // (8 * max(names, 1)))
@@ -194,21 +167,103 @@ def earned_returns(returns: FloatArray) -> FloatArray:
     return earned
 
 
-def hold(book: TargetBook, returns: FloatArray, shift: int) -> tuple[FloatArray, FloatArray]:
-    """Weights held over each day (the book of ``shift`` days earlier) and their gross return."""
+def _ranked_first(mask: BoolArray, key: FloatArray, need: int) -> BoolArray:
+    """The ``need`` entries of ``mask`` with the highest ``key`` (ties: earlier column first)."""
+    chosen = np.zeros(mask.shape, dtype=np.bool_)
+    if need > 0:
+        candidates = np.flatnonzero(mask)
+        order = np.lexsort((candidates, -key[candidates]))
+        chosen[candidates[order[:need]]] = True
+    return chosen
+
+
+def limit_drops(
+    held: npt.NDArray[np.int8], wanted: npt.NDArray[np.int8], scores: FloatArray, max_drops: int
+) -> npt.NDArray[np.int8]:
+    """``wanted`` signs with at most ``max_drops`` names leaving each side of ``held``.
+
+    Past the limit, the best-scored dropped names (highest for longs, lowest for shorts) are
+    kept and as many of the worst-scored newcomers of that side stay out, so the side keeps its
+    size when it can. A name without a finite score (no price) cannot be kept: it always exits.
+    """
+    signs = wanted.copy()
+    for side in (1, -1):
+        was, want = held == side, wanted == side
+        dropped = was & ~want
+        excess = int(np.count_nonzero(dropped)) - max_drops
+        if excess <= 0:
+            continue
+        key = side * np.where(np.isfinite(scores), scores, 0.0)
+        keepable = dropped & np.isfinite(scores) & (wanted == 0)
+        kept = _ranked_first(keepable, key, excess)
+        newcomers = want & ~was
+        # worst newcomers: lowest key, ties to the later column
+        evicted = _ranked_first(newcomers[::-1], -key[::-1], int(np.count_nonzero(kept)))[::-1]
+        signs[kept] = side
+        signs[evicted] = 0
+    return signs
+
+
+def signed_weights(signs: npt.NDArray[np.int8], long_only: bool) -> FloatArray:
+    """Equal weights from signs: 1/n over longs (top_k), or 0.5/n per side (long_short)."""
+    weights = np.zeros(signs.shape)
+    gross = 1.0 if long_only else 0.5
+    for side in (1, -1):
+        on = signs == side
+        count = int(np.count_nonzero(on))
+        if count:
+            weights[on] = side * (gross / count)
+    return weights
+
+
+def trade(
+    book: TargetBook, scores: FloatArray, returns: FloatArray, cfg: BacktestConfig
+) -> tuple[FloatArray, FloatArray, FloatArray, IntArray]:
+    """Weights held over each day, gross returns, turnover and trades of a drifting book.
+
+    Row ``k`` of ``book`` is the target of signal day ``k * every``; it is traded at the close
+    of day ``k * every + lag`` and held until the next rebalance, its weights drifting with
+    the names' returns (value ``w * prod(1 + r)`` over the portfolio's value, cash and short
+    proceeds included). Turnover is ``sum |target - drifted|`` at each trade.
+    """
     days, names = returns.shape
-    weights = np.empty((days, names))
-    weights[: min(shift, days)] = 0.0
+    every, lag = int(cfg.rebalance_every), int(cfg.execution_lag)
+    earned_returns(returns[: lag + 1])  # validates the days before the first position
+    weights = np.zeros((days, names))
     gross = np.zeros(days)
-    earned_returns(returns[:shift])  # validates the days before the first position
-    step = block_rows(names)
-    for start in range(shift, days, step):
-        stop = min(start + step, days)
-        rows, signal = slice(start, stop), slice(start - shift, stop - shift)
-        held = weights[rows]
-        np.multiply(book.signs[signal], book.unit[signal, None], out=held)
-        gross[rows] = np.einsum("ij,ij->i", held, earned_returns(returns[rows]))
-    return weights, gross
+    turnover = np.zeros(days)
+    trades = np.zeros(days, dtype=np.int64)
+    drifted = np.zeros(names)
+    previous = np.zeros(names)
+    long_only = cfg.rule == "top_k"
+    for k, trade_day in enumerate(range(lag, days, every)):
+        signal = trade_day - lag
+        if cfg.max_drops is None:
+            target = np.multiply(book.signs[k], book.unit[k], dtype=np.float64)
+        else:
+            held = np.sign(previous).astype(np.int8)
+            signs = limit_drops(held, book.signs[k].view(np.int8), scores[signal], cfg.max_drops)
+            target = signed_weights(signs, long_only)
+        turnover[trade_day] = np.abs(target - drifted).sum()
+        trades[trade_day] = np.count_nonzero(target != previous)
+        previous = target
+        first, stop = trade_day + 1, min(trade_day + every, days - 1) + 1
+        if first >= stop:
+            break
+        earned = earned_returns(returns[first:stop])
+        held_weights = weights[first:stop]
+        held_weights[0] = target
+        cash = 1.0 - float(target.sum())  # cash and short proceeds, constant until the next trade
+        value = target * (1.0 + earned[0])
+        for row in range(1, stop - first):  # value of each position, drifting day by day
+            nav = cash + float(value.sum())
+            if nav > 0.0:
+                np.divide(value, nav, out=held_weights[row])
+            value *= 1.0 + earned[row]
+        nav = cash + float(value.sum())
+        drifted = value / nav if nav > 0.0 else np.zeros(names)
+        gross[first:stop] = np.einsum("ij,ij->i", held_weights, earned)
+    return weights, gross, turnover, trades
 
 
 class BacktestInputError(UsageError, ValueError):
@@ -229,6 +284,8 @@ class BacktestConfig:
     cost_bps: float = config.COST_BPS
     slippage_bps: float = config.SLIPPAGE_BPS
     execution_lag: int = config.EXECUTION_LAG_BARS
+    rebalance_every: int = config.REBALANCE_EVERY_BARS
+    max_drops: int | None = config.MAX_DROPS
 
     def __post_init__(self) -> None:
         try:
@@ -244,10 +301,16 @@ class BacktestConfig:
         counts: tuple[tuple[str, object], ...] = (
             ("top_k", self.top_k),
             ("execution_lag", self.execution_lag),
+            ("rebalance_every", self.rebalance_every),
         )
         for name, value in counts:  # callers may pass anything (API, YAML): check the runtime type
             if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
                 raise ValueError(f"{name}={value!r} must be an integer >= 1")
+        drops: object = self.max_drops  # runtime type unknown (API, YAML)
+        if drops is not None and (
+            isinstance(drops, bool) or not isinstance(drops, int | np.integer) or drops < 0
+        ):
+            raise ValueError(f"max_drops={drops!r} must be an integer >= 0 (or None: no limit)")
         if not 0.0 < self.quantile <= 0.5:
             raise ValueError(f"quantile={self.quantile!r} must be in (0, 0.5]")
         if math.isnan(self.entry_threshold):
@@ -264,10 +327,13 @@ class BacktestConfig:
 def simulate(
     scores: npt.ArrayLike, returns: npt.ArrayLike, cfg: BacktestConfig
 ) -> SimulationOutput:
-    """Simulate a daily-rebalanced book: scores of day t set the weights held over day t+1+lag.
+    """Simulate the book: scores of a rebalance day t set the target traded at t+lag's close.
 
-    ``returns[t] = close[t] / close[t-1] - 1``; a NaN return earns 0. Trades executed at day
-    t's close pay ``(cost_bps + slippage_bps) / 1e4 * turnover[t]`` out of day t's return.
+    Rebalances happen on signal days 0, every, 2*every, ... (``cfg.rebalance_every``); between
+    them the weights drift with returns. ``returns[t] = close[t] / close[t-1] - 1``; a NaN
+    return earns 0. Trades executed at day t's close pay
+    ``(cost_bps + slippage_bps) / 1e4 * turnover[t]`` out of day t's return, with turnover
+    ``sum |target - drifted weights|``.
     """
     score_arr = np.asarray(scores, dtype=np.float64)
     return_arr = np.asarray(returns, dtype=np.float64)
@@ -278,25 +344,17 @@ def simulate(
     if score_arr.shape[1] == 0:
         raise ValueError("scores and returns have no tickers (no columns)")
     days = score_arr.shape[0]
+    signal_rows = np.arange(0, max(days - int(cfg.execution_lag), 0), int(cfg.rebalance_every))
     book = build_book(
-        score_arr,
+        score_arr[signal_rows],
         rule=cfg.rule,
         top_k=int(cfg.top_k),
         quantile=float(cfg.quantile),
         entry_threshold=float(cfg.entry_threshold),
     )
-    # Day t holds the book of signal day t - shift; the trades into it execute at day t-1's close.
-    shift = 1 + int(cfg.execution_lag)
-    weights, gross = hold(book, return_arr, shift)
-    live = max(days - shift, 0)
-    exposure = np.zeros(days)
-    exposure[days - live :] = book.count[:live] * book.unit[:live]
-    turnover = np.zeros(days)
-    trades = np.zeros(days, dtype=np.int64)
-    if shift <= days:
-        book_turnover, book_trades = book_changes(book)
-        turnover[shift - 1 :] = book_turnover[: days - shift + 1]
-        trades[shift - 1 :] = book_trades[: days - shift + 1]
+    # Day t holds the book traded at day t-1's close, which is the signal of day t-1-lag.
+    weights, gross, turnover, trades = trade(book, finite_scores(score_arr), return_arr, cfg)
+    exposure = np.abs(weights).sum(axis=1)
     costs = (cfg.cost_bps + cfg.slippage_bps) / 1e4 * turnover
     return SimulationOutput(
         weights=weights,

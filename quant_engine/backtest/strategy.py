@@ -6,11 +6,15 @@ and portfolio give the same daily returns whichever of them runs it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+import pandas as pd
 
 from quant_engine.backtest.engine import BacktestResult, run_backtest
+from quant_engine.backtest.signal_quality import ic_by_year
 from quant_engine.backtest.simulation import BacktestConfig
 from quant_engine.data.market_data import MarketData
+from quant_engine.features.labels import forward_returns
 from quant_engine.models.walk_forward import (
     WalkForwardScores,
     WalkForwardSettings,
@@ -35,10 +39,13 @@ def backtest_strategy(
     portfolio: BacktestConfig,
     settings: WalkForwardSettings | None = None,
     progress: ProgressCallback | None = None,
+    benchmark_closes: pd.Series | None = None,
 ) -> StrategyBacktest:
     """Score ``data`` out of sample, then trade the scores against its closes under ``portfolio``.
 
     The backtest spans the first to the last out-of-sample date: nothing in-sample is traded.
+    It is drawn against the equal-weight universe, or the index ``benchmark_closes`` (named by
+    its ticker), and carries the scores' IC and rank IC per year against their labels.
     ``progress`` counts the walk-forward fits, then the simulation as one last step.
     """
     fits = 0
@@ -52,7 +59,11 @@ def backtest_strategy(
     scored = score_walk_forward(
         data, feature_mode=feature_mode, model_kind=model_kind, settings=settings, progress=on_fit
     )
-    backtest = run_backtest(scored.scores, data.field("close"), portfolio)
+    backtest = run_backtest(
+        scored.scores, data.field("close"), portfolio, benchmark_closes=benchmark_closes
+    )
+    labels = forward_returns(data, scored.fit.horizon)
+    backtest = replace(backtest, ic_by_year=ic_by_year(scored.fit.oos_predictions, labels))
     if progress is not None:
         progress(fits + 1, fits + 1)
     return StrategyBacktest(scored=scored, backtest=backtest)

@@ -13,7 +13,7 @@ from quant_engine import config
 from quant_engine.backtest import BacktestConfig, BacktestInputError, run_backtest
 from quant_engine.errors import DataError, UsageError
 
-FREE = BacktestConfig(rule="top_k", top_k=1, cost_bps=0.0, slippage_bps=0.0)
+FREE = BacktestConfig(rule="top_k", top_k=1, cost_bps=0.0, slippage_bps=0.0, rebalance_every=1)
 
 
 def frame(rows: list[list[float]], tickers: str = "AB", start: str = "2024-01-01") -> pd.DataFrame:
@@ -41,14 +41,17 @@ def test_config_defaults_come_from_quant_engine_config() -> None:
         "cost_bps": config.COST_BPS,
         "slippage_bps": config.SLIPPAGE_BPS,
         "execution_lag": config.EXECUTION_LAG_BARS,
+        "rebalance_every": config.REBALANCE_EVERY_BARS,
+        "max_drops": config.MAX_DROPS,
     }
+    assert config.REBALANCE_EVERY_BARS == config.LABEL_HORIZON_DAYS
     assert config.EXECUTION_LAG_BARS == 1
 
 
 def test_hand_checked_top_1_backtest() -> None:
     prices = frame([[10, 20], [11, 20], [12.1, 22], [24.2, 22], [24.2, 11]])
     scores = frame([[1, 0], [0, 1], [1, 0], [1, 0], [1, 0]])
-    cfg = BacktestConfig(rule="top_k", top_k=1, cost_bps=6.0, slippage_bps=4.0)
+    cfg = BacktestConfig(rule="top_k", top_k=1, cost_bps=6.0, slippage_bps=4.0, rebalance_every=1)
     result = run_backtest(scores, prices, cfg)
     # signal 0 -> A over day 2 (+10%), signal 1 -> B over day 3 (0%), signal 2 -> A over day 4
     assert result.weights["A"].tolist() == [0, 0, 1, 0, 1]
@@ -122,7 +125,8 @@ def test_future_prices_do_not_change_past_returns() -> None:
     before = run_backtest(scores, prices, BacktestConfig())
     after = run_backtest(scores, changed, BacktestConfig())
     pd.testing.assert_series_equal(before.daily_returns.iloc[:40], after.daily_returns.iloc[:40])
-    pd.testing.assert_frame_equal(before.weights, after.weights)
+    # weights drift with returns: those held over day t only know returns up to t - 1
+    pd.testing.assert_frame_equal(before.weights.iloc[:41], after.weights.iloc[:41])
 
 
 def test_mismatched_tickers_are_named() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
@@ -177,3 +178,57 @@ def test_log_scale_once_the_curves_span_more_than_twofold(result: BacktestResult
     assert not uses_log_scale(with_equity(np.linspace(1.0, 1.9, n)))
     assert uses_log_scale(with_equity(np.linspace(1.0, 4.0, n)))
     assert uses_log_scale(with_equity(np.linspace(1.0, 0.4, n)))
+
+
+def test_gross_minus_net_is_what_costs_took(result: BacktestResult, tmp_path: Path) -> None:
+    assert result.gross_returns is not None
+    assert result.costs is not None
+    np.testing.assert_array_equal(
+        result.gross_returns.to_numpy() - result.costs.to_numpy(), result.daily_returns.to_numpy()
+    )
+    both = json.loads(save_backtest(result, tmp_path)["metrics"].read_text())["gross_and_net"]
+    assert both["costs_per_year"] > 0.0
+    gross, net = both["gross"]["mean_return_per_year"], both["net"]["mean_return_per_year"]
+    assert gross - net == pytest.approx(both["costs_per_year"], rel=1e-12)
+    assert both["net"]["sharpe"] == pytest.approx(result.metrics.sharpe)
+    assert both["gross"]["sharpe"] > both["net"]["sharpe"]
+    row = summary_rows(result)["gross → net"]
+    assert row.startswith(f"Sharpe {both['gross']['sharpe']:.2f} → {result.metrics.sharpe:.2f}")
+    assert row.endswith(f"costs {both['costs_per_year']:.2%}/yr")
+
+
+def test_metrics_json_holds_the_strategy_against_the_benchmark(
+    result: BacktestResult, tmp_path: Path
+) -> None:
+    bench = json.loads(save_backtest(result, tmp_path)["metrics"].read_text())["benchmark"]
+    assert result.benchmark is not None
+    bench_returns = result.benchmark.pct_change().fillna(result.benchmark.iloc[0] - 1.0)
+    active = result.daily_returns - bench_returns
+    assert bench["excess_return"] == pytest.approx(active.mean() * 252)
+    assert bench["tracking_error"] == pytest.approx(active.std() * np.sqrt(252))
+    assert bench["information_ratio"] == pytest.approx(
+        bench["excess_return"] / bench["tracking_error"]
+    )
+    assert "IR " in summary_rows(result)["vs benchmark"]
+
+
+def test_ic_by_year_goes_to_metrics_and_an_extra_plot_panel(
+    result: BacktestResult, tmp_path: Path
+) -> None:
+    table = pd.DataFrame(
+        {"ic": [0.05, -0.01], "rank_ic": [0.04, 0.02], "days": [250, 120]},
+        index=pd.Index([2022, 2023], name="year"),
+    )
+    with_ic = replace(result, ic_by_year=table)
+    payload = json.loads(save_backtest(with_ic, tmp_path)["metrics"].read_text())
+    assert payload["ic_by_year"] == {
+        "2022": {"ic": 0.05, "rank_ic": 0.04, "days": 250},
+        "2023": {"ic": -0.01, "rank_ic": 0.02, "days": 120},
+    }
+    assert summary_rows(with_ic)["IC by year"].startswith("mean IC 0.020, rank IC 0.030")
+    from PIL import Image
+
+    def height(png: bytes) -> int:
+        return Image.open(io.BytesIO(png)).height
+
+    assert height(equity_png(with_ic)) > height(equity_png(result))  # the IC panel below

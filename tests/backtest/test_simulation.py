@@ -25,6 +25,7 @@ SETTINGS: dict[str, Any] = {
     "cost_bps": 0.0,
     "slippage_bps": 0.0,
     "execution_lag": 1,
+    "rebalance_every": 1,
 }
 
 
@@ -50,21 +51,29 @@ def reference(scores: np.ndarray, returns: np.ndarray, **kw: Any) -> dict[str, n
             if per:
                 targets[t, ranked[:per]] = 0.5 / per
                 targets[t, ranked[-per:]] = -0.5 / per
-    lag = kw["execution_lag"]
-    held = np.zeros((days, names))
-    after = np.zeros((days, names))  # the book right after the trades at day t's close
+    lag, every = kw["execution_lag"], kw.get("rebalance_every", 1)
+    earned = np.nan_to_num(returns, nan=0.0)
+    held = np.zeros((days, names))  # the book over day t's return, drifted since its trade
+    turnover, trades = np.zeros(days), np.zeros(days, dtype=int)
+    current, previous = np.zeros(names), np.zeros(names)
     for t in range(days):
-        if t - 1 - lag >= 0:
-            held[t] = targets[t - 1 - lag]
-        if t - lag >= 0:
-            after[t] = targets[t - lag]
-    turnover = np.abs(after - held).sum(axis=1)
-    gross = (held * np.nan_to_num(returns, nan=0.0)).sum(axis=1)
+        held[t] = current
+        growth = 1.0 + current @ earned[t]
+        # a book worth nothing (or less: shorts) is closed out, it has no weights left
+        drifted = current * (1.0 + earned[t]) / growth if growth > 0 else np.zeros(names)
+        signal = t - lag
+        if signal >= 0 and signal % every == 0:
+            turnover[t] = np.abs(targets[signal] - drifted).sum()
+            trades[t] = np.count_nonzero(targets[signal] != previous)
+            current = previous = targets[signal]
+        else:
+            current = drifted
+    gross = (held * earned).sum(axis=1)
     costs = (kw["cost_bps"] + kw["slippage_bps"]) / 1e4 * turnover
     return {
         "weights": held,
         "turnover": turnover,
-        "trades": (after != held).sum(axis=1),
+        "trades": trades,
         "net": gross - costs,
         "exposure": np.abs(held).sum(axis=1),
     }
@@ -80,6 +89,7 @@ rule_settings = st.fixed_dictionaries(
         "cost_bps": st.sampled_from([0.0, 5.0]),
         "slippage_bps": st.sampled_from([0.0, 2.5]),
         "execution_lag": st.integers(1, 3),
+        "rebalance_every": st.integers(1, 4),
     }
 )
 
@@ -124,7 +134,8 @@ def test_future_returns_do_not_move_past_weights_or_returns(
     cfg = BacktestConfig(**kw)
     before = simulate(scores, returns, cfg)
     after = simulate(scores, replaced_from(returns, cut, noise), cfg)
-    np.testing.assert_array_equal(before.weights, after.weights)
+    # weights drift with returns, so day t's weights see returns up to t - 1 only
+    np.testing.assert_array_equal(before.weights[: cut + 1], after.weights[: cut + 1])
     np.testing.assert_array_equal(before.net[:cut], after.net[:cut])
 
 
@@ -252,6 +263,9 @@ def test_inputs_are_not_modified() -> None:
         ({"cost_bps": -1.0}, "cost_bps"),
         ({"slippage_bps": math.nan}, "slippage_bps"),
         ({"entry_threshold": math.nan}, "entry_threshold"),
+        ({"rebalance_every": 0}, "rebalance_every"),
+        ({"max_drops": -1}, "max_drops"),
+        ({"max_drops": 1.5}, "max_drops"),
     ],
 )
 def test_bad_settings_are_rejected_by_name(override: dict[str, Any], message: str) -> None:
@@ -285,3 +299,57 @@ def test_simulation_is_deterministic() -> None:
     second = run(scores.copy(), returns.copy(), rule="long_short", cost_bps=5.0)
     assert first.weights.tobytes() == second.weights.tobytes()
     assert first.net.tobytes() == second.net.tobytes()
+
+
+def test_drift_adds_the_turnover_of_trading_back_to_target() -> None:
+    scores = [[1.0, 2.0]] * 4
+    still = run(scores, top_k=2)
+    # day 2 earns +20% / 0%: the book is worth 1.1, the halves drift to 0.6/1.1 and 0.5/1.1
+    moved = run(scores, [[0.0, 0.0], [0.0, 0.0], [0.2, 0.0], [0.0, 0.0]], top_k=2)
+    assert still.turnover.tolist() == [0.0, 1.0, 0.0, 0.0]  # no-drift count: nothing to trade
+    drift = abs(0.6 / 1.1 - 0.5) + abs(0.5 / 1.1 - 0.5)
+    np.testing.assert_allclose(moved.turnover, [0.0, 1.0, drift, 0.0], rtol=0, atol=1e-15)
+    np.testing.assert_allclose(moved.gross[2], 0.1)
+
+
+def test_rebalance_every_n_holds_the_book_between_rebalances() -> None:
+    rng = np.random.default_rng(5)
+    scores = rng.normal(size=(13, 6))
+    out = run(scores, top_k=2, rebalance_every=4)
+    trade_days = np.flatnonzero(out.turnover)
+    assert trade_days.tolist() == [1, 5, 9]  # signal days 0, 4, 8 trade a bar later
+    for day in (2, 6, 10):  # without returns the book is the same over its holding period
+        assert (out.weights[day : day + 4] == out.weights[day]).all()
+    assert out.weights[6].tolist() == run(scores, top_k=2).weights[6].tolist()
+    returns = rng.normal(0, 0.02, size=scores.shape)
+    drifting = run(scores, returns, top_k=2, rebalance_every=4)
+    grown = drifting.weights[2] * (1 + returns[2])
+    np.testing.assert_allclose(drifting.weights[3], grown / grown.sum(), rtol=1e-13)
+    assert np.count_nonzero(drifting.trades[[2, 3, 4]]) == 0
+
+
+def test_max_drops_limits_the_names_leaving_the_book() -> None:
+    scores = [[6.0, 5.0, 4.0, 1.0, 0.0, -1.0], [0.0, 2.0, 1.0, 9.0, 8.0, 7.0]] + [[NAN] * 6] * 2
+    free = run(scores, top_k=3)
+    assert (free.weights[3] > 0).tolist() == [False, False, False, True, True, True]
+    limited = run(scores, top_k=3, max_drops=1)
+    # name 0 (now the worst held) leaves; the best newcomer (name 3) takes its place
+    assert (limited.weights[3] > 0).tolist() == [False, True, True, True, False, False]
+    assert limited.trades[2] == 2
+    frozen = run(scores, top_k=3, max_drops=0)
+    assert frozen.weights[3].tolist() == frozen.weights[2].tolist()
+
+
+def test_max_drops_never_keeps_a_name_without_a_score() -> None:
+    scores = [[6.0, 5.0, 4.0, 1.0], [NAN, NAN, 4.0, 1.0]] + [[NAN] * 4] * 2
+    out = run(scores, top_k=3, max_drops=0)
+    assert (out.weights[3] > 0).tolist() == [False, False, True, True]
+
+
+def test_max_drops_applies_to_each_side_of_long_short() -> None:
+    scores = [[7.0, 6, 5, 4, 3, 2, 1, 0], [3.0, 4, 7, 6, 1, 0, 5, 2]] + [[NAN] * 8] * 2
+    out = run(scores, rule="long_short", quantile=0.25, max_drops=1)
+    # held: long 0, 1 / short 6, 7; wanted: long 2, 3 / short 4, 5; one may leave per side,
+    # the better of the leavers stays (1 long, 7 short) instead of the worse newcomer (3, 4)
+    assert np.sign(out.weights[3]).tolist() == [0.0, 1.0, 1.0, 0.0, 0.0, -1.0, 0.0, -1.0]
+    np.testing.assert_allclose(np.abs(out.weights[3]).sum(), 1.0)

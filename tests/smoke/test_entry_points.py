@@ -166,3 +166,34 @@ def test_bad_environment_value_is_one_line_exit_2(script: str, run_cli: Runner) 
     assert done.returncode == 2
     assert "QE_LOOKBACK_YEARS" in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_backtest_against_spx_outside_the_universe(
+    run_cli: Runner, tmp_path: Path, qe_home: Path
+) -> None:
+    tickers = ",".join(f"S{i:04d}" for i in range(8))
+    flags = ("--tickers", tickers, "--years", "4", "--quiet", "--rebalance-every", "3")
+    done = run_cli(
+        [*_as_module("run_backtest"), *flags, "--benchmark", "SPX", "--output-dir", str(tmp_path)]
+    )
+    assert done.returncode == 0, done.stderr
+    payload = json.loads((tmp_path / "metrics.json").read_text())
+    assert payload["benchmark"]["name"] == "SPX"
+    assert payload["config"]["rebalance_every"] == 3
+    assert {"excess_return", "tracking_error", "information_ratio", "beta"} <= set(
+        payload["benchmark"]
+    )
+    assert payload["gross_and_net"]["gross"]["sharpe"] >= payload["metrics"]["sharpe"]
+    assert payload["ic_by_year"]
+    (manifest,) = _manifests(qe_home, "run_backtest")
+    result = manifest["result"]
+    assert isinstance(result, dict)
+    assert result["gross_sharpe"] == payload["gross_and_net"]["gross"]["sharpe"]
+    assert result["beta"] == payload["benchmark"]["beta"]
+
+
+def test_bad_turnover_flags_exit_2(run_cli: Runner) -> None:
+    for flag in (("--rebalance-every", "0"), ("--max-drops", "-1"), ("--benchmark", "DAX")):
+        done = run_cli([*_as_module("run_backtest"), *QUICK, *flag])
+        assert done.returncode == 2, flag
+        assert flag[0] in done.stderr
