@@ -52,7 +52,9 @@ def backtest_strategy(
     scored = score_walk_forward(
         data, feature_mode=feature_mode, model_kind=model_kind, settings=settings, progress=on_fit
     )
-    backtest = run_backtest(scored.scores, data.field("close"), portfolio)
+    backtest = run_backtest(
+        scored.scores, data.field("close"), portfolio, delisting=data.delisting_returns
+    )
     if progress is not None:
         progress(fits + 1, fits + 1)
     return StrategyBacktest(scored=scored, backtest=backtest)
