@@ -89,7 +89,7 @@ def test_bad_years_or_no_tickers_are_usage_errors() -> None:
 
 
 def test_unknown_sample_ticker_lists_what_is_available() -> None:
-    with pytest.raises(UnknownTickerError, match=r"'AAPL'.*available: SPX, NDX, S0000.*more"):
+    with pytest.raises(UnknownTickerError, match=r"'AAPL'.*available: SPX, COMP, S0000.*more"):
         load_universe(["SPX", "AAPL"], 1)
 
 
