@@ -88,6 +88,7 @@ def load_universe(
             dropped.append(ticker)
             continue
         bars[ticker] = frame.iloc[lo:hi]
+        flag_zero_volume(ticker, bars[ticker])
         inputs.append(input_record(store, source, ticker, bars[ticker], meta))
         value = delisting_return(meta, frame)
         if value is not None and hi == len(frame):
@@ -116,6 +117,19 @@ def load_universe(
         delisting_returns=delisted,
         dropped=tuple(dropped),
     )
+
+
+def flag_zero_volume(ticker: str, frame: pd.DataFrame) -> None:
+    """Warn, naming the ticker and dates, about bars with zero volume (kept; see features)."""
+    zero = frame.index[frame["volume"].to_numpy() == 0]
+    if len(zero):
+        days = ", ".join(d.date().isoformat() for d in zero[:5]) + (" ..." if len(zero) > 5 else "")
+        logger.warning(
+            "%s: %d bar(s) with zero volume (%s); volume features treat them as missing",
+            ticker,
+            len(zero),
+            days,
+        )
 
 
 def delisting_return(meta: CacheMeta, frame: pd.DataFrame) -> float | None:

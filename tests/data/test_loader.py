@@ -143,6 +143,18 @@ def test_a_cached_delisting_return_is_read_for_a_name_that_ended() -> None:
     assert early.delisting_returns == {}
 
 
+def test_zero_volume_bars_are_flagged_with_ticker_and_date(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    frame = bars("2020-01-01", 50)
+    frame.iloc[10, frame.columns.get_loc("volume")] = 0.0
+    LocalCache().write("ibkr", "THIN", frame)
+    with caplog.at_level(logging.WARNING, logger="quant_engine.data"):
+        data = load_universe(["THIN"], 1, source="ibkr")
+    assert data.bars["THIN"]["volume"].iloc[10] == 0.0  # kept, never silently changed
+    assert "THIN: 1 bar(s) with zero volume (2020-01-15)" in caplog.text
+
+
 def test_duplicate_tickers_load_once() -> None:
     data = load_universe(["SPX", "SPX"], 1)
     assert data.tickers == ("SPX",)
