@@ -106,7 +106,10 @@ def scorable_rows(features: pd.DataFrame, labels: pd.Series) -> tuple[pd.DataFra
     Every such row is scored out of sample, labelled or not: the last ``horizon`` bars of a
     ticker (a delisting name's last days, every name's latest days) still get a score.
     """
-    x = features[np.isfinite(features.to_numpy(dtype="float64")).all(axis=1)]
+    finite = np.ones(len(features), dtype=bool)
+    for name in features.columns:  # column by column: no temporary copy of the whole frame
+        finite &= np.isfinite(features[name].to_numpy(dtype="float64"))
+    x = features[finite]
     y = labels.reindex(x.index)
     return x, y.where(np.isfinite(y.to_numpy(dtype="float64")))
 
@@ -139,9 +142,16 @@ def walk_forward_folds(
 
 def fit(kind: str, seed: int, x: pd.DataFrame, y: pd.Series) -> Estimator:
     """A fresh estimator of ``kind`` fitted on ``x``, ``y`` (as float64 arrays)."""
+    return fit_arrays(kind, seed, x.to_numpy(dtype="float64"), y.to_numpy(dtype="float64"))
+
+
+def fit_arrays(
+    kind: str, seed: int, x: npt.NDArray[np.float64], y: npt.NDArray[np.float64]
+) -> Estimator:
+    """A fresh estimator of ``kind`` fitted on float64 arrays ``x``, ``y``."""
     estimator = make_estimator(kind, seed)
     with native_threads():
-        estimator.fit(x.to_numpy(dtype="float64"), y.to_numpy(dtype="float64"))
+        estimator.fit(x, y)
     return estimator
 
 
@@ -167,19 +177,20 @@ def train_model(
     make_estimator(model_kind, seed)  # unknown kinds fail before any work
     x_all, y_all = scorable_rows(features, labels)
     labelled = y_all.notna().to_numpy()
-    x, y = x_all[labelled], y_all[labelled]
-    if len(x) < config.MIN_TRAIN_ROWS:
+    n_rows = int(labelled.sum())
+    if n_rows < config.MIN_TRAIN_ROWS:
         raise DataError(
-            f"too little data to train: {len(x)} rows with complete features and labels, "
+            f"too little data to train: {n_rows} rows with complete features and labels, "
             f"need at least {config.MIN_TRAIN_ROWS} (load more years or tickers)"
         )
     folds = walk_forward_folds(x_all, y_all, n_folds=n_folds, horizon=horizon, embargo=embargo)
+    values, targets = x_all.to_numpy(dtype="float64"), y_all.to_numpy(dtype="float64")
     counter = ProgressCounter(progress, len(folds) + 1)
     predictions: list[pd.Series] = []
-    for train, test in folds:
-        model = fit(model_kind, seed, x_all[train], y_all[train])
+    for train, test in folds:  # plain arrays: no per-fold DataFrame copies at scale
+        model = fit_arrays(model_kind, seed, values[train], targets[train])
         with native_threads():
-            scores = model.predict(x_all[test].to_numpy(dtype="float64"))
+            scores = model.predict(values[test])
         predictions.append(pd.Series(scores, index=x_all.index[test], name="prediction"))
         counter.advance()
     oos = pd.concat(predictions)
@@ -191,13 +202,17 @@ def train_model(
         n_obs=len(oos),
         n_folds=len(folds),
     )
-    dates = pd.DatetimeIndex(x.index.get_level_values("date"))
-    stats = {name: (float(x[name].mean()), float(x[name].std(ddof=0))) for name in x.columns}
-    estimator = fit(model_kind, seed, x, y)
+    x = values[labelled]
+    dates = pd.DatetimeIndex(x_all.index.get_level_values("date")[labelled])
+    stats = {
+        str(name): (float(column.mean()), float(column.std(ddof=0)))
+        for name, column in zip(x_all.columns, x.T, strict=True)
+    }
+    estimator = fit_arrays(model_kind, seed, x, targets[labelled])
     counter.advance()
     return TrainResult(
         estimator=estimator,
-        feature_names=tuple(str(c) for c in x.columns),
+        feature_names=tuple(str(c) for c in x_all.columns),
         metrics=metrics,
         oos_predictions=oos,
         train_start=dates.min(),
@@ -207,5 +222,5 @@ def train_model(
         seed=seed,
         horizon=horizon,
         embargo=embargo,
-        n_rows=len(x),
+        n_rows=n_rows,
     )
