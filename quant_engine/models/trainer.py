@@ -100,31 +100,38 @@ def complete_rows(features: pd.DataFrame, labels: pd.Series) -> tuple[pd.DataFra
     return kept[list(features.columns)], kept["__label__"].rename(labels.name)
 
 
+def finite_rows(features: pd.DataFrame) -> npt.NDArray[np.bool_]:
+    """Mask of the rows whose every feature is finite, built column by column (no big copy)."""
+    finite = np.ones(len(features), dtype=bool)
+    for name in features.columns:
+        finite &= np.isfinite(features[name].to_numpy(dtype="float64"))
+    return finite
+
+
 def scorable_rows(features: pd.DataFrame, labels: pd.Series) -> tuple[pd.DataFrame, pd.Series]:
     """Rows where every feature is finite, with their label (NaN where it is not known yet).
 
     Every such row is scored out of sample, labelled or not: the last ``horizon`` bars of a
     ticker (a delisting name's last days, every name's latest days) still get a score.
     """
-    finite = np.ones(len(features), dtype=bool)
-    for name in features.columns:  # column by column: no temporary copy of the whole frame
-        finite &= np.isfinite(features[name].to_numpy(dtype="float64"))
-    x = features[finite]
+    x = features[finite_rows(features)]
     y = labels.reindex(x.index)
     return x, y.where(np.isfinite(y.to_numpy(dtype="float64")))
 
 
 def walk_forward_folds(
-    x: pd.DataFrame, y: pd.Series, *, n_folds: int, horizon: int, embargo: int
+    x: pd.DataFrame | pd.Index, y: pd.Series, *, n_folds: int, horizon: int, embargo: int
 ) -> list[tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]]:
-    """(train, test) row masks of each purged fold over the scorable rows ``x`` and labels ``y``.
+    """(train, test) row masks of each purged fold over the scorable rows ``x`` (or their
+    (date, ticker) index) and their labels ``y``.
 
     Blocks cut the sessions of every scorable row, and the purge drops the ``horizon`` sessions
     before each test block: the very grid sessions a label counts, so no training label's window
     ends inside the test block, halts included. Training rows need a label; test rows do not.
     Raises DataError when the dates are too few or a fold has nothing to train on.
     """
-    dates = pd.DatetimeIndex(x.index.get_level_values("date"))
+    index = x.index if isinstance(x, pd.DataFrame) else x
+    dates = pd.DatetimeIndex(index.get_level_values("date"))
     labelled = y.notna().to_numpy()
     splitter = PurgedWalkForward(n_folds=n_folds, horizon=horizon, embargo=embargo)
     try:
@@ -175,7 +182,10 @@ def train_model(
     complete rows or dates remain to train and evaluate.
     """
     make_estimator(model_kind, seed)  # unknown kinds fail before any work
-    x_all, y_all = scorable_rows(features, labels)
+    finite = finite_rows(features)
+    index = features.index[finite]
+    y_all = labels.reindex(index)
+    y_all = y_all.where(np.isfinite(y_all.to_numpy(dtype="float64")))
     labelled = y_all.notna().to_numpy()
     n_rows = int(labelled.sum())
     if n_rows < config.MIN_TRAIN_ROWS:
@@ -183,15 +193,17 @@ def train_model(
             f"too little data to train: {n_rows} rows with complete features and labels, "
             f"need at least {config.MIN_TRAIN_ROWS} (load more years or tickers)"
         )
-    folds = walk_forward_folds(x_all, y_all, n_folds=n_folds, horizon=horizon, embargo=embargo)
-    values, targets = x_all.to_numpy(dtype="float64"), y_all.to_numpy(dtype="float64")
+    folds = walk_forward_folds(index, y_all, n_folds=n_folds, horizon=horizon, embargo=embargo)
+    # the features' own block (a view, not a copy) and each scorable row's position in it
+    values, rows = features.to_numpy(dtype="float64"), np.flatnonzero(finite)
+    targets = y_all.to_numpy(dtype="float64")
     counter = ProgressCounter(progress, len(folds) + 1)
     predictions: list[pd.Series] = []
     for train, test in folds:  # plain arrays: no per-fold DataFrame copies at scale
-        model = fit_arrays(model_kind, seed, values[train], targets[train])
+        model = fit_arrays(model_kind, seed, values[rows[train]], targets[train])
         with native_threads():
-            scores = model.predict(values[test])
-        predictions.append(pd.Series(scores, index=x_all.index[test], name="prediction"))
+            scores = model.predict(values[rows[test]])
+        predictions.append(pd.Series(scores, index=index[test], name="prediction"))
         counter.advance()
     oos = pd.concat(predictions)
     realised = y_all.loc[oos.index]  # unlabelled rows are scored but not judged
@@ -202,17 +214,17 @@ def train_model(
         n_obs=len(oos),
         n_folds=len(folds),
     )
-    x = values[labelled]
-    dates = pd.DatetimeIndex(x_all.index.get_level_values("date")[labelled])
+    x = values[rows[labelled]]
+    dates = pd.DatetimeIndex(index.get_level_values("date")[labelled])
     stats = {
         str(name): (float(column.mean()), float(column.std(ddof=0)))
-        for name, column in zip(x_all.columns, x.T, strict=True)
+        for name, column in zip(features.columns, x.T, strict=True)
     }
     estimator = fit_arrays(model_kind, seed, x, targets[labelled])
     counter.advance()
     return TrainResult(
         estimator=estimator,
-        feature_names=tuple(str(c) for c in x_all.columns),
+        feature_names=tuple(str(c) for c in features.columns),
         metrics=metrics,
         oos_predictions=oos,
         train_start=dates.min(),
