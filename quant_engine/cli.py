@@ -281,7 +281,7 @@ def add_tickers(
     parser: argparse.ArgumentParser,
     *,
     default: tuple[str, ...] | None = config.DEFAULT_UNIVERSE,
-    default_text: str = "SPX, NDX and S0000-S0023 of the embedded data",
+    default_text: str = "SPX, COMP and S0000-S0023 of the embedded data",
 ) -> None:
     """``--tickers``: comma-separated universe; ``default`` (described by ``default_text``)."""
     parser.add_argument(

@@ -104,7 +104,7 @@ DATA_SOURCE_KINDS: dict[str, str] = {
     "alpaca": "broker",
 }
 """What kind of source each of DATA_SOURCES is (shown by the data explorer)."""
-REAL_SAMPLE_TICKERS: tuple[str, ...] = ("SPX", "NDX")
+REAL_SAMPLE_TICKERS: tuple[str, ...] = ("SPX", "COMP")
 """Real index OHLCV shipped by the ``arch`` package (1999-2018)."""
 SAMPLE_START: str = "1999-01-04"
 SAMPLE_END: str = "2018-12-31"

@@ -84,8 +84,23 @@ def run_entry_point(
         _report_failure(parser.prog, exc, args.verbose, run=run)
         return 1
     if not args.quiet:
-        report(summary, run.manifest_path)
+        report(with_dropped_tickers(summary, run.manifest.result), run.manifest_path)
     return 0
+
+
+DROPPED_TICKERS = "dropped_tickers"
+"""Manifest result key listing requested tickers with no rows in the run's window."""
+
+
+def with_dropped_tickers(
+    summary: RunReport | Callable[[], None], result: Mapping[str, object]
+) -> RunReport | Callable[[], None]:
+    """``summary`` with a row naming the requested tickers the run had no rows for, if any."""
+    dropped = result.get(DROPPED_TICKERS)
+    if not dropped or not isinstance(summary, RunReport):
+        return summary
+    rows = {**(summary.rows or {}), "dropped tickers (no rows in the window)": dropped}
+    return summary._replace(rows=rows)
 
 
 def command_name(script: str) -> str:

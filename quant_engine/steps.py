@@ -42,6 +42,8 @@ def load_data(
         end=data.end.date().isoformat(),
         rows=data.rows,
     )
+    if data.dropped:  # requested, but no rows in the window: said in the summary and manifest
+        run.set_result(dropped_tickers=list(data.dropped))
     return data
 
 

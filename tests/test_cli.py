@@ -52,8 +52,8 @@ def test_feature_mode_offers_every_mode() -> None:
 
 
 def test_tickers_are_normalised() -> None:
-    args = _parser().parse_args(["--tickers", "spx, ndx,SPX,brk.b"])
-    assert args.tickers == ("SPX", "NDX", "BRK.B")
+    args = _parser().parse_args(["--tickers", "spx, comp,SPX,brk.b"])
+    assert args.tickers == ("SPX", "COMP", "BRK.B")
 
 
 def test_dates_parse() -> None:
@@ -167,7 +167,7 @@ def test_help_shows_real_defaults_and_no_none_noise(capsys: pytest.CaptureFixtur
     assert "(default: False)" not in text
 
 
-REAL_TICKERS = ["SPX", "NDX", "S0000", "S0999", "AAPL", "BRK.B", "BF-B", "BRK-B", "A", "3M"]
+REAL_TICKERS = ["SPX", "COMP", "S0000", "S0999", "AAPL", "BRK.B", "BF-B", "BRK-B", "A", "3M"]
 NOT_TICKERS = ["", ".HIDDEN", "-X", "A/B", "../etc", "BRK B", "A$B", "brk.b", "AAPL\n", "X" * 16]
 
 

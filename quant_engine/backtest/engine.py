@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from quant_engine import config
 from quant_engine.backtest.benchmark import BENCHMARK_NAME, buy_and_hold_equity, index_equity
 from quant_engine.backtest.metrics import (
     PerformanceMetrics,
@@ -16,6 +18,7 @@ from quant_engine.backtest.metrics import (
     equity_curve,
 )
 from quant_engine.backtest.simulation import BacktestConfig, BacktestInputError, simulate
+from quant_engine.data import continuity
 from quant_engine.errors import DataError
 
 MIN_SESSIONS = 3
@@ -90,11 +93,21 @@ def _check_prices(prices: pd.DataFrame) -> None:
         )
 
 
-def align_inputs(scores: pd.DataFrame, prices: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def align_inputs(
+    scores: pd.DataFrame,
+    prices: pd.DataFrame,
+    *,
+    execution_lag: int = config.EXECUTION_LAG_BARS,
+    delisting: Mapping[str, float] | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Scores and daily returns on the sessions from the first to the last score date.
 
-    Columns follow the scores' order (it breaks ties). Scores of a day without a price become
-    NaN, so only names with a valid score and price are eligible.
+    Columns follow the scores' order (it breaks ties). Missing bars and delistings follow
+    ``quant_engine.data.continuity``: a return is realised from the last known close, so a move
+    across a missing bar lands on the next bar; a score carries across a missing bar inside a
+    ticker's life (a position cannot be traded without a bar); a name is held to its last bar
+    and its ``delisting`` return, if any, is earned on the session after it. Signals whose
+    trades would execute after a name's last bar drop it (its holding became cash).
     """
     _check_frame(scores, "scores")
     _check_frame(prices, "prices")
@@ -119,14 +132,19 @@ def align_inputs(scores: pd.DataFrame, prices: pd.DataFrame) -> tuple[pd.DataFra
 
     tickers = scores.columns
     closes = prices[tickers].to_numpy(dtype=np.float64, na_value=np.nan)
-    returns = np.full_like(closes, np.nan)
-    returns[1:] = closes[1:] / closes[:-1] - 1.0
+    returns = continuity.realised_returns(closes)
+    if delisting:
+        vector = continuity.delisting_vector([str(t) for t in tickers], delisting)
+        returns = continuity.with_delisting_returns(returns, closes, vector)
+    full = scores.reindex(prices.index).to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
+    full = continuity.carry_through_gaps(full, closes)
+    ended = continuity.last_bar_positions(closes)
+    for column in np.flatnonzero(ended < len(prices.index) - 1):
+        full[max(int(ended[column]) - execution_lag + 1, 0) :, column] = np.nan
     sessions = prices.index[first : last + 1].rename("date")
-    aligned = scores.reindex(sessions).to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
-    aligned[np.isnan(closes[first : last + 1])] = np.nan
     columns = tickers.rename("ticker")
     return (
-        pd.DataFrame(aligned, index=sessions, columns=columns),
+        pd.DataFrame(full[first : last + 1], index=sessions, columns=columns),
         pd.DataFrame(returns[first : last + 1], index=sessions, columns=columns),
     )
 
@@ -157,14 +175,18 @@ def run_backtest(
     cfg: BacktestConfig,
     *,
     benchmark_closes: pd.Series | None = None,
+    delisting: Mapping[str, float] | None = None,
 ) -> BacktestResult:
     """Backtest ``scores`` (known at each close) against close ``prices`` under ``cfg``.
 
-    Trades execute ``cfg.execution_lag`` bars after the signal and earn from the next bar on.
+    Trades execute ``cfg.execution_lag`` bars after the signal and earn from the next bar on;
+    ``delisting`` maps tickers to their delisting return (see :func:`align_inputs`).
     The benchmark is the equal-weight universe, or ``benchmark_closes`` (an index's closes,
     named by its ticker) when given.
     """
-    aligned, returns = align_inputs(scores, prices)
+    aligned, returns = align_inputs(
+        scores, prices, execution_lag=int(cfg.execution_lag), delisting=delisting
+    )
     out = simulate(aligned.to_numpy(), returns.to_numpy(), cfg)
     metrics = compute_metrics(
         out.net, turnover=out.turnover, trades=out.trades, exposure=out.exposure

@@ -60,7 +60,11 @@ def backtest_strategy(
         data, feature_mode=feature_mode, model_kind=model_kind, settings=settings, progress=on_fit
     )
     backtest = run_backtest(
-        scored.scores, data.field("close"), portfolio, benchmark_closes=benchmark_closes
+        scored.scores,
+        data.field("close"),
+        portfolio,
+        benchmark_closes=benchmark_closes,
+        delisting=data.delisting_returns,
     )
     labels = forward_returns(data, scored.fit.horizon)
     backtest = replace(backtest, ic_by_year=ic_by_year(scored.fit.oos_predictions, labels))

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from quant_engine import config, layout
@@ -75,6 +76,8 @@ def load_universe(
         )
     bars: dict[str, pd.DataFrame] = {}
     inputs: list[InputRecord] = []
+    dropped: list[str] = []
+    delisted: dict[str, float] = {}
     for ticker, (frame, meta) in zip(wanted, loaded, strict=True):
         lo = int(frame.index.searchsorted(window_start, side="left"))
         hi = int(frame.index.searchsorted(window_end, side="right"))
@@ -82,9 +85,14 @@ def load_universe(
             logger.warning(
                 "%s: no rows from %s to %s; dropped", ticker, window_start.date(), window_end.date()
             )
+            dropped.append(ticker)
             continue
         bars[ticker] = frame.iloc[lo:hi]
+        flag_zero_volume(ticker, bars[ticker])
         inputs.append(input_record(store, source, ticker, bars[ticker], meta))
+        value = delisting_return(meta, frame)
+        if value is not None and hi == len(frame):
+            delisted[ticker] = value
     if not bars:
         raise UsageError(
             f"no data for any requested ticker between {window_start.date()} and "
@@ -101,7 +109,46 @@ def load_universe(
         window_start.date(),
         window_end.date(),
     )
-    return MarketData(bars=bars, source=source, inputs=(*inputs, *event_inputs), events=events)
+    return MarketData(
+        bars=bars,
+        source=source,
+        inputs=(*inputs, *event_inputs),
+        events=events,
+        delisting_returns=delisted,
+        dropped=tuple(dropped),
+    )
+
+
+def flag_zero_volume(ticker: str, frame: pd.DataFrame) -> None:
+    """Warn, naming the ticker and dates, about bars with zero volume (kept; see features)."""
+    zero = frame.index[frame["volume"].to_numpy() == 0]
+    if len(zero):
+        days = ", ".join(d.date().isoformat() for d in zero[:5]) + (" ..." if len(zero) > 5 else "")
+        logger.warning(
+            "%s: %d bar(s) with zero volume (%s); volume features treat them as missing",
+            ticker,
+            len(zero),
+            days,
+        )
+
+
+def delisting_return(meta: CacheMeta, frame: pd.DataFrame) -> float | None:
+    """The delisting return the cache records for a ticker that delisted after its last bar.
+
+    The WRDS refresh stores CRSP's delisting (date, code, ``ret``) in the sidecar; a return is
+    used only when it is a number above -100% and the delisting is not before the last bar.
+    """
+    record = meta.extra.get("delisting")
+    if not isinstance(record, dict) or record.get("ret") is None:
+        return None
+    try:
+        value = float(record["ret"])
+        day = pd.Timestamp(str(record.get("date") or frame.index[-1]))
+    except (TypeError, ValueError):
+        return None
+    if not (value >= -1.0 and np.isfinite(value)) or day < frame.index[-1]:
+        return None
+    return value
 
 
 def ensure_cached(store: LocalCache, source: str, tickers: list[str]) -> list[str]:

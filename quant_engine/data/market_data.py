@@ -36,6 +36,10 @@ class MarketData:
     source: str
     inputs: tuple[InputRecord, ...] = field(default=())
     events: pd.DataFrame | None = field(default=None, compare=False)
+    delisting_returns: Mapping[str, float] = field(default_factory=dict, compare=False)
+    """Delisting return per ticker where the source records one (CRSP ``dlret``)."""
+    dropped: tuple[str, ...] = field(default=())
+    """Requested tickers with no rows in the window (not loaded), in request order."""
 
     @property
     def tickers(self) -> tuple[str, ...]:

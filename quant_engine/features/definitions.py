@@ -75,8 +75,12 @@ class Panel:
         return rolling.std() * math.sqrt(config.TRADING_DAYS_PER_YEAR)
 
     def volume_zscore(self, window: int) -> pd.DataFrame:
-        """Log volume's z-score against its own trailing mean and std."""
-        log_volume = pd.DataFrame(np.log1p(self.volume.where(self.present)))
+        """Log volume's z-score against its own trailing mean and std.
+
+        A zero-volume bar (flagged when loaded) says nothing about trading activity: it is
+        treated as a missing volume, so it neither gets a z-score nor distorts later windows.
+        """
+        log_volume = pd.DataFrame(np.log1p(self.volume.where(self.present & (self.volume > 0))))
         rolling = log_volume.rolling(window, min_periods=min_periods(window))
         return finite((log_volume - rolling.mean()) / rolling.std())
 

@@ -60,8 +60,11 @@ def stack_wide(frames: Mapping[str, pd.DataFrame], present: pd.DataFrame) -> pd.
         aligned = frame.reindex(index=present.index, columns=present.columns)
         return aligned.to_numpy(dtype="float64")[rows, cols]
 
-    columns = {name: cells(frame) for name, frame in frames.items()}
-    return pd.DataFrame(columns, index=index, columns=list(frames))
+    # one preallocated block filled column by column: no second copy when the frame is built
+    values = np.empty((len(rows), len(frames)))
+    for position, frame in enumerate(frames.values()):
+        values[:, position] = cells(frame)
+    return pd.DataFrame(values, index=index, columns=list(frames), copy=False)
 
 
 def build_features(data: MarketData, mode: str) -> pd.DataFrame:

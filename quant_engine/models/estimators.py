@@ -47,7 +47,10 @@ def make_estimator(kind: str, seed: int) -> Estimator:
     """A fresh, unfitted estimator of ``kind``; ``seed`` fixes its randomness (gbm's feature
     subsampling; ridge is deterministic)."""
     if kind == "ridge":
-        estimator: Estimator = make_pipeline(StandardScaler(), Ridge(alpha=RIDGE_ALPHA))
+        estimator: Estimator = make_pipeline(
+            StandardScaler(),
+            Ridge(alpha=RIDGE_ALPHA, copy_X=False),  # its input is the scaler's own copy
+        )
         return estimator
     if kind == "gbm":
         boosted: Estimator = HistGradientBoostingRegressor(

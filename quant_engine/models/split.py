@@ -51,7 +51,8 @@ class PurgedWalkForward:
         self, dates: Iterable[pd.Timestamp]
     ) -> Iterator[tuple[pd.DatetimeIndex, pd.DatetimeIndex]]:
         """Yield ``(train_dates, test_dates)`` per fold, oldest test block first."""
-        unique = pd.DatetimeIndex(pd.unique(pd.DatetimeIndex(list(dates)))).sort_values()
+        given = dates if isinstance(dates, pd.Index) else pd.Index(list(dates))
+        unique = pd.DatetimeIndex(given.unique()).sort_values()  # no per-date Python objects
         if len(unique) < self.min_dates():
             raise ValueError(
                 f"walk-forward with {self.n_folds} folds, horizon {self.horizon} and embargo "

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from quant_engine import config
@@ -99,11 +100,65 @@ def complete_rows(features: pd.DataFrame, labels: pd.Series) -> tuple[pd.DataFra
     return kept[list(features.columns)], kept["__label__"].rename(labels.name)
 
 
+def finite_rows(features: pd.DataFrame) -> npt.NDArray[np.bool_]:
+    """Mask of the rows whose every feature is finite, built column by column (no big copy)."""
+    finite = np.ones(len(features), dtype=bool)
+    for name in features.columns:
+        finite &= np.isfinite(features[name].to_numpy(dtype="float64"))
+    return finite
+
+
+def scorable_rows(features: pd.DataFrame, labels: pd.Series) -> tuple[pd.DataFrame, pd.Series]:
+    """Rows where every feature is finite, with their label (NaN where it is not known yet).
+
+    Every such row is scored out of sample, labelled or not: the last ``horizon`` bars of a
+    ticker (a delisting name's last days, every name's latest days) still get a score.
+    """
+    x = features[finite_rows(features)]
+    y = labels.reindex(x.index)
+    return x, y.where(np.isfinite(y.to_numpy(dtype="float64")))
+
+
+def walk_forward_folds(
+    x: pd.DataFrame | pd.Index, y: pd.Series, *, n_folds: int, horizon: int, embargo: int
+) -> list[tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]]:
+    """(train, test) row masks of each purged fold over the scorable rows ``x`` (or their
+    (date, ticker) index) and their labels ``y``.
+
+    Blocks cut the sessions of every scorable row, and the purge drops the ``horizon`` sessions
+    before each test block: the very grid sessions a label counts, so no training label's window
+    ends inside the test block, halts included. Training rows need a label; test rows do not.
+    Raises DataError when the dates are too few or a fold has nothing to train on.
+    """
+    index = x.index if isinstance(x, pd.DataFrame) else x
+    dates = pd.DatetimeIndex(index.get_level_values("date"))
+    labelled = y.notna().to_numpy()
+    splitter = PurgedWalkForward(n_folds=n_folds, horizon=horizon, embargo=embargo)
+    try:
+        splits = list(splitter.split(dates))
+    except ValueError as exc:
+        raise DataError(f"too little data to train: {exc}") from None
+    folds = []
+    for train_dates, test_dates in splits:
+        train = dates.isin(train_dates) & labelled
+        if not train.any():
+            raise DataError("too little data to train: a fold has no labelled training rows")
+        folds.append((train, dates.isin(test_dates)))
+    return folds
+
+
 def fit(kind: str, seed: int, x: pd.DataFrame, y: pd.Series) -> Estimator:
     """A fresh estimator of ``kind`` fitted on ``x``, ``y`` (as float64 arrays)."""
+    return fit_arrays(kind, seed, x.to_numpy(dtype="float64"), y.to_numpy(dtype="float64"))
+
+
+def fit_arrays(
+    kind: str, seed: int, x: npt.NDArray[np.float64], y: npt.NDArray[np.float64]
+) -> Estimator:
+    """A fresh estimator of ``kind`` fitted on float64 arrays ``x``, ``y``."""
     estimator = make_estimator(kind, seed)
     with native_threads():
-        estimator.fit(x.to_numpy(dtype="float64"), y.to_numpy(dtype="float64"))
+        estimator.fit(x, y)
     return estimator
 
 
@@ -118,36 +173,40 @@ def train_model(
     n_folds: int = config.WALK_FORWARD_FOLDS,
     progress: ProgressCallback | None = None,
 ) -> TrainResult:
-    """Walk-forward out-of-sample metrics, then the estimator refit on every complete row.
+    """Walk-forward out-of-sample scores and metrics, then the estimator refit on all rows.
+
+    Each fold trains on labelled rows and scores every row of its test block with complete
+    features, labelled or not (see :func:`scorable_rows`); metrics use the labelled ones.
 
     ``progress`` counts fits: one per fold, then the refit. Raises DataError when too few
     complete rows or dates remain to train and evaluate.
     """
     make_estimator(model_kind, seed)  # unknown kinds fail before any work
-    x, y = complete_rows(features, labels)
-    if len(x) < config.MIN_TRAIN_ROWS:
+    finite = finite_rows(features)
+    index = features.index[finite]
+    y_all = labels.reindex(index)
+    y_all = y_all.where(np.isfinite(y_all.to_numpy(dtype="float64")))
+    labelled = y_all.notna().to_numpy()
+    n_rows = int(labelled.sum())
+    if n_rows < config.MIN_TRAIN_ROWS:
         raise DataError(
-            f"too little data to train: {len(x)} rows with complete features and labels, "
+            f"too little data to train: {n_rows} rows with complete features and labels, "
             f"need at least {config.MIN_TRAIN_ROWS} (load more years or tickers)"
         )
-    dates = pd.DatetimeIndex(x.index.get_level_values("date"))
-    splitter = PurgedWalkForward(n_folds=n_folds, horizon=horizon, embargo=embargo)
-    try:
-        folds = list(splitter.split(dates))
-    except ValueError as exc:
-        raise DataError(f"too little data to train: {exc}") from None
-
+    folds = walk_forward_folds(index, y_all, n_folds=n_folds, horizon=horizon, embargo=embargo)
+    # the features' own block (a view, not a copy) and each scorable row's position in it
+    values, rows = features.to_numpy(dtype="float64"), np.flatnonzero(finite)
+    targets = y_all.to_numpy(dtype="float64")
     counter = ProgressCounter(progress, len(folds) + 1)
     predictions: list[pd.Series] = []
-    for train_dates, test_dates in folds:
-        train, test = dates.isin(train_dates), dates.isin(test_dates)
-        model = fit(model_kind, seed, x[train], y[train])
+    for train, test in folds:  # plain arrays: no per-fold DataFrame copies at scale
+        model = fit_arrays(model_kind, seed, values[rows[train]], targets[train])
         with native_threads():
-            scores = model.predict(x[test].to_numpy(dtype="float64"))
-        predictions.append(pd.Series(scores, index=x.index[test], name="prediction"))
+            scores = model.predict(values[rows[test]])
+        predictions.append(pd.Series(scores, index=index[test], name="prediction"))
         counter.advance()
     oos = pd.concat(predictions)
-    realised = y.loc[oos.index]
+    realised = y_all.loc[oos.index]  # unlabelled rows are scored but not judged
     metrics = OOSMetrics(
         ic=information_coefficient(oos, realised),
         rank_ic=information_coefficient(oos, realised, rank=True),
@@ -155,12 +214,17 @@ def train_model(
         n_obs=len(oos),
         n_folds=len(folds),
     )
-    stats = {name: (float(x[name].mean()), float(x[name].std(ddof=0))) for name in x.columns}
-    estimator = fit(model_kind, seed, x, y)
+    x = values[rows[labelled]]
+    dates = pd.DatetimeIndex(index.get_level_values("date")[labelled])
+    stats = {
+        str(name): (float(column.mean()), float(column.std(ddof=0)))
+        for name, column in zip(features.columns, x.T, strict=True)
+    }
+    estimator = fit_arrays(model_kind, seed, x, targets[labelled])
     counter.advance()
     return TrainResult(
         estimator=estimator,
-        feature_names=tuple(str(c) for c in x.columns),
+        feature_names=tuple(str(c) for c in features.columns),
         metrics=metrics,
         oos_predictions=oos,
         train_start=dates.min(),
@@ -170,5 +234,5 @@ def train_model(
         seed=seed,
         horizon=horizon,
         embargo=embargo,
-        n_rows=len(x),
+        n_rows=n_rows,
     )

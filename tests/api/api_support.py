@@ -17,7 +17,7 @@ from quant_engine.api.schemas.compute import Job, JobRequest, JobStatus
 API_KEY = "test-key-5f1c9d2e"
 LOCAL_URL = "http://127.0.0.1:8000"
 """Base URL of test clients: a Host the server trusts (it refuses any other name)."""
-TICKERS = "SPX,NDX,S0000,S0001"
+TICKERS = "SPX,COMP,S0000,S0001"
 
 
 def quick_command(code: str) -> JobCommand:

@@ -34,7 +34,7 @@ def test_engine_argv_passes_each_field_as_a_flag(tmp_path: Path) -> None:
     request = JobRequest.model_validate(
         {
             "kind": "backtest",
-            "tickers": ["spx", "NDX"],
+            "tickers": ["spx", "COMP"],
             "years": 3,
             "feature_mode": "minimal",
             "model_kind": "gbm",
@@ -46,7 +46,7 @@ def test_engine_argv_passes_each_field_as_a_flag(tmp_path: Path) -> None:
     argv = engine_argv(request, tmp_path)
     assert argv[:3] == [sys.executable, "-m", "quant_engine.run_backtest"]
     assert argv[3:] == [
-        "--tickers", "SPX,NDX", "--years", "3", "--feature-mode", "minimal", "--model", "gbm",
+        "--tickers", "SPX,COMP", "--years", "3", "--feature-mode", "minimal", "--model", "gbm",
         "--rule", "top_k", "--seed", "7", "--quiet", "--output-dir", str(tmp_path),
     ]  # fmt: skip
 

@@ -82,7 +82,7 @@ def test_a_stopped_pool_takes_its_workers_along_silently(signum: int, group: boo
 
 
 def test_ctrl_c_on_qe_autopilot_mid_grid_ends_every_worker(qe_home: Path) -> None:
-    argv = [sys.executable, "-m", "quant_engine.run_autopilot", "--tickers", "SPX,NDX,S0000"]
+    argv = [sys.executable, "-m", "quant_engine.run_autopilot", "--tickers", "SPX,COMP,S0000"]
     argv += ["--years", "3", "--feature-modes", "minimal", "--models", "ridge,gbm"]
     argv += ["--rules", "top_k,long_short", "--workers", "2", "--quiet"]
     err = stop_mid_grid(argv, signal.SIGINT, group=True, env={"QE_HOME": str(qe_home)})

@@ -16,7 +16,7 @@ from quant_engine.backtest.report import EQUITY_CURVE_NAME, FLOAT_FORMAT
 from quant_engine.backtest.simulation import BacktestConfig
 from quant_engine.data.loader import load_universe
 
-TICKERS = ("SPX", "NDX", "S0000", "S0001", "S0002")
+TICKERS = ("SPX", "COMP", "S0000", "S0001", "S0002")
 YEARS = 2
 SEED = 5
 COST_BPS = 7.0

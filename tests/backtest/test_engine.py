@@ -108,14 +108,46 @@ def test_missing_score_dates_inside_the_range_mean_no_signal() -> None:
     assert (result.weights.iloc[7:27].abs().sum(axis=1) == 0).all()
 
 
-def test_a_name_whose_price_disappears_is_exited_and_earns_nothing() -> None:
+def test_a_name_whose_prices_end_is_held_to_its_last_bar_then_becomes_cash() -> None:
     prices = frame([[10, 10], [10, 10], [11, 10], [math.nan, 10], [math.nan, 10], [math.nan, 10]])
     scores = frame([[5, 1]] * 6)
     result = run_backtest(scores, prices, FREE)
-    # signals of days 1 and 2 still had A's price: A is held over days 3-4 earning 0, then exited
-    assert result.weights["A"].tolist() == [0, 0, 1, 1, 1, 0]
-    assert result.weights["B"].tolist() == [0, 0, 0, 0, 0, 1]
+    # A's last bar is day 2: the book of day 1 holds it over day 3 (no delisting return: 0);
+    # the signal of day 2 executes on day 3, after A's last bar, so it buys B instead
+    assert result.weights["A"].tolist() == [0, 0, 1, 1, 0, 0]
+    assert result.weights["B"].tolist() == [0, 0, 0, 0, 1, 1]
     np.testing.assert_allclose(result.daily_returns.to_numpy(), [0, 0, 0.1, 0, 0, 0])
+
+
+def test_a_held_name_rising_50_percent_across_a_missing_bar_shows_50_percent() -> None:
+    prices = frame([[10, 10], [10, 10], [10, 10], [math.nan, 10], [15, 10], [15, 10]])
+    scores = frame([[5, 1], [5, 1], [5, 1], [math.nan, math.nan], [5, 1], [5, 1]])
+    result = run_backtest(scores, prices, FREE)
+    # the move 10 -> 15 is realised on the bar after the gap, measured from the last close
+    np.testing.assert_allclose(result.daily_returns.to_numpy(), [0, 0, 0, 0, 0.5, 0])
+    assert result.equity.iloc[-1] == pytest.approx(1.5)
+    # the missing bar cannot be traded: A's position is kept through it, not exited
+    assert result.weights["A"].tolist() == [0, 0, 1, 1, 1, 1]
+
+
+def test_a_delisting_name_earns_its_delisting_return_after_its_last_bar() -> None:
+    nan = math.nan
+    prices = frame([[10, 10], [10, 10], [10, 10], [11, 10], [nan, 10], [nan, 10], [nan, 10]])
+    scores = frame([[5, 1]] * 7)
+    result = run_backtest(scores, prices, FREE, delisting={"A": -0.3})
+    # held through its last bar (day 3), then the -30% delisting return lands on day 4
+    assert result.weights["A"].tolist() == [0, 0, 1, 1, 1, 0, 0]
+    np.testing.assert_allclose(result.daily_returns.to_numpy(), [0, 0, 0, 0.1, -0.3, 0, 0])
+    assert result.equity.iloc[-1] == pytest.approx(1.1 * 0.7)
+    without = run_backtest(scores, prices, FREE)
+    assert without.equity.iloc[-1] == pytest.approx(1.1)
+
+
+def test_a_delisting_return_is_ignored_while_the_name_still_trades() -> None:
+    scores, prices = market(days=30, names=3)
+    plain = run_backtest(scores, prices, FREE)
+    listed = run_backtest(scores, prices, FREE, delisting={"T0": -0.9})
+    pd.testing.assert_series_equal(plain.daily_returns, listed.daily_returns)
 
 
 def test_future_prices_do_not_change_past_returns() -> None:

@@ -89,7 +89,7 @@ def test_bad_years_or_no_tickers_are_usage_errors() -> None:
 
 
 def test_unknown_sample_ticker_lists_what_is_available() -> None:
-    with pytest.raises(UnknownTickerError, match=r"'AAPL'.*available: SPX, NDX, S0000.*more"):
+    with pytest.raises(UnknownTickerError, match=r"'AAPL'.*available: SPX, COMP, S0000.*more"):
         load_universe(["SPX", "AAPL"], 1)
 
 
@@ -122,11 +122,37 @@ def test_ticker_without_rows_in_the_window_is_dropped_with_a_warning(
     with caplog.at_level(logging.WARNING, logger="quant_engine.data"):
         data = load_universe(["OLD", "NEW"], 1, source="ibkr")
     assert data.tickers == ("NEW",)
+    assert data.dropped == ("OLD",)
     assert "OLD" in caplog.text
     with pytest.raises(UsageError, match="no data for any requested ticker"):
         load_universe(
             ["OLD"], 1, source="ibkr", start=dt.date(2001, 1, 1), end=dt.date(2001, 12, 31)
         )
+
+
+def test_a_cached_delisting_return_is_read_for_a_name_that_ended() -> None:
+    cache = LocalCache()
+    delisting = {"date": "2020-03-11", "code": "500", "ret": -0.3}
+    cache.write("wrds", "GONE", bars("2020-01-01", 50), meta={"delisting": delisting})
+    cache.write("wrds", "LIVE", bars("2020-01-01", 80))
+    cache.write("wrds", "NONE", bars("2020-01-01", 50), meta={"delisting": {"ret": None}})
+    data = load_universe(["GONE", "LIVE", "NONE"], 1, source="wrds")
+    assert data.delisting_returns == {"GONE": -0.3}
+    # a window that ends before the delisting does not see it
+    early = load_universe(["GONE", "LIVE"], 1, source="wrds", end=dt.date(2020, 2, 14))
+    assert early.delisting_returns == {}
+
+
+def test_zero_volume_bars_are_flagged_with_ticker_and_date(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    frame = bars("2020-01-01", 50)
+    frame.iloc[10, frame.columns.get_loc("volume")] = 0.0
+    LocalCache().write("ibkr", "THIN", frame)
+    with caplog.at_level(logging.WARNING, logger="quant_engine.data"):
+        data = load_universe(["THIN"], 1, source="ibkr")
+    assert data.bars["THIN"]["volume"].iloc[10] == 0.0  # kept, never silently changed
+    assert "THIN: 1 bar(s) with zero volume (2020-01-15)" in caplog.text
 
 
 def test_duplicate_tickers_load_once() -> None:

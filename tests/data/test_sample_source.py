@@ -1,4 +1,4 @@
-"""The sample source: real SPX/NDX, and a deterministic synthetic universe that looks real."""
+"""The sample source: real SPX/COMP, and a deterministic synthetic universe that looks real."""
 
 from __future__ import annotations
 
@@ -34,17 +34,17 @@ def test_available_tickers_are_the_real_ones_then_the_synthetic_ones() -> None:
 
 @pytest.mark.parametrize("ticker", ["AAPL", "S1000", "S12", "s0001"])
 def test_unknown_ticker_is_refused_with_the_available_ones(ticker: str) -> None:
-    with pytest.raises(UnknownTickerError, match="available: SPX, NDX, S0000"):
+    with pytest.raises(UnknownTickerError, match="available: SPX, COMP, S0000"):
         sample.fetch(ticker)
 
 
 def test_describe() -> None:
     assert sample.describe("SPX") == "real: S&P 500 index via arch"
-    assert sample.describe("NDX").startswith("real: NASDAQ")
+    assert sample.describe("COMP").startswith("real: NASDAQ")
     assert sample.describe("S0013") == "synthetic: sector 3"
 
 
-@pytest.mark.parametrize(("ticker", "last_close"), [("SPX", 2506.85), ("NDX", 6635.28)])
+@pytest.mark.parametrize(("ticker", "last_close"), [("SPX", 2506.85), ("COMP", 6635.28)])
 def test_real_series_cover_1999_to_2018(ticker: str, last_close: float) -> None:
     frame = normalize_ohlcv_columns(sample.fetch(ticker), strict=True)
     assert frame.index[0] == pd.Timestamp(config.SAMPLE_START)

@@ -110,3 +110,16 @@ def test_calendar_features_are_cyclic(full: pd.DataFrame) -> None:
     assert (monday_january[["dow_cos", "moy_cos"]] == 1.0).all().all()
     radius = full["moy_sin"] ** 2 + full["moy_cos"] ** 2
     assert radius.to_numpy() == pytest.approx(1.0)
+
+
+def test_a_zero_volume_bar_is_a_missing_volume_not_an_extreme_z_score(market: MarketData) -> None:
+    t = 300
+    frame = market.bars[TICKER].copy()
+    frame.iloc[t, frame.columns.get_loc("volume")] = 0.0
+    zeroed = MarketData({**market.bars, TICKER: frame}, source=market.source)
+    z = one(build_features(zeroed, "core"))["volz_63d"]
+    assert np.isnan(z.iloc[t])  # no z-score on the bar itself (it was about -8 before)
+    # later windows skip it: the z-score of t+1 uses the 62 other volumes of its window
+    log_volume = np.log1p(frame["volume"]).iloc[t - 61 : t + 2].drop(index=frame.index[t])
+    expected = (log_volume.iloc[-1] - log_volume.mean()) / log_volume.std()
+    assert z.iloc[t + 1] == pytest.approx(expected)

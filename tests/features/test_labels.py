@@ -24,11 +24,16 @@ def test_labels_share_the_feature_index(market: MarketData) -> None:
     assert forward_returns(market).index.equals(build_features(market, "minimal").index)
 
 
-def test_label_counts_the_tickers_own_bars_across_gaps(market: MarketData) -> None:
+def test_label_counts_grid_sessions_and_uses_the_last_known_close_in_a_gap(
+    market: MarketData,
+) -> None:
     close = market.bars["BBB"]["close"]
-    before_gap = close.index[98]  # BBB misses two sessions right after its 100th bar
+    # BBB misses the two sessions right after its 100th bar (close.index[99])
     labels = forward_returns(market, horizon=3).xs("BBB", level="ticker")
-    assert labels.loc[before_gap] == pytest.approx(close.iloc[101] / close.iloc[98] - 1)
+    # from bar 98, three sessions ahead is the second missing session: the last known close
+    assert labels.loc[close.index[98]] == pytest.approx(close.iloc[99] / close.iloc[98] - 1)
+    # from bar 99, three sessions ahead is the bar after the gap
+    assert labels.loc[close.index[99]] == pytest.approx(close.iloc[100] / close.iloc[99] - 1)
 
 
 def test_label_uses_only_closes_t_to_t_plus_h(market: MarketData) -> None:

@@ -7,9 +7,18 @@ import pandas as pd
 import pytest
 
 from quant_engine import config
+from quant_engine.data.market_data import MarketData
 from quant_engine.errors import DataError
+from quant_engine.features import build_features, forward_returns
 from quant_engine.models import PurgedWalkForward, TrainResult, train_model
-from quant_engine.models.trainer import complete_rows, hit_rate, information_coefficient
+from quant_engine.models.trainer import (
+    complete_rows,
+    hit_rate,
+    information_coefficient,
+    scorable_rows,
+    walk_forward_folds,
+)
+from tests.models.conftest import reverting_market
 
 XY = tuple[pd.DataFrame, pd.Series]
 
@@ -68,7 +77,7 @@ def test_feature_stats_are_training_means_and_stds(minimal_xy: XY, trained: Trai
 
 
 def test_oos_predictions_cover_only_the_test_blocks(minimal_xy: XY, trained: TrainResult) -> None:
-    x, _ = complete_rows(*minimal_xy)
+    x, _ = scorable_rows(*minimal_xy)
     dates = x.index.get_level_values("date")
     test_dates = {d for _, test in PurgedWalkForward(4, 5, 5).split(dates) for d in test}
     assert set(trained.oos_predictions.index.get_level_values("date")) == test_dates
@@ -78,7 +87,7 @@ def test_oos_predictions_cover_only_the_test_blocks(minimal_xy: XY, trained: Tra
 def test_a_fold_ignores_labels_it_must_not_see(minimal_xy: XY, trained: TrainResult) -> None:
     """Labels in the purge window and in later blocks cannot change a fold's predictions."""
     features, labels = minimal_xy
-    x, _ = complete_rows(features, labels)
+    x, _ = scorable_rows(features, labels)
     folds = list(PurgedWalkForward(4, 5, 5).split(x.index.get_level_values("date")))
     _, second_test = folds[1]
     purged = x.index.get_level_values("date").unique().sort_values()
@@ -92,6 +101,17 @@ def test_a_fold_ignores_labels_it_must_not_see(minimal_xy: XY, trained: TrainRes
         changed.oos_predictions[in_second], trained.oos_predictions[in_second]
     )
     assert not changed.oos_predictions.equals(trained.oos_predictions)
+
+
+def test_rows_without_a_label_are_still_scored_out_of_sample(minimal_xy: XY) -> None:
+    """A ticker's last ``horizon`` bars have no label yet; they are scored all the same."""
+    features, labels = minimal_xy
+    result = train(features, labels)
+    last_dates = features.index.get_level_values("date").unique().sort_values()[-5:]
+    latest = features[features.index.get_level_values("date").isin(last_dates)].dropna()
+    assert labels.reindex(latest.index).isna().all()  # no label yet
+    assert latest.index.isin(result.oos_predictions.index).all()  # yet every row is scored
+    assert result.metrics.n_obs == len(result.oos_predictions)
 
 
 def test_training_is_deterministic(minimal_xy: XY, trained: TrainResult) -> None:
@@ -135,3 +155,29 @@ def test_progress_counts_each_fold_then_the_refit(minimal_xy: XY) -> None:
     seen: list[tuple[int, int]] = []
     train(*minimal_xy, progress=lambda done, total: seen.append((done, total)))
     assert seen == [(0, 5), (1, 5), (2, 5), (3, 5), (4, 5), (5, 5)]
+
+
+def test_a_twelve_session_halt_leaves_no_training_label_ending_in_the_test_block() -> None:
+    """Labels and the purge count the same grid sessions, so a halt cannot stretch a label."""
+    data = reverting_market()
+    features = build_features(data, "minimal")
+    x, y = scorable_rows(features, forward_returns(data, 5))
+    folds = walk_forward_folds(x, y, n_folds=4, horizon=5, embargo=5)
+    test_start = x.index.get_level_values("date")[folds[1][1]].min()
+    grid = data.sessions
+    start = int(grid.get_loc(test_start))
+    halt = grid[start - 12 : start]  # T3 has no bars for the 12 sessions before the test block
+    bars = dict(data.bars)
+    bars["T3"] = bars["T3"].drop(index=halt)
+    halted = MarketData(bars=bars, source="synthetic")
+    x, y = scorable_rows(build_features(halted, "minimal"), forward_returns(halted, 5))
+    train, test = walk_forward_folds(x, y, n_folds=4, horizon=5, embargo=5)[1]
+    assert x.index.get_level_values("date")[test].min() == test_start
+    # every training label is unchanged when every close from the test block on is changed
+    later = {
+        t: f.assign(close=f["close"].where(f.index < test_start, f["close"] * 2.0))
+        for t, f in bars.items()
+    }
+    moved = forward_returns(MarketData(bars=later, source="synthetic"), 5).reindex(x.index)
+    pd.testing.assert_series_equal(moved[train], y[train], check_names=False)
+    assert (y[train].index.get_level_values("ticker") == "T3").any()

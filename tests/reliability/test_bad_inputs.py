@@ -22,7 +22,7 @@ import pytest
 
 from quant_engine import layout
 
-SMALL_UNIVERSE = "SPX,NDX,S0000,S0001,S0002,S0003,S0004,S0005"
+SMALL_UNIVERSE = "SPX,COMP,S0000,S0001,S0002,S0003,S0004,S0005"
 SECRET = "hunter2-9f8e7d"
 """A password planted in a secret-shaped bad value; it must never be echoed."""
 

@@ -65,7 +65,7 @@ take the time. Each run is its own process (own pid and start time), like a fres
 
 SEED = 20261205
 KILLS_PER_LANE = 7
-QUICK = ("--tickers", "SPX,NDX,S0000", "--years", "2", "--quiet")
+QUICK = ("--tickers", "SPX,COMP,S0000", "--years", "2", "--quiet")
 
 
 @dataclass(frozen=True)

@@ -113,7 +113,7 @@ def campaign(tmp_path_factory: pytest.TempPathFactory) -> Campaign:
         with_password = base.replace("http://", f"http://kuser:{password}@")
         tokens = "?token=qtok-8812&sig=qsig-6634&api_key=qkey-1907"
         window = ["--series", SERIES, "--start", WINDOW[0], "--end", WINDOW[1]]
-        quick = ["--tickers", "SPX,NDX", "--years", "2"]
+        quick = ["--tickers", "SPX,COMP", "--years", "2"]
         engine = [
             ("qe-train", ["qe-train", *quick, "-v"]),
             ("qe-backtest", ["qe-backtest", *quick, "--output-dir", str(out_dir / "bt"), "-v"]),

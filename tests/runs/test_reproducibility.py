@@ -47,7 +47,7 @@ def load(path: Path | None) -> RunManifest:
 def market_data() -> MarketData:
     """Two cached tickers with provenance, as the loader builds them."""
     inputs = []
-    for ticker in ("SPX", "NDX"):
+    for ticker in ("SPX", "COMP"):
         path = layout.cache_dir("sample") / f"{ticker}.parquet"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(f"bytes of {ticker}".encode())
@@ -82,7 +82,7 @@ def recorded(tmp_path: Path) -> RecordedBacktest:
     args = argparse.Namespace(
         years=3,
         feature_mode="core",
-        tickers=("SPX", "NDX"),
+        tickers=("SPX", "COMP"),
         start=dt.date(2020, 1, 2),
         output_dir=None,
         seed=7,
@@ -177,7 +177,7 @@ def test_cli_args_are_recorded_as_plain_json(recorded: RecordedBacktest) -> None
     assert recorded.manifest.cli_args == {
         "years": 3,
         "feature_mode": "core",
-        "tickers": ["SPX", "NDX"],
+        "tickers": ["SPX", "COMP"],
         "start": "2020-01-02",
         "output_dir": None,
         "seed": 7,

@@ -16,7 +16,7 @@ from quant_engine import layout
 pytestmark = pytest.mark.smoke
 
 Runner = Callable[..., subprocess.CompletedProcess[str]]
-SMALL_UNIVERSE = "SPX,NDX,S0000,S0001,S0002,S0003,S0004,S0005"
+SMALL_UNIVERSE = "SPX,COMP,S0000,S0001,S0002,S0003,S0004,S0005"
 
 ENGINE_SCRIPTS = ("run_train", "run_predict", "run_backtest", "run_retrain", "run_autopilot")
 QUICK = ("--tickers", SMALL_UNIVERSE, "--years", "4", "--quiet")

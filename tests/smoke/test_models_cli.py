@@ -19,7 +19,7 @@ import pytest
 pytestmark = pytest.mark.smoke
 
 Runner = Callable[..., subprocess.CompletedProcess[str]]
-DATA = ("--tickers", "SPX,NDX,S0000,S0001,S0002,S0003", "--years", "4")
+DATA = ("--tickers", "SPX,COMP,S0000,S0001,S0002,S0003", "--years", "4")
 MODELS = ("-m", "quant_engine.models.cli")
 
 

@@ -61,7 +61,7 @@ export function describeBacktest(response: ApiResponse<BacktestSummary>): string
 export const minimalRequest: JobRequest = { kind: JobKind.BACKTEST };
 export const explicitRequest: JobRequest = {
   kind: "train",
-  tickers: ["SPX", "NDX"],
+  tickers: ["SPX", "COMP"],
   years: null,
   tags: ["nightly"],
 };

@@ -1,6 +1,6 @@
 """The embedded offline ``sample`` source: two real index series and a synthetic stock universe.
 
-Real: ``SPX`` (S&P 500) and ``NDX`` (NASDAQ Composite) daily OHLCV, 1999-2018, shipped by the
+Real: ``SPX`` (S&P 500) and ``COMP`` (NASDAQ Composite) daily OHLCV, 1999-2018, shipped by the
 ``arch`` package.
 
 Synthetic ``S0000`` .. ``S0999`` on NYSE sessions ``SAMPLE_START`` .. ``SAMPLE_END``. Ticker i
@@ -62,7 +62,7 @@ CHUNK = 250
 """Tickers generated per vectorised batch (bounds memory; results do not depend on it)."""
 
 _TICKER_STREAM, _SECTOR_STREAM = 1, 2
-_REAL = {"SPX": "S&P 500 index", "NDX": "NASDAQ Composite index"}
+_REAL = {"SPX": "S&P 500 index", "COMP": "NASDAQ Composite index"}
 
 
 def synthetic_tickers() -> tuple[str, ...]:

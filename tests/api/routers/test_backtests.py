@@ -29,7 +29,7 @@ def test_list_has_the_backtest_with_its_settings(populated: Path, client: TestCl
     assert summary["run_id"] == run.run_id
     assert summary["portfolio_rule"] == "top_k"
     assert summary["top_k"] == 2
-    assert summary["tickers"] == ["SPX", "NDX", "S0000", "S0001"]
+    assert summary["tickers"] == ["SPX", "COMP", "S0000", "S0001"]
     assert summary["feature_mode"] == run.cli_args["feature_mode"]
     assert summary["cost_bps"] == run.cli_args["cost_bps"]
     report = json.loads(output(run, "metrics").read_text())

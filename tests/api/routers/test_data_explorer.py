@@ -69,7 +69,7 @@ def test_unknown_ticker_is_404_listing_what_is_there(populated: Path, client: Te
     assert response.status_code == 404
     message = response.json()["error"]["message"]
     assert "'ZZZ'" in message
-    assert "available: NDX, S0000, S0001, SPX" in message
+    assert "available: COMP, S0000, S0001, SPX" in message
 
 
 def test_bad_inputs_are_400_or_422(populated: Path, client: TestClient) -> None:

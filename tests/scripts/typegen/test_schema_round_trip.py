@@ -52,7 +52,7 @@ SUMMARY = {
     "feature_mode": "core",
     "portfolio_rule": "top_k",
     "top_k": 5,
-    "tickers": ["SPX", "NDX"],
+    "tickers": ["SPX", "COMP"],
     "window": ["2020-01-02", "2020-12-31"],
     "cost_bps": 5,
     "slippage_bps": 2.0,
