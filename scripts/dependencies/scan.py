@@ -11,8 +11,13 @@ import warnings
 from collections.abc import Iterable
 from typing import NamedTuple
 
-LAZY, TYPE_CHECKING, GUARDED, CONDITIONAL = 1, 2, 4, 8
-"""Context bits: inside a function; under ``if TYPE_CHECKING``; inside try/except; inside an if."""
+LAZY, TYPE_CHECKING, GUARDED, CONDITIONAL, DYNAMIC = 1, 2, 4, 8, 16
+"""Context bits: inside a function; under ``if TYPE_CHECKING``; inside try/except; inside an if;
+a call (``importlib.import_module("x")``, ``__import__("x")``) rather than a statement."""
+DYNAMIC_IMPORTERS = frozenset({"importlib.import_module", "import_module", "__import__"})
+"""Call spellings that import the module named by their first (literal) argument."""
+DYNAMIC_MARKERS = (b"import_module(", b"__import__(")
+"""Text a source with a dynamic import contains (a cheap test before parsing it whole)."""
 
 
 class ImportRecord(NamedTuple):
@@ -47,6 +52,11 @@ class ImportRecord(NamedTuple):
     def conditional(self) -> bool:
         """Under an ``if`` (other than a TYPE_CHECKING guard), its ``else``, or a ``match`` case."""
         return bool(self.context & CONDITIONAL)
+
+    @property
+    def dynamic(self) -> bool:
+        """``importlib.import_module("x")`` or ``__import__("x")`` with a literal name."""
+        return bool(self.context & DYNAMIC)
 
 
 class FileScan(NamedTuple):
@@ -92,8 +102,40 @@ def collect_imports(
     return out
 
 
+def _dynamic(node: ast.stmt, context: int, line_offset: int) -> list[ImportRecord]:
+    """The dynamic imports with a literal module name in one statement's own expressions."""
+    found = []
+    todo: list[ast.AST] = [c for c in ast.iter_child_nodes(node) if not isinstance(c, ast.stmt)]
+    while todo:
+        expr = todo.pop()
+        todo += [c for c in ast.iter_child_nodes(expr) if not isinstance(c, ast.stmt)]
+        if not isinstance(expr, ast.Call) or not expr.args:
+            continue
+        first = expr.args[0]
+        if not (isinstance(first, ast.Constant) and isinstance(first.value, str) and first.value):
+            continue
+        if ast.unparse(expr.func) not in DYNAMIC_IMPORTERS:
+            continue
+        end = expr.end_lineno or expr.lineno
+        found.append(
+            ImportRecord(
+                expr.lineno + line_offset,
+                end + line_offset,
+                expr.col_offset,
+                False,
+                0,
+                "",
+                (first.value,),
+                context | DYNAMIC,
+            )
+        )
+    return found
+
+
 def _walk(body: Iterable[ast.stmt], ctx: int, offset: int, out: list[ImportRecord]) -> None:
     for node in body:
+        if not isinstance(node, ast.Import | ast.ImportFrom):
+            out += _dynamic(node, ctx, offset)
         if isinstance(node, ast.Import | ast.ImportFrom):
             out.append(_record(node, ctx, offset))
         elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):

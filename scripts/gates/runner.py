@@ -16,7 +16,7 @@ import sys
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import astuple
+from dataclasses import astuple, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,10 @@ from scripts.gates.checks import (
     check_private_imports,
 )
 from scripts.gates.findings import Finding
+from scripts.gates.flag_defaults import check_literal_flag_defaults, long_options
+from scripts.gates.imports import check_private_modules
+from scripts.gates.layers import check_layer_edges, unseen_by_lint_imports
+from scripts.gates.suppressions import Suppression, apply_suppressions, noqa_comments
 from scripts.memo import DigestMemo, code_digest, key_of
 
 SOURCE_DIRS = (PACKAGE, "scripts")
@@ -109,7 +113,16 @@ def is_entry_point(rel: str) -> bool:
 
 
 CHECKS_CODE = tuple(
-    Path(__file__).resolve().with_name(name) for name in ("checks.py", "findings.py", "runner.py")
+    Path(__file__).resolve().with_name(name)
+    for name in (
+        "checks.py",
+        "findings.py",
+        "flag_defaults.py",
+        "imports.py",
+        "reachability.py",
+        "runner.py",
+        "suppressions.py",
+    )
 )
 """The code behind a file's findings: part of every remembered result's key."""
 
@@ -123,10 +136,19 @@ def source_files(root: Path) -> dict[str, Path]:
     }
 
 
+def module_name(rel: str) -> str:
+    """``quant_engine/data/__init__.py`` → ``quant_engine.data``; ``a/b.py`` → ``a.b``."""
+    return rel.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
+
+
 def file_findings(
-    rel: str, data: bytes, fragments: Sequence[str], layout_file: str
+    rel: str,
+    data: bytes,
+    fragments: Sequence[str],
+    layout_file: str,
+    shared_flags: frozenset[str] = frozenset(),
 ) -> tuple[list[Finding], int | None]:
-    """The per-file gates (QE000-QE004, QE006) of one source, and the line of its
+    """The per-file gates (QE000-QE006) of one source, and the line of its
     ``def build_parser`` (None when it has none or does not parse)."""
     try:
         tree = ast.parse(data, filename=rel)
@@ -134,6 +156,9 @@ def file_findings(
         line = getattr(exc, "lineno", None) or 1
         return [Finding(rel, line, "QE000", f"does not parse: {exc}", "fix it")], None
     findings = check_private_imports(tree, rel) + check_private_attributes(tree, rel)
+    is_package = rel.endswith("/__init__.py")
+    findings += check_private_modules(tree, rel, module_name(rel), is_package=is_package)
+    findings += check_literal_flag_defaults(tree, rel, shared_flags)
     if rel != layout_file:
         findings += check_path_literals(tree, rel, fragments)
     if is_entry_point(rel):
@@ -149,7 +174,40 @@ def run_gates(
     lint: bool = True,
     memo: DigestMemo | None = None,
 ) -> list[Finding]:
-    """All gates QE001-QE008 over the repository at ``root``; findings sorted by place.
+    """All gates QE001-QE008 over the repository at ``root``; findings sorted by place
+    (those suppressed by a reasoned ``# noqa: QExxx`` left out: see :func:`gate_report`)."""
+    return gate_report(root, edges=edges, lint=lint, memo=memo).findings
+
+
+@dataclass(frozen=True)
+class GateReport:
+    """The findings of every gate, and the inline suppressions that held some back."""
+
+    findings: list[Finding]
+    suppressions: list[Suppression]
+
+
+def shared_flag_names(root: Path) -> frozenset[str]:
+    """The long options the shared flag helpers (quant_engine/cli.py) define."""
+    try:
+        return long_options(ast.parse((root / PACKAGE / "cli.py").read_bytes()))
+    except (OSError, SyntaxError, ValueError):
+        return frozenset()
+
+
+def package_names(rels: Iterable[str]) -> frozenset[str]:
+    """Dotted names of the folders holding an ``__init__.py`` (regular packages)."""
+    return frozenset(module_name(r) for r in rels if r.endswith("/__init__.py"))
+
+
+def gate_report(
+    root: Path | None = None,
+    *,
+    edges: Sequence[Mapping[str, Any]] | None = None,
+    lint: bool = True,
+    memo: DigestMemo | None = None,
+) -> GateReport:
+    """All gates QE001-QE008 over the repository at ``root``, then the inline suppressions.
 
     ``lint-imports`` and the parser probe (both child processes) run while the files are
     checked; ``memo`` remembers each file's findings by content digest.
@@ -158,29 +216,34 @@ def run_gates(
     memo = memo or DigestMemo(None)
     files = source_files(root)
     fragments = sorted(layout.canonical_path_fragments())
+    shared_flags = shared_flag_names(root)
+    comments: list[Suppression] = []
     layout_file = (layout.package_dir() / "layout.py").relative_to(layout.repo_root()).as_posix()
     entry_points = {Path(rel).stem: rel for rel in files if is_entry_point(rel)}
     findings: list[Finding] = []
     with ThreadPoolExecutor(2) as pool:
-        file_of = {
-            rel.removesuffix(".py").removesuffix("/__init__").replace("/", "."): rel
-            for rel in files
-        }
+        file_of = {module_name(rel): rel for rel in files}
         linted = pool.submit(lint_imports, root, file_of) if lint else None
         probed = pool.submit(probe_entry_points, root, list(entry_points)) if entry_points else None
         code = code_digest(CHECKS_CODE)
-        context = json.dumps([fragments, layout_file])
+        context = json.dumps([fragments, layout_file, sorted(shared_flags)])
         lines: dict[str, int] = {}
         for rel, path in files.items():
             data = path.read_bytes()
             key = key_of(code, context, rel, data)
             remembered = memo.get(key)
             if remembered is None:
-                found, line = file_findings(rel, data, fragments, layout_file)
-                memo.put(key, [[list(astuple(f)) for f in found], line])
+                found, line = file_findings(rel, data, fragments, layout_file, shared_flags)
+                noqa = noqa_comments(data, rel)
+                memo.put(
+                    key,
+                    [[list(astuple(f)) for f in found], line, [list(astuple(c)) for c in noqa]],
+                )
             else:
                 found = [Finding(*f) for f in remembered[0]]
                 line = remembered[1]
+                noqa = [Suppression(*c) for c in remembered[2]]
+            comments += noqa
             findings += found
             if rel in entry_points.values():
                 lines[Path(rel).stem] = line or 1
@@ -195,5 +258,8 @@ def run_gates(
             findings += linted.result()
     if edges is not None:
         findings += check_import_cycles(edges)
+        unseen = unseen_by_lint_imports(edges, package_names(files))
+        findings += check_layer_edges(unseen, contracts)
     memo.save()
-    return sorted(set(findings))
+    kept, used = apply_suppressions(set(findings), comments)
+    return GateReport(kept, used)
