@@ -13,7 +13,6 @@ import ast
 import json
 import subprocess
 import sys
-import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import astuple, dataclass
@@ -35,6 +34,13 @@ from scripts.gates.checks import (
     check_path_literals,
     check_private_attributes,
     check_private_imports,
+)
+from scripts.gates.commands import (
+    check_command,
+    console_scripts,
+    delegates,
+    read_pyproject,
+    runs_as_main,
 )
 from scripts.gates.findings import Finding
 from scripts.gates.flag_defaults import check_literal_flag_defaults, long_options
@@ -116,6 +122,7 @@ CHECKS_CODE = tuple(
     Path(__file__).resolve().with_name(name)
     for name in (
         "checks.py",
+        "commands.py",
         "findings.py",
         "flag_defaults.py",
         "imports.py",
@@ -146,7 +153,9 @@ def file_findings(
     data: bytes,
     fragments: Sequence[str],
     layout_file: str,
+    *,
     shared_flags: frozenset[str] = frozenset(),
+    command: str | None = None,
 ) -> tuple[list[Finding], int | None]:
     """The per-file gates (QE000-QE006) of one source, and the line of its
     ``def build_parser`` (None when it has none or does not parse)."""
@@ -163,6 +172,8 @@ def file_findings(
         findings += check_path_literals(tree, rel, fragments)
     if is_entry_point(rel):
         findings += check_entry_bootstrap(tree, rel) + check_entry_manifest(tree, rel)
+    elif command is not None or (rel.startswith("scripts/") and runs_as_main(tree)):
+        findings += check_command(tree, rel, command or "main")
     defs = [n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "build_parser"]
     return findings, defs[0].lineno if defs else None
 
@@ -200,6 +211,34 @@ def package_names(rels: Iterable[str]) -> frozenset[str]:
     return frozenset(module_name(r) for r in rels if r.endswith("/__init__.py"))
 
 
+def command_files(
+    files: Mapping[str, Path], pyproject: Mapping[str, object]
+) -> tuple[dict[str, str], list[Finding]]:
+    """``rel → function`` of every console script outside ``run_*.py`` and of the commands
+    they hand over to; and a QE004 finding for each console script whose module is missing."""
+    by_module = {module_name(rel): rel for rel in files}
+    commands: dict[str, str] = {}
+    findings = []
+    todo = list(console_scripts(pyproject).items())
+    while todo:
+        name, (module, function) = todo.pop()
+        rel = by_module.get(module)
+        if rel is None:
+            if module.split(".")[0] in SOURCE_DIRS:
+                message = f"console script {name} points at {module}, which does not exist"
+                findings.append(Finding("pyproject.toml", 1, "QE004", message, "fix its target"))
+            continue
+        if rel in commands or is_entry_point(rel):
+            continue
+        commands[rel] = function
+        try:
+            tree = ast.parse(files[rel].read_bytes())
+        except (OSError, SyntaxError, ValueError):
+            continue  # QE000 reports it
+        todo += [(name, (target, "main")) for target in delegates(tree, function)]
+    return commands, findings
+
+
 def gate_report(
     root: Path | None = None,
     *,
@@ -217,10 +256,11 @@ def gate_report(
     files = source_files(root)
     fragments = sorted(layout.canonical_path_fragments())
     shared_flags = shared_flag_names(root)
+    pyproject = read_pyproject((root / "pyproject.toml").read_text(encoding="utf-8"))
+    commands, findings = command_files(files, pyproject)
     comments: list[Suppression] = []
     layout_file = (layout.package_dir() / "layout.py").relative_to(layout.repo_root()).as_posix()
     entry_points = {Path(rel).stem: rel for rel in files if is_entry_point(rel)}
-    findings: list[Finding] = []
     with ThreadPoolExecutor(2) as pool:
         file_of = {module_name(rel): rel for rel in files}
         linted = pool.submit(lint_imports, root, file_of) if lint else None
@@ -230,10 +270,17 @@ def gate_report(
         lines: dict[str, int] = {}
         for rel, path in files.items():
             data = path.read_bytes()
-            key = key_of(code, context, rel, data)
+            key = key_of(code, context, rel, commands.get(rel, ""), data)
             remembered = memo.get(key)
             if remembered is None:
-                found, line = file_findings(rel, data, fragments, layout_file, shared_flags)
+                found, line = file_findings(
+                    rel,
+                    data,
+                    fragments,
+                    layout_file,
+                    shared_flags=shared_flags,
+                    command=commands.get(rel),
+                )
                 noqa = noqa_comments(data, rel)
                 memo.put(
                     key,
@@ -251,7 +298,6 @@ def gate_report(
         flags, parser_findings = entry_point_flags(entry_points, lines, answer)
         findings += parser_findings + check_flag_agreement(flags, lines)
         top_level = top_level_modules(files)
-        pyproject = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
         contracts = pyproject.get("tool", {}).get("importlinter", {}).get("contracts", [])
         findings += check_layer_coverage(top_level, contracts)
         if linted is not None:

@@ -44,7 +44,10 @@ def noqa_comments(source: bytes | str, path: str) -> list[Suppression]:
                 continue
             match = NOQA.search(token.string)
             if match is not None:
-                reason = match["reason"].strip(" \t-—:()")
+                reason = match["reason"].strip()
+                if reason.startswith("(") and reason.endswith(")"):
+                    reason = reason[1:-1]
+                reason = reason.lstrip("-—: ").strip()
                 found.append(Suppression(path, token.start[0], match["code"], reason))
     except (tokenize.TokenError, SyntaxError, UnicodeDecodeError):
         return []

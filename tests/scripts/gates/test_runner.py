@@ -104,6 +104,30 @@ def test_imports_lint_imports_cannot_see_are_gated_and_noqa_needs_a_reason(
     ]
 
 
+def test_console_scripts_outside_run_modules_are_commands(tmp_path: Path) -> None:
+    root = write_tree(
+        tmp_path,
+        {
+            "pyproject.toml": PYPROJECT + "[project.scripts]\n"
+            'qe-gone = "quant_engine.gone:main"\nqe-hand = "quant_engine.hand:main"\n',
+            "quant_engine/tools.py": "def main(argv=None):\n    raise SystemExit(run(argv))\n",
+            "quant_engine/hand.py": (
+                "def main(argv=None):\n"
+                "    from quant_engine.tools import main as tools_main\n"
+                "    return tools_main(argv)\n"
+            ),
+            "scripts/tool.py": "def main():\n    return 0\nif __name__ == '__main__':\n    main()",
+        },
+    )
+    found = {(f.path, f.line, f.code) for f in run_gates(root, lint=False)}
+    assert {
+        ("quant_engine/tools.py", 1, "QE004"),  # reached through qe-hand's hand-over
+        ("pyproject.toml", 1, "QE004"),  # qe-gone points at no module
+        ("scripts/tool.py", 1, "QE004"),
+    } <= found
+    assert not any(p == "quant_engine/hand.py" and c in {"QE003", "QE004"} for p, _, c in found)
+
+
 def test_remembered_findings_follow_the_file_content(tmp_path: Path) -> None:
     root = write_tree(
         tmp_path / "repo",
