@@ -37,6 +37,8 @@ def noqa_comments(source: bytes | str, path: str) -> list[Suppression]:
     """Every ``# noqa: QExxx ...`` comment of a source (comments only, never strings); the
     reason is empty when none is given. A source that does not tokenize has none."""
     data = source.encode() if isinstance(source, str) else source
+    if b"noqa" not in data:  # most files: no need to tokenize
+        return []
     found = []
     try:
         for token in tokenize.tokenize(io.BytesIO(data).readline):
