@@ -57,10 +57,14 @@ def noqa_comments(source: bytes | str, path: str) -> list[Suppression]:
 
 
 def apply_suppressions(
-    findings: Iterable[Finding], comments: Sequence[Suppression]
+    findings: Iterable[Finding],
+    comments: Sequence[Suppression],
+    unchecked: frozenset[str] = frozenset(),
 ) -> tuple[list[Finding], list[Suppression]]:
     """The findings left after the reasoned comments suppress theirs (same path, line and
-    code), plus one finding per comment without a reason; and the suppressions in force."""
+    code), plus one finding per comment without a reason and one per reasoned comment that
+    suppresses nothing (a stale one; not for the ``unchecked`` codes, whose gates did not
+    run); and the suppressions in force."""
     reasoned = {(c.path, c.line, c.code): c for c in comments if REASON.search(c.reason)}
     kept: list[Finding] = []
     used: set[Suppression] = set()
@@ -80,5 +84,16 @@ def apply_suppressions(
         )
         for c in comments
         if not REASON.search(c.reason)
+    ]
+    kept += [
+        Finding(
+            c.path,
+            c.line,
+            c.code,
+            f"# noqa: {c.code} suppresses nothing here",
+            "remove the comment (or move it to the line the finding names)",
+        )
+        for c in reasoned.values()
+        if c not in used and c.code not in unchecked
     ]
     return sorted(set(kept)), sorted(used)

@@ -25,5 +25,15 @@ def test_reasoned_noqa_suppresses_its_finding_and_is_listed() -> None:
     assert used == [
         Suppression("m.py", 2, "QE002", "the vendored client offers no public accessor")
     ]
-    assert [(f.line, f.code) for f in kept] == [(3, "QE002"), (3, "QE002"), (4, "QE002")]
+    assert [(f.line, f.code) for f in kept] == [
+        (3, "QE002"),
+        (3, "QE002"),
+        (4, "QE002"),
+        (4, "QE006"),
+    ]
     assert any("without a reason" in f.message for f in kept)
+    assert kept[-1].message == "# noqa: QE006 suppresses nothing here"
+    _, quiet = apply_suppressions([finding(2)], comments[:1], frozenset({"QE002"}))
+    assert quiet == [comments[0]]
+    kept, _ = apply_suppressions([], comments[:1], frozenset({"QE002"}))
+    assert kept == []  # its gate did not run: no verdict on the comment
