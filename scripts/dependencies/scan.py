@@ -93,11 +93,12 @@ def _record(node: ast.Import | ast.ImportFrom, context: int, line_offset: int) -
 
 
 def collect_imports(
-    body: Iterable[ast.stmt], context: int = 0, line_offset: int = 0
+    body: Iterable[ast.stmt], context: int = 0, line_offset: int = 0, *, dynamic: bool = False
 ) -> list[ImportRecord]:
-    """Every import statement in ``body`` (recursively), in source order."""
+    """Every import statement in ``body`` (recursively), in source order; with ``dynamic``,
+    the dynamic imports with a literal name too (the expressions are then walked as well)."""
     out: list[ImportRecord] = []
-    _walk(body, context, line_offset, out)
+    _walk(body, context, line_offset, out, dynamic)
     out.sort()
     return out
 
@@ -132,34 +133,36 @@ def _dynamic(node: ast.stmt, context: int, line_offset: int) -> list[ImportRecor
     return found
 
 
-def _walk(body: Iterable[ast.stmt], ctx: int, offset: int, out: list[ImportRecord]) -> None:
+def _walk(
+    body: Iterable[ast.stmt], ctx: int, offset: int, out: list[ImportRecord], dynamic: bool
+) -> None:
     for node in body:
-        if not isinstance(node, ast.Import | ast.ImportFrom):
+        if dynamic and not isinstance(node, ast.Import | ast.ImportFrom):
             out += _dynamic(node, ctx, offset)
         if isinstance(node, ast.Import | ast.ImportFrom):
             out.append(_record(node, ctx, offset))
         elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-            _walk(node.body, ctx | LAZY, offset, out)
+            _walk(node.body, ctx | LAZY, offset, out, dynamic)
         elif isinstance(node, ast.ClassDef):
-            _walk(node.body, ctx, offset, out)
+            _walk(node.body, ctx, offset, out, dynamic)
         elif isinstance(node, ast.If):
             inner = TYPE_CHECKING if is_type_checking_test(node.test) else CONDITIONAL
-            _walk(node.body, ctx | inner, offset, out)
-            _walk(node.orelse, ctx | CONDITIONAL, offset, out)
+            _walk(node.body, ctx | inner, offset, out, dynamic)
+            _walk(node.orelse, ctx | CONDITIONAL, offset, out, dynamic)
         elif isinstance(node, ast.Try | ast.TryStar):
-            _walk(node.body, ctx | GUARDED, offset, out)
+            _walk(node.body, ctx | GUARDED, offset, out, dynamic)
             for handler in node.handlers:
-                _walk(handler.body, ctx | GUARDED, offset, out)
-            _walk(node.orelse, ctx, offset, out)
-            _walk(node.finalbody, ctx, offset, out)
+                _walk(handler.body, ctx | GUARDED, offset, out, dynamic)
+            _walk(node.orelse, ctx, offset, out, dynamic)
+            _walk(node.finalbody, ctx, offset, out, dynamic)
         elif isinstance(node, ast.For | ast.AsyncFor | ast.While):
-            _walk(node.body, ctx, offset, out)
-            _walk(node.orelse, ctx, offset, out)
+            _walk(node.body, ctx, offset, out, dynamic)
+            _walk(node.orelse, ctx, offset, out, dynamic)
         elif isinstance(node, ast.With | ast.AsyncWith):
-            _walk(node.body, ctx, offset, out)
+            _walk(node.body, ctx, offset, out, dynamic)
         elif isinstance(node, ast.Match):
             for case in node.cases:
-                _walk(case.body, ctx | CONDITIONAL, offset, out)
+                _walk(case.body, ctx | CONDITIONAL, offset, out, dynamic)
 
 
 def parse_error(exc: BaseException) -> str:
@@ -178,4 +181,5 @@ def scan_source(data: bytes) -> FileScan:
             tree = ast.parse(data)
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
         return FileScan((), parse_error(exc))
-    return FileScan(tuple(collect_imports(tree.body)))
+    dynamic = any(marker in data for marker in DYNAMIC_MARKERS)
+    return FileScan(tuple(collect_imports(tree.body, dynamic=dynamic)))
