@@ -57,7 +57,8 @@ def check_literal_flag_defaults(
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
             continue
-        name = ast.unparse(node.func).rsplit(".", 1)[-1]
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
         given: list[tuple[str, ast.expr]] = []
         if name == "add_argument":
             flags = [

@@ -25,10 +25,12 @@ def dynamic_imports(tree: ast.Module) -> list[DynamicImport]:
     """Each dynamic import with a literal (string constant) module name, in source order."""
     found = []
     for node in ast.walk(tree):
-        if not isinstance(node, ast.Call) or ast.unparse(node.func) not in DYNAMIC_IMPORTERS:
+        if not isinstance(node, ast.Call) or not node.args:
             continue
-        first = node.args[0] if node.args else None
-        if isinstance(first, ast.Constant) and isinstance(first.value, str) and first.value:
+        first = node.args[0]
+        if not (isinstance(first, ast.Constant) and isinstance(first.value, str) and first.value):
+            continue
+        if ast.unparse(node.func) in DYNAMIC_IMPORTERS:
             found.append(DynamicImport(first.value, node.lineno))
     return sorted(found, key=lambda d: d.line)
 
