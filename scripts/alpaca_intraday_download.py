@@ -43,7 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None, source: IntradayBarsSource | None = None) -> int:
+def main(argv: Sequence[str] | None = None, source: IntradayBarsSource | None = None) -> int:  # noqa: QE004 run_intraday_download returns run_entry_point(...)
     """Download under a run manifest; exit 0, 1 or 2."""
     return run_intraday_download(SCRIPT, build_parser, argv, source, connect)
 

@@ -17,6 +17,7 @@ import json
 import sys
 import traceback
 from collections.abc import Sequence
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +54,8 @@ try:  # the only code under audit imported here: layout and config (and errors, 
     from scripts.dependencies.extract import Extraction, default_roots, extract, save_edges
     from scripts.gates.findings import FORMATS, Finding, format_findings
     from scripts.gates.freshness import check_freshness
-    from scripts.gates.runner import run_gates
+    from scripts.gates.runner import gate_report
+    from scripts.gates.suppressions import Suppression
     from scripts.hotspots.report import save_report, stale_outputs
     from scripts.hotspots.scoring import score_hotspots
     from scripts.memo import DigestMemo
@@ -144,10 +146,18 @@ def stale_hotspots(edges: list[dict[str, Any]]) -> list[Finding]:
     ]
 
 
-def report(findings: Sequence[Finding], fmt: str) -> None:
-    """Print findings (stdout) and a one-line verdict (stderr)."""
-    if findings or fmt == "json":
+def report(findings: Sequence[Finding], fmt: str, suppressions: Sequence[Suppression] = ()) -> None:
+    """Print findings (stdout), the inline suppressions in force (JSON: under
+    ``suppressions``; else on stderr) and a one-line verdict (stderr)."""
+    if fmt == "json":
+        document = json.loads(format_findings(findings, fmt))
+        document["suppressions"] = [asdict(s) for s in suppressions]
+        print(json.dumps(document, indent=2))
+    elif findings:
         print(format_findings(findings, fmt))
+    if fmt != "json" and suppressions:
+        tell(f"audit gates: {len(suppressions)} finding(s) suppressed by # noqa with a reason:")
+        tell(*(f"  {s.text()}" for s in suppressions))
     verdict = f"{len(findings)} finding(s)" if findings else "all gates passed"
     print(f"audit gates: {verdict}", file=sys.stderr)
 
@@ -198,10 +208,10 @@ def run(argv: Sequence[str] | None, progress: ProgressCallback | None = None) ->
         except (QuantEngineError, ValueError, OSError) as exc:
             print(f"audit: error: {error_line(exc)}", file=sys.stderr)
             return 1
-        gated = run_gates(edges=edges, lint=not args.no_lint_imports, memo=memo("gates"))
-        findings = sorted(set(findings + gated))
+        gated = gate_report(edges=edges, lint=not args.no_lint_imports, memo=memo("gates"))
+        findings = sorted(set(findings + gated.findings))
         steps.advance()
-    report(findings, args.format)
+    report(findings, args.format, gated.suppressions)
     return 1 if findings else 0
 
 

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from scripts.dependencies.regions import records_near
-from scripts.dependencies.scan import FileScan, scan_source
+from scripts.dependencies.scan import DYNAMIC_MARKERS, FileScan, scan_source
 
 MIN_GRIMP_FILES = 64
 """Fewer files of one root to scan: parse them whole (grimp always reads the whole package)."""
@@ -170,7 +170,9 @@ def scan_sources(
             lines = finder.lines(*root)
             for i in indices:
                 found = None if lines is None else lines.get(items[i].module)
-                records = None if found is None else records_near(texts[i] or "", found)
+                dynamic = any(marker in datas[i] for marker in DYNAMIC_MARKERS)
+                near = None if found is None or dynamic else records_near(texts[i] or "", found)
+                records = near
                 if records is None:
                     full += 1
                     scans[i] = scan_source(datas[i])

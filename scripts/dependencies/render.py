@@ -16,6 +16,7 @@ from typing import Any
 
 EDGE_KEYS = (
     "conditional",
+    "dynamic",
     "end_line",
     "file",
     "guarded",
@@ -39,6 +40,7 @@ def _edge(edge: Mapping[str, Any]) -> str:
     return (
         "    {\n"
         f'      "conditional": {_BOOL[edge["conditional"]]},\n'
+        f'      "dynamic": {_BOOL[edge["dynamic"]]},\n'
         f'      "end_line": {edge["end_line"]},\n'
         f'      "file": {quote(edge["file"])},\n'
         f'      "guarded": {_BOOL[edge["guarded"]]},\n'

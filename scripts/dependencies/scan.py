@@ -11,8 +11,13 @@ import warnings
 from collections.abc import Iterable
 from typing import NamedTuple
 
-LAZY, TYPE_CHECKING, GUARDED, CONDITIONAL = 1, 2, 4, 8
-"""Context bits: inside a function; under ``if TYPE_CHECKING``; inside try/except; inside an if."""
+LAZY, TYPE_CHECKING, GUARDED, CONDITIONAL, DYNAMIC = 1, 2, 4, 8, 16
+"""Context bits: inside a function; under ``if TYPE_CHECKING``; inside try/except; inside an if;
+a call (``importlib.import_module("x")``, ``__import__("x")``) rather than a statement."""
+DYNAMIC_IMPORTERS = frozenset({"importlib.import_module", "import_module", "__import__"})
+"""Call spellings that import the module named by their first (literal) argument."""
+DYNAMIC_MARKERS = (b"import_module(", b"__import__(")
+"""Text a source with a dynamic import contains (a cheap test before parsing it whole)."""
 
 
 class ImportRecord(NamedTuple):
@@ -47,6 +52,11 @@ class ImportRecord(NamedTuple):
     def conditional(self) -> bool:
         """Under an ``if`` (other than a TYPE_CHECKING guard), its ``else``, or a ``match`` case."""
         return bool(self.context & CONDITIONAL)
+
+    @property
+    def dynamic(self) -> bool:
+        """``importlib.import_module("x")`` or ``__import__("x")`` with a literal name."""
+        return bool(self.context & DYNAMIC)
 
 
 class FileScan(NamedTuple):
@@ -83,41 +93,76 @@ def _record(node: ast.Import | ast.ImportFrom, context: int, line_offset: int) -
 
 
 def collect_imports(
-    body: Iterable[ast.stmt], context: int = 0, line_offset: int = 0
+    body: Iterable[ast.stmt], context: int = 0, line_offset: int = 0, *, dynamic: bool = False
 ) -> list[ImportRecord]:
-    """Every import statement in ``body`` (recursively), in source order."""
+    """Every import statement in ``body`` (recursively), in source order; with ``dynamic``,
+    the dynamic imports with a literal name too (the expressions are then walked as well)."""
     out: list[ImportRecord] = []
-    _walk(body, context, line_offset, out)
+    _walk(body, context, line_offset, out, dynamic)
     out.sort()
     return out
 
 
-def _walk(body: Iterable[ast.stmt], ctx: int, offset: int, out: list[ImportRecord]) -> None:
+def _dynamic(node: ast.stmt, context: int, line_offset: int) -> list[ImportRecord]:
+    """The dynamic imports with a literal module name in one statement's own expressions."""
+    found = []
+    todo: list[ast.AST] = [c for c in ast.iter_child_nodes(node) if not isinstance(c, ast.stmt)]
+    while todo:
+        expr = todo.pop()
+        todo += [c for c in ast.iter_child_nodes(expr) if not isinstance(c, ast.stmt)]
+        if not isinstance(expr, ast.Call) or not expr.args:
+            continue
+        first = expr.args[0]
+        if not (isinstance(first, ast.Constant) and isinstance(first.value, str) and first.value):
+            continue
+        if ast.unparse(expr.func) not in DYNAMIC_IMPORTERS:
+            continue
+        end = expr.end_lineno or expr.lineno
+        found.append(
+            ImportRecord(
+                expr.lineno + line_offset,
+                end + line_offset,
+                expr.col_offset,
+                False,
+                0,
+                "",
+                (first.value,),
+                context | DYNAMIC,
+            )
+        )
+    return found
+
+
+def _walk(
+    body: Iterable[ast.stmt], ctx: int, offset: int, out: list[ImportRecord], dynamic: bool
+) -> None:
     for node in body:
+        if dynamic and not isinstance(node, ast.Import | ast.ImportFrom):
+            out += _dynamic(node, ctx, offset)
         if isinstance(node, ast.Import | ast.ImportFrom):
             out.append(_record(node, ctx, offset))
         elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-            _walk(node.body, ctx | LAZY, offset, out)
+            _walk(node.body, ctx | LAZY, offset, out, dynamic)
         elif isinstance(node, ast.ClassDef):
-            _walk(node.body, ctx, offset, out)
+            _walk(node.body, ctx, offset, out, dynamic)
         elif isinstance(node, ast.If):
             inner = TYPE_CHECKING if is_type_checking_test(node.test) else CONDITIONAL
-            _walk(node.body, ctx | inner, offset, out)
-            _walk(node.orelse, ctx | CONDITIONAL, offset, out)
+            _walk(node.body, ctx | inner, offset, out, dynamic)
+            _walk(node.orelse, ctx | CONDITIONAL, offset, out, dynamic)
         elif isinstance(node, ast.Try | ast.TryStar):
-            _walk(node.body, ctx | GUARDED, offset, out)
+            _walk(node.body, ctx | GUARDED, offset, out, dynamic)
             for handler in node.handlers:
-                _walk(handler.body, ctx | GUARDED, offset, out)
-            _walk(node.orelse, ctx, offset, out)
-            _walk(node.finalbody, ctx, offset, out)
+                _walk(handler.body, ctx | GUARDED, offset, out, dynamic)
+            _walk(node.orelse, ctx, offset, out, dynamic)
+            _walk(node.finalbody, ctx, offset, out, dynamic)
         elif isinstance(node, ast.For | ast.AsyncFor | ast.While):
-            _walk(node.body, ctx, offset, out)
-            _walk(node.orelse, ctx, offset, out)
+            _walk(node.body, ctx, offset, out, dynamic)
+            _walk(node.orelse, ctx, offset, out, dynamic)
         elif isinstance(node, ast.With | ast.AsyncWith):
-            _walk(node.body, ctx, offset, out)
+            _walk(node.body, ctx, offset, out, dynamic)
         elif isinstance(node, ast.Match):
             for case in node.cases:
-                _walk(case.body, ctx | CONDITIONAL, offset, out)
+                _walk(case.body, ctx | CONDITIONAL, offset, out, dynamic)
 
 
 def parse_error(exc: BaseException) -> str:
@@ -136,4 +181,5 @@ def scan_source(data: bytes) -> FileScan:
             tree = ast.parse(data)
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
         return FileScan((), parse_error(exc))
-    return FileScan(tuple(collect_imports(tree.body)))
+    dynamic = any(marker in data for marker in DYNAMIC_MARKERS)
+    return FileScan(tuple(collect_imports(tree.body, dynamic=dynamic)))

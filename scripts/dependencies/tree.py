@@ -192,12 +192,13 @@ def module_edges(
                     "type_checking": record.type_checking,
                     "guarded": record.guarded,
                     "conditional": record.conditional,
+                    "dynamic": record.dynamic,
                     "file": module.file,
                 }
                 continue
             edge["names"].update(names)
             edge["end_line"] = max(edge["end_line"], record.end_line)
-            for flag in ("lazy", "type_checking", "guarded", "conditional"):
+            for flag in ("lazy", "type_checking", "guarded", "conditional", "dynamic"):
                 edge[flag] = edge[flag] or getattr(record, flag)
     for edge in edges.values():
         edge["names"] = sorted(edge["names"])

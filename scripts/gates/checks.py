@@ -17,6 +17,7 @@ from typing import Any
 
 from quant_engine import config
 from scripts.gates.findings import Finding
+from scripts.gates.reachability import live_statements, shallow_walk
 
 ENTRY_BOOTSTRAP = """
 if not __package__:  # run as a file: put the package's parent on sys.path, never its folder
@@ -73,35 +74,100 @@ def receiver_text(node: ast.expr) -> str:
     return ast.unparse(node)
 
 
+def same_class_names(method: ast.FunctionDef | ast.AsyncFunctionDef, owner: str) -> set[str]:
+    """Names that hold an instance of ``owner`` inside one of its methods: parameters annotated
+    with the class (or ``Self``), and locals built by it (``cls(...)``, ``Owner(...)``,
+    ``cls.__new__(cls)``): an alternative constructor may set their private state."""
+    own = {owner, f"'{owner}'", "Self", "typing.Self", "'Self'"}
+    args = method.args
+    names = {
+        a.arg
+        for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]
+        if a.annotation is not None and ast.unparse(a.annotation) in own
+    }
+    builders = {owner, "cls", f"{owner}.__new__", "cls.__new__", "object.__new__"}
+    for node in ast.walk(method):
+        if isinstance(node, ast.Assign | ast.AnnAssign) and isinstance(node.value, ast.Call):
+            built = ast.unparse(node.value.func) in builders or (
+                isinstance(node.value.func, ast.Attribute)
+                and node.value.func.attr == "__new__"
+                and isinstance(node.value.func.value, ast.Call)
+            )
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if built:
+                names |= {t.id for t in targets if isinstance(t, ast.Name)}
+    return names
+
+
+def same_class_receivers(tree: ast.Module) -> set[int]:
+    """``id`` of each ``x._attr`` node whose ``x`` is an instance of the enclosing class."""
+    allowed: set[int] = set()
+    for cls in (n for n in ast.walk(tree) if isinstance(n, ast.ClassDef)):
+        for method in cls.body:
+            if not isinstance(method, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            names = same_class_names(method, cls.name)
+            allowed |= {
+                id(node)
+                for node in ast.walk(method)
+                if isinstance(node, ast.Attribute)
+                and isinstance(node.value, ast.Name)
+                and node.value.id in names
+            }
+    return allowed
+
+
+def private_getattr(node: ast.Call) -> tuple[ast.expr, str] | None:
+    """``getattr/setattr/hasattr/delattr(obj, "_x", ...)`` with a literal private name."""
+    if not isinstance(node.func, ast.Name) or node.func.id not in PRIVATE_ACCESSORS:
+        return None
+    if len(node.args) < 2 or not isinstance(node.args[1], ast.Constant):
+        return None
+    name = node.args[1].value
+    return (node.args[0], name) if isinstance(name, str) and is_private(name) else None
+
+
+PRIVATE_ACCESSORS = frozenset({"getattr", "setattr", "hasattr", "delattr"})
+
+
 def check_private_attributes(
     tree: ast.Module,
     path: str,
     allowed: Mapping[str, str] = ALLOWED_PRIVATE_ATTRIBUTES,
 ) -> list[Finding]:
-    """QE002: ``obj._attr`` on anything but ``self``/``cls``/``super()`` or a local class.
+    """QE002: ``obj._attr`` (or ``getattr(obj, "_attr")`` with a literal name) on anything but
+    ``self``/``cls``/``super()``, a local class, or an instance of the enclosing class inside
+    its own methods (``other._x`` in ``__eq__``, or on ``cls(...)`` in an alternative
+    constructor).
 
     Fix: give the owning class or module a public method, property or function and use it;
     a deliberate exception goes in ALLOWED_PRIVATE_ATTRIBUTES with its reason.
     """
     local_classes = {n.name for n in ast.walk(tree) if isinstance(n, ast.ClassDef)}
+    same_class = same_class_receivers(tree)
     findings = []
     for node in ast.walk(tree):
-        if not isinstance(node, ast.Attribute) or not is_private(node.attr):
+        if isinstance(node, ast.Attribute) and is_private(node.attr):
+            if id(node) in same_class:
+                continue
+            value, attr = node.value, node.attr
+        elif isinstance(node, ast.Call) and (accessed := private_getattr(node)) is not None:
+            value, attr = accessed
+        else:
             continue
-        value = node.value
         if isinstance(value, ast.Name) and value.id in SELF_NAMES | local_classes:
             continue
         if isinstance(value, ast.Call) and ast.unparse(value.func) == "super":
             continue
         receiver = receiver_text(value)
-        if node.attr in allowed or f"{receiver}.{node.attr}" in allowed:
+        if attr in allowed or f"{receiver}.{attr}" in allowed:
             continue
         findings.append(
             Finding(
                 path,
                 node.lineno,
                 "QE002",
-                f"uses private attribute {node.attr!r} of {receiver!r}",
+                f"uses private attribute {attr!r} of {receiver!r}",
                 f"add a public method or property for it to {receiver!r}'s class or module",
             )
         )
@@ -166,7 +232,10 @@ def check_entry_manifest(tree: ast.Module, path: str) -> list[Finding]:
     """
     defined = {n.name for n in tree.body if isinstance(n, ast.FunctionDef)}
     calls = {
-        ast.unparse(n.func).rsplit(".", 1)[-1] for n in ast.walk(tree) if isinstance(n, ast.Call)
+        ast.unparse(n.func).rsplit(".", 1)[-1]
+        for statement in live_statements(tree.body)
+        for n in shallow_walk(statement)
+        if isinstance(n, ast.Call)
     }
     findings = [
         Finding(path, 1, "QE004", f"entry point defines no {name}()", f"define {name}()")
@@ -186,22 +255,75 @@ def check_entry_manifest(tree: ast.Module, path: str) -> list[Finding]:
     return findings
 
 
+PATH_BUILDERS = frozenset(
+    {"Path", "PurePath", "PosixPath", "pathlib.Path", "os.path.join", "posixpath.join"}
+)
+"""Calls that join their arguments into one path (``.joinpath`` too)."""
+
+
+def path_parts(node: ast.expr) -> list[str | None]:
+    """The parts of a path built from pieces, in order: a string for each literal piece, None
+    for a piece known only at run time (it breaks a run of literal parts)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value]
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+        return path_parts(node.left) + path_parts(node.right)
+    if isinstance(node, ast.Call) and not node.keywords:
+        name = ast.unparse(node.func)
+        if name in PATH_BUILDERS:
+            return [part for arg in node.args for part in path_parts(arg)]
+        if isinstance(node.func, ast.Attribute) and node.func.attr == "joinpath":
+            head = path_parts(node.func.value)
+            return head + [part for arg in node.args for part in path_parts(arg)]
+    return [None]
+
+
+def built_paths(tree: ast.Module) -> list[tuple[int, str]]:
+    """``(line, "a/b")`` for each run of two or more literal parts joined into a path by
+    ``/``, ``Path(...)``, ``os.path.join(...)`` or ``.joinpath(...)`` (outermost builds only)."""
+    inner: set[int] = set()
+    found: list[tuple[int, str]] = []
+    for node in ast.walk(tree):
+        if id(node) in inner or not isinstance(node, ast.BinOp | ast.Call):
+            continue
+        parts = path_parts(node)
+        if len(parts) < 2:  # a lone constant is checked as a string
+            continue
+        inner |= {id(n) for n in ast.walk(node)}
+        run: list[str] = []
+        for part in [*parts, None]:
+            if part is not None:
+                run.append(part.strip("/"))
+                continue
+            if len(run) > 1:
+                found.append((node.lineno, "/".join(run)))
+            run = []
+    return found
+
+
 def check_path_literals(tree: ast.Module, path: str, fragments: Sequence[str]) -> list[Finding]:
-    """QE006: a string constant spells a canonical path that only quant_engine/layout.py may.
+    """QE006: a string constant, or a path joined from literal parts (``Path("docs") /
+    "audit"``, ``os.path.join("docs", "audit", "data")``), spells a canonical path that only
+    quant_engine/layout.py may.
 
     Fix: call the quant_engine.layout function naming that path (or use its *_NAME constant).
     """
+    spelled = [
+        (node.lineno, "string", node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+    ]
+    joined = [(line, "path built from parts", f"/{text}/") for line, text in built_paths(tree)]
     return [
         Finding(
             path,
-            node.lineno,
+            line,
             "QE006",
-            f"string spells canonical path fragment {hit!r}",
+            f"{what} spells canonical path fragment {hit!r}",
             "use the quant_engine.layout function for this path",
         )
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Constant) and isinstance(node.value, str)
-        for hit in [f for f in fragments if f in node.value][:1]
+        for line, what, text in spelled + joined
+        for hit in [f for f in fragments if (f"/{f}/" if what != "string" else f) in text][:1]
     ]
 
 

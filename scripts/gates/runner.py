@@ -13,10 +13,9 @@ import ast
 import json
 import subprocess
 import sys
-import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import astuple
+from dataclasses import astuple, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +35,18 @@ from scripts.gates.checks import (
     check_private_attributes,
     check_private_imports,
 )
+from scripts.gates.commands import (
+    check_command,
+    console_scripts,
+    delegates,
+    read_pyproject,
+    runs_as_main,
+)
 from scripts.gates.findings import Finding
+from scripts.gates.flag_defaults import check_literal_flag_defaults, long_options
+from scripts.gates.imports import check_private_modules
+from scripts.gates.layers import check_layer_edges, unseen_by_lint_imports
+from scripts.gates.suppressions import Suppression, apply_suppressions, noqa_comments
 from scripts.memo import DigestMemo, code_digest, key_of
 
 SOURCE_DIRS = (PACKAGE, "scripts")
@@ -109,7 +119,17 @@ def is_entry_point(rel: str) -> bool:
 
 
 CHECKS_CODE = tuple(
-    Path(__file__).resolve().with_name(name) for name in ("checks.py", "findings.py", "runner.py")
+    Path(__file__).resolve().with_name(name)
+    for name in (
+        "checks.py",
+        "commands.py",
+        "findings.py",
+        "flag_defaults.py",
+        "imports.py",
+        "reachability.py",
+        "runner.py",
+        "suppressions.py",
+    )
 )
 """The code behind a file's findings: part of every remembered result's key."""
 
@@ -123,10 +143,21 @@ def source_files(root: Path) -> dict[str, Path]:
     }
 
 
+def module_name(rel: str) -> str:
+    """``quant_engine/data/__init__.py`` → ``quant_engine.data``; ``a/b.py`` → ``a.b``."""
+    return rel.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
+
+
 def file_findings(
-    rel: str, data: bytes, fragments: Sequence[str], layout_file: str
+    rel: str,
+    data: bytes,
+    fragments: Sequence[str],
+    layout_file: str,
+    *,
+    shared_flags: frozenset[str] = frozenset(),
+    command: str | None = None,
 ) -> tuple[list[Finding], int | None]:
-    """The per-file gates (QE000-QE004, QE006) of one source, and the line of its
+    """The per-file gates (QE000-QE006) of one source, and the line of its
     ``def build_parser`` (None when it has none or does not parse)."""
     try:
         tree = ast.parse(data, filename=rel)
@@ -134,10 +165,15 @@ def file_findings(
         line = getattr(exc, "lineno", None) or 1
         return [Finding(rel, line, "QE000", f"does not parse: {exc}", "fix it")], None
     findings = check_private_imports(tree, rel) + check_private_attributes(tree, rel)
+    is_package = rel.endswith("/__init__.py")
+    findings += check_private_modules(tree, rel, module_name(rel), is_package=is_package)
+    findings += check_literal_flag_defaults(tree, rel, shared_flags)
     if rel != layout_file:
         findings += check_path_literals(tree, rel, fragments)
     if is_entry_point(rel):
         findings += check_entry_bootstrap(tree, rel) + check_entry_manifest(tree, rel)
+    elif command is not None or (rel.startswith("scripts/") and runs_as_main(tree)):
+        findings += check_command(tree, rel, command or "main")
     defs = [n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "build_parser"]
     return findings, defs[0].lineno if defs else None
 
@@ -149,7 +185,68 @@ def run_gates(
     lint: bool = True,
     memo: DigestMemo | None = None,
 ) -> list[Finding]:
-    """All gates QE001-QE008 over the repository at ``root``; findings sorted by place.
+    """All gates QE001-QE008 over the repository at ``root``; findings sorted by place
+    (those suppressed by a reasoned ``# noqa: QExxx`` left out: see :func:`gate_report`)."""
+    return gate_report(root, edges=edges, lint=lint, memo=memo).findings
+
+
+@dataclass(frozen=True)
+class GateReport:
+    """The findings of every gate, and the inline suppressions that held some back."""
+
+    findings: list[Finding]
+    suppressions: list[Suppression]
+
+
+def shared_flag_names(root: Path) -> frozenset[str]:
+    """The long options the shared flag helpers (quant_engine/cli.py) define."""
+    try:
+        return long_options(ast.parse((root / PACKAGE / "cli.py").read_bytes()))
+    except (OSError, SyntaxError, ValueError):
+        return frozenset()
+
+
+def package_names(rels: Iterable[str]) -> frozenset[str]:
+    """Dotted names of the folders holding an ``__init__.py`` (regular packages)."""
+    return frozenset(module_name(r) for r in rels if r.endswith("/__init__.py"))
+
+
+def command_files(
+    files: Mapping[str, Path], pyproject: Mapping[str, object]
+) -> tuple[dict[str, str], list[Finding]]:
+    """``rel → function`` of every console script outside ``run_*.py`` and of the commands
+    they hand over to; and a QE004 finding for each console script whose module is missing."""
+    by_module = {module_name(rel): rel for rel in files}
+    commands: dict[str, str] = {}
+    findings = []
+    todo = list(console_scripts(pyproject).items())
+    while todo:
+        name, (module, function) = todo.pop()
+        rel = by_module.get(module)
+        if rel is None:
+            if module.split(".")[0] in SOURCE_DIRS:
+                message = f"console script {name} points at {module}, which does not exist"
+                findings.append(Finding("pyproject.toml", 1, "QE004", message, "fix its target"))
+            continue
+        if rel in commands or is_entry_point(rel):
+            continue
+        commands[rel] = function
+        try:
+            tree = ast.parse(files[rel].read_bytes())
+        except (OSError, SyntaxError, ValueError):
+            continue  # QE000 reports it
+        todo += [(name, (target, "main")) for target in delegates(tree, function)]
+    return commands, findings
+
+
+def gate_report(
+    root: Path | None = None,
+    *,
+    edges: Sequence[Mapping[str, Any]] | None = None,
+    lint: bool = True,
+    memo: DigestMemo | None = None,
+) -> GateReport:
+    """All gates QE001-QE008 over the repository at ``root``, then the inline suppressions.
 
     ``lint-imports`` and the parser probe (both child processes) run while the files are
     checked; ``memo`` remembers each file's findings by content digest.
@@ -158,29 +255,42 @@ def run_gates(
     memo = memo or DigestMemo(None)
     files = source_files(root)
     fragments = sorted(layout.canonical_path_fragments())
+    shared_flags = shared_flag_names(root)
+    pyproject = read_pyproject((root / "pyproject.toml").read_text(encoding="utf-8"))
+    commands, findings = command_files(files, pyproject)
+    comments: list[Suppression] = []
     layout_file = (layout.package_dir() / "layout.py").relative_to(layout.repo_root()).as_posix()
     entry_points = {Path(rel).stem: rel for rel in files if is_entry_point(rel)}
-    findings: list[Finding] = []
     with ThreadPoolExecutor(2) as pool:
-        file_of = {
-            rel.removesuffix(".py").removesuffix("/__init__").replace("/", "."): rel
-            for rel in files
-        }
+        file_of = {module_name(rel): rel for rel in files}
         linted = pool.submit(lint_imports, root, file_of) if lint else None
         probed = pool.submit(probe_entry_points, root, list(entry_points)) if entry_points else None
         code = code_digest(CHECKS_CODE)
-        context = json.dumps([fragments, layout_file])
+        context = json.dumps([fragments, layout_file, sorted(shared_flags)])
         lines: dict[str, int] = {}
         for rel, path in files.items():
             data = path.read_bytes()
-            key = key_of(code, context, rel, data)
+            key = key_of(code, context, rel, commands.get(rel, ""), data)
             remembered = memo.get(key)
             if remembered is None:
-                found, line = file_findings(rel, data, fragments, layout_file)
-                memo.put(key, [[list(astuple(f)) for f in found], line])
+                found, line = file_findings(
+                    rel,
+                    data,
+                    fragments,
+                    layout_file,
+                    shared_flags=shared_flags,
+                    command=commands.get(rel),
+                )
+                noqa = noqa_comments(data, rel)
+                memo.put(
+                    key,
+                    [[list(astuple(f)) for f in found], line, [list(astuple(c)) for c in noqa]],
+                )
             else:
                 found = [Finding(*f) for f in remembered[0]]
                 line = remembered[1]
+                noqa = [Suppression(*c) for c in remembered[2]]
+            comments += noqa
             findings += found
             if rel in entry_points.values():
                 lines[Path(rel).stem] = line or 1
@@ -188,12 +298,17 @@ def run_gates(
         flags, parser_findings = entry_point_flags(entry_points, lines, answer)
         findings += parser_findings + check_flag_agreement(flags, lines)
         top_level = top_level_modules(files)
-        pyproject = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
         contracts = pyproject.get("tool", {}).get("importlinter", {}).get("contracts", [])
         findings += check_layer_coverage(top_level, contracts)
         if linted is not None:
             findings += linted.result()
     if edges is not None:
         findings += check_import_cycles(edges)
+        unseen = unseen_by_lint_imports(edges, package_names(files))
+        findings += check_layer_edges(unseen, contracts)
     memo.save()
-    return sorted(set(findings))
+    unchecked = (
+        {"QE009"} | ({"QE007"} if not lint else set()) | ({"QE008"} if edges is None else set())
+    )
+    kept, used = apply_suppressions(set(findings), comments, frozenset(unchecked))
+    return GateReport(kept, used)

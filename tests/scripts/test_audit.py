@@ -19,6 +19,8 @@ import pytest
 from quant_engine import layout
 from scripts import audit
 from scripts.gates.findings import Finding
+from scripts.gates.runner import GateReport
+from scripts.gates.suppressions import Suppression
 
 A_SOURCE = (
     '"""Module a."""\n\nfrom pkg import b\n\n\ndef compute(x: int = 1) -> int:\n    return x\n'
@@ -32,10 +34,11 @@ class Gates:
     def __init__(self) -> None:
         self.findings: list[Finding] = []
         self.edges: list[Any] | None = None
+        self.suppressions: list[Suppression] = []
 
-    def __call__(self, **kwargs: Any) -> list[Finding]:
+    def __call__(self, **kwargs: Any) -> GateReport:
         self.edges = kwargs.get("edges")
-        return list(self.findings)
+        return GateReport(list(self.findings), list(self.suppressions))
 
 
 @pytest.fixture
@@ -55,7 +58,7 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def gates(monkeypatch: pytest.MonkeyPatch) -> Gates:
     fake = Gates()
-    monkeypatch.setattr(audit, "run_gates", fake)
+    monkeypatch.setattr(audit, "gate_report", fake)
     return fake
 
 
@@ -288,3 +291,23 @@ def test_audit_check_reports_a_broken_tree_as_findings(
     if "layout" not in rel:  # only a broken layout/config stops the audit before its gates
         assert "cannot start" not in proc.stdout
         assert "audit gates:" in proc.stderr
+
+
+def test_the_report_lists_every_inline_suppression(
+    gates: Gates, capsys: pytest.CaptureFixture[str]
+) -> None:
+    gates.suppressions = [Suppression("scripts/x.py", 3, "QE002", "no public accessor upstream")]
+    assert audit.main(["--gates-only", "--no-lint-imports"]) == 0
+    err = capsys.readouterr().err
+    assert "1 finding(s) suppressed" in err
+    assert "scripts/x.py:3: QE002 suppressed: no public accessor upstream" in err
+    assert audit.main(["--gates-only", "--no-lint-imports", "--format", "json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["suppressions"] == [
+        {
+            "path": "scripts/x.py",
+            "line": 3,
+            "code": "QE002",
+            "reason": "no public accessor upstream",
+        }
+    ]

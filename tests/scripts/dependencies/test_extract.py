@@ -327,3 +327,44 @@ def test_internal_edges_equal_grimps_on_real_packages(package: str) -> None:
     assert set(result.modules) == set(graph.modules)
     assert ours == theirs
     assert result.errors == []
+
+
+DYNAMIC = """import importlib
+from importlib import import_module
+
+
+def load(name):
+    plugin = importlib.import_module("pkg.plugins.alpha")
+    other = __import__("pkg._private")
+    chosen = import_module(name)  # not a literal: no edge
+    return plugin, other, chosen
+
+
+backend = import_module("json")
+"""
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_dynamic_imports_with_a_literal_name_are_edges_flagged_dynamic(
+    tmp_path: Path, fast: bool
+) -> None:
+    files: dict[str, str | bytes] = {
+        "pkg/__init__.py": "",
+        "pkg/_private.py": "",
+        "pkg/plugins/__init__.py": "",
+        "pkg/plugins/alpha.py": "",
+        "pkg/loader.py": DYNAMIC,
+    }
+    write_tree(tmp_path, files)
+    result = deps.extract([tmp_path / "pkg"], fast=fast)
+    got = {
+        (e["imported"], e["line"], e["kind"], e["dynamic"], e["lazy"])
+        for e in edges_of(result, "pkg.loader")
+    }
+    assert got == {
+        ("importlib", 1, "stdlib", False, False),
+        ("importlib", 2, "stdlib", False, False),
+        ("pkg.plugins.alpha", 6, "internal", True, True),
+        ("pkg._private", 7, "internal", True, True),
+        ("json", 12, "stdlib", True, False),
+    }

@@ -200,3 +200,97 @@ def test_spelled_canonical_path_is_flagged_in_code_and_docstrings() -> None:
         checks.check_path_literals(ast.parse(clean), "s.py", layout.canonical_path_fragments())
         == []
     )
+
+
+# --- blind spots: getattr, same-class access, dead code, paths from parts -----------------------
+
+
+def test_getattr_with_a_literal_private_name_is_flagged_except_on_self() -> None:
+    tree = parse(
+        """
+        class Cache:
+            def load(self, store, name):
+                getattr(self, "_rows")
+                setattr(cls, "_count", 1)
+                getattr(store, name)
+                getattr(store, "public")
+                return getattr(store, "_rows", None)
+
+        hasattr(engine, "_model")
+        """
+    )
+    findings = checks.check_private_attributes(tree, "m.py")
+    assert sorted(codes_and_lines(findings)) == [("QE002", 8), ("QE002", 10)]
+    assert {f.message for f in findings} == {
+        "uses private attribute '_rows' of 'store'",
+        "uses private attribute '_model' of 'engine'",
+    }
+
+
+def test_other_instances_of_the_same_class_may_touch_its_private_state() -> None:
+    tree = parse(
+        """
+        from typing import Self
+
+        class Money:
+            def __init__(self, cents):
+                self._cents = cents
+
+            def __eq__(self, other: "Money") -> bool:
+                return self._cents == other._cents
+
+            def plus(self, other: Self) -> "Money":
+                return Money(self._cents + other._cents)
+
+            @classmethod
+            def parse(cls, text):
+                made = cls.__new__(cls)
+                made._cents = int(text)
+                built = Money(0)
+                built._cents = 1
+                return made
+
+            def leak(self, wallet: "Wallet", stranger):
+                return wallet._cents + stranger._cents
+
+        def outside(money: Money):
+            return money._cents
+        """
+    )
+    findings = checks.check_private_attributes(tree, "m.py")
+    assert sorted(codes_and_lines(findings)) == [("QE002", 23), ("QE002", 23), ("QE002", 26)]
+
+
+def test_run_entry_point_only_in_dead_code_writes_no_manifest() -> None:
+    call = 'return run_entry_point("run_good", build_parser, argv, job)'
+    dead = {
+        "after a return": f"return 0\n    {call}",
+        "under if False": f"if False:\n        {call}\n    return 0",
+        "under if 0 in a loop": f"while 0:\n        {call}\n    return 0",
+        "after a raise": f"raise SystemExit(0)\n    {call}",
+    }
+    for where, body in dead.items():
+        source = ENTRY_HEAD + ENTRY_BODY.replace(call, body)
+        findings = checks.check_entry_manifest(ast.parse(source), "quant_engine/run_x.py")
+        assert ["manifest" in f.message for f in findings] == [True], where
+    live = ENTRY_BODY.replace(call, f"if argv is None:\n        return 1\n    {call}")
+    assert checks.check_entry_manifest(ast.parse(ENTRY_HEAD + live), "r.py") == []
+
+
+def test_canonical_path_built_from_parts_is_flagged() -> None:
+    tree = parse(
+        """
+        import os
+        from pathlib import Path
+
+        a = Path("docs") / "audit"
+        b = os.path.join("docs", "audit", "data")
+        c = root / "docs" / "audit" / name
+        d = Path("docs").joinpath("audit")
+        e = Path("docs") / "auditing"
+        f = Path("docs") / name / "audit"
+        """
+    )
+    findings = checks.check_path_literals(tree, "m.py", layout.canonical_path_fragments())
+    assert codes_and_lines(findings) == [("QE006", n) for n in (5, 6, 7, 8)]
+    assert all("built from parts" in f.message for f in findings)

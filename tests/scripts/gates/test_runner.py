@@ -6,8 +6,10 @@ import importlib
 from pathlib import Path
 
 from quant_engine import layout
+from scripts.dependencies.extract import extract
 from scripts.gates.checks import Flag, flag_actions, flag_signature
-from scripts.gates.runner import probe_entry_points, run_gates
+from scripts.gates.runner import gate_report, probe_entry_points, run_gates
+from scripts.gates.suppressions import Suppression
 from scripts.memo import DigestMemo
 from tests.scripts.gates.sources import ENTRY_BODY, ENTRY_HEAD, edge
 
@@ -66,6 +68,64 @@ def test_runner_finds_every_seeded_violation(tmp_path: Path) -> None:
         ("scripts/tool.py", "QE002"),
         ("scripts/broken.py", "QE000"),
     }
+
+
+def test_imports_lint_imports_cannot_see_are_gated_and_noqa_needs_a_reason(
+    tmp_path: Path,
+) -> None:
+    layers = '"(quant_engine.run_good)", "quant_engine.loose", "quant_engine.tools"'
+    root = write_tree(
+        tmp_path,
+        {
+            "pyproject.toml": PYPROJECT.replace(PYPROJECT.split("layers = ")[1], f"[{layers}]\n"),
+            "quant_engine/__init__.py": "",
+            "quant_engine/run_good.py": ENTRY_HEAD + ENTRY_BODY,
+            "quant_engine/loose/tool.py": "from quant_engine import run_good\n",  # no __init__
+            "quant_engine/tools.py": (
+                "import importlib\n"
+                'importlib.import_module("quant_engine.loose.tool")\n'
+                "def f(t):\n"
+                "    return t._a  # noqa: QE002 the test says why\n"
+                "def g(t):\n"
+                "    return t._b  # noqa: QE002\n"
+            ),
+        },
+    )
+    edges = extract([root / "quant_engine"]).edges
+    report = gate_report(root, edges=edges, lint=False)
+    assert {(f.path, f.line, f.code) for f in report.findings} == {
+        ("quant_engine/loose/tool.py", 1, "QE007"),  # lower layer imports a higher one
+        ("quant_engine/tools.py", 2, "QE007"),  # dynamic import of a higher layer
+        ("quant_engine/tools.py", 6, "QE002"),  # the finding, and the noqa without a reason
+    }
+    assert len(report.findings) == 4
+    assert report.suppressions == [
+        Suppression("quant_engine/tools.py", 4, "QE002", "the test says why")
+    ]
+
+
+def test_console_scripts_outside_run_modules_are_commands(tmp_path: Path) -> None:
+    root = write_tree(
+        tmp_path,
+        {
+            "pyproject.toml": PYPROJECT + "[project.scripts]\n"
+            'qe-gone = "quant_engine.gone:main"\nqe-hand = "quant_engine.hand:main"\n',
+            "quant_engine/tools.py": "def main(argv=None):\n    raise SystemExit(run(argv))\n",
+            "quant_engine/hand.py": (
+                "def main(argv=None):\n"
+                "    from quant_engine.tools import main as tools_main\n"
+                "    return tools_main(argv)\n"
+            ),
+            "scripts/tool.py": "def main():\n    return 0\nif __name__ == '__main__':\n    main()",
+        },
+    )
+    found = {(f.path, f.line, f.code) for f in run_gates(root, lint=False)}
+    assert {
+        ("quant_engine/tools.py", 1, "QE004"),  # reached through qe-hand's hand-over
+        ("pyproject.toml", 1, "QE004"),  # qe-gone points at no module
+        ("scripts/tool.py", 1, "QE004"),
+    } <= found
+    assert not any(p == "quant_engine/hand.py" and c in {"QE003", "QE004"} for p, _, c in found)
 
 
 def test_remembered_findings_follow_the_file_content(tmp_path: Path) -> None:
