@@ -11,6 +11,7 @@ import {
   sortRows,
   spansMoreThan,
   verifiedRunIds,
+  yearlyFigures,
 } from "./shape";
 
 const bar = (date: string): OhlcvBar => ({
@@ -39,6 +40,8 @@ describe("chart data", () => {
       equity,
       daily_return: 0,
       drawdown: 0,
+      gross_equity: null,
+      benchmark: null,
     }));
     expect(rebased(points).map((p) => p.value)).toEqual([1, 1.2, 0.9, 1.3]);
     expect(drawdowns([1, 1.2, 0.9, 1.3])).toEqual([0, 0, 0.9 / 1.2 - 1, 0]);
@@ -105,5 +108,21 @@ describe("run ids", () => {
     expect(short.get(ids[0] as string)).toBe("20261205T235743.1");
     expect(short.get(ids[1] as string)).toBe("20261205T235743.2");
     expect(short.get(ids[2] as string)).toBe("20261205T120000");
+  });
+});
+
+describe("figures by year", () => {
+  it("compounds each year's returns and measures its drawdown", () => {
+    const rows = yearlyFigures([
+      { date: "2020-12-30", daily_return: 0.1 },
+      { date: "2020-12-31", daily_return: -0.5 },
+      { date: "2021-01-04", daily_return: 0.02 },
+      { date: "2021-01-05", daily_return: 0.02 },
+    ]);
+    expect(rows.map((r) => r.year)).toEqual(["2020", "2021"]);
+    expect(rows[0]?.total_return).toBeCloseTo(1.1 * 0.5 - 1);
+    expect(rows[0]?.max_drawdown).toBeCloseTo(0.5);
+    expect(rows[1]?.total_return).toBeCloseTo(1.02 * 1.02 - 1);
+    expect(rows[1]?.sharpe).toBe(0);
   });
 });

@@ -155,3 +155,45 @@ export function shortestPrefixes(ids: string[], min = 15): Map<string, string> {
   });
   return out;
 }
+
+/** One calendar year of daily returns: compounded return, annualised volatility and Sharpe,
+ * max drawdown (positive), as the backtest reports them. */
+export interface YearFigures {
+  year: string;
+  total_return: number;
+  volatility: number;
+  sharpe: number;
+  max_drawdown: number;
+}
+
+/** Figures per calendar year from dated daily returns (252 trading days a year). */
+export function yearlyFigures(points: { date: string; daily_return: number }[]): YearFigures[] {
+  const byYear = new Map<string, number[]>();
+  for (const p of points) {
+    const year = p.date.slice(0, 4);
+    const list = byYear.get(year) ?? [];
+    list.push(p.daily_return);
+    byYear.set(year, list);
+  }
+  return [...byYear.entries()].map(([year, returns]) => {
+    const n = returns.length;
+    const mean = returns.reduce((a, b) => a + b, 0) / n;
+    const variance = n > 1 ? returns.reduce((a, r) => a + (r - mean) ** 2, 0) / (n - 1) : 0;
+    const std = Math.sqrt(variance);
+    let equity = 1;
+    let peak = 1;
+    let worst = 0;
+    for (const r of returns) {
+      equity *= 1 + r;
+      peak = Math.max(peak, equity);
+      worst = Math.max(worst, 1 - equity / peak);
+    }
+    return {
+      year,
+      total_return: equity - 1,
+      volatility: std * Math.sqrt(252),
+      sharpe: std > 0 ? (mean / std) * Math.sqrt(252) : 0,
+      max_drawdown: worst,
+    };
+  });
+}

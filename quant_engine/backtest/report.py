@@ -153,15 +153,19 @@ def summary_rows(result: BacktestResult) -> dict[str, str]:
 
 
 def equity_csv(result: BacktestResult) -> str:
-    """CSV text with columns date, daily_return, equity, drawdown (fixed 10-decimal floats)."""
-    frame = pd.DataFrame(
-        {
-            "date": pd.DatetimeIndex(result.daily_returns.index).strftime("%Y-%m-%d"),
-            "daily_return": result.daily_returns.to_numpy(),
-            "equity": result.equity.to_numpy(),
-            "drawdown": result.drawdown.to_numpy(),
-        }
-    )
+    """CSV text with columns date, daily_return, equity, drawdown, then (when known) the
+    equity before costs and the benchmark's equity; fixed 10-decimal floats."""
+    columns: dict[str, Any] = {
+        "date": pd.DatetimeIndex(result.daily_returns.index).strftime("%Y-%m-%d"),
+        "daily_return": result.daily_returns.to_numpy(),
+        "equity": result.equity.to_numpy(),
+        "drawdown": result.drawdown.to_numpy(),
+    }
+    if result.gross_returns is not None:
+        columns["gross_equity"] = perf.equity_curve(result.gross_returns.to_numpy(np.float64))
+    if result.benchmark is not None:
+        columns["benchmark"] = result.benchmark.to_numpy(dtype=np.float64)
+    frame = pd.DataFrame(columns)
     text: str = frame.to_csv(index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
     return text
 

@@ -65,12 +65,18 @@ def test_save_writes_three_files_by_logical_name(result: BacktestResult, tmp_pat
 def test_equity_curve_csv_has_fixed_format(result: BacktestResult, tmp_path: Path) -> None:
     path = save_backtest(result, tmp_path)["equity_curve"]
     lines = path.read_text().splitlines()
-    assert lines[0] == "date,daily_return,equity,drawdown"
-    assert lines[1] == "2022-01-03,0.0000000000,1.0000000000,0.0000000000"
+    assert lines[0] == "date,daily_return,equity,drawdown,gross_equity,benchmark"
+    assert lines[1].startswith("2022-01-03,0.0000000000,1.0000000000,0.0000000000,")
     table = pd.read_csv(path, parse_dates=["date"])
     assert len(table) == len(result.equity)
     np.testing.assert_allclose(table["equity"], result.equity, atol=1e-10)
     np.testing.assert_allclose(table["drawdown"], result.drawdown, atol=1e-10)
+    assert result.benchmark is not None
+    assert result.gross_returns is not None
+    np.testing.assert_allclose(table["benchmark"], result.benchmark, atol=1e-10)
+    gross = np.cumprod(1.0 + result.gross_returns.to_numpy())
+    np.testing.assert_allclose(table["gross_equity"], gross, atol=1e-9)
+    assert (table["gross_equity"] >= table["equity"] - 1e-12).all()  # costs only take away
 
 
 def test_metrics_json_holds_config_and_metrics(result: BacktestResult, tmp_path: Path) -> None:

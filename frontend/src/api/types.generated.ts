@@ -110,6 +110,10 @@ export interface EquityPoint {
   equity: number;
   daily_return: number;
   drawdown: number;
+  /** Portfolio value before costs (null in older runs). */
+  gross_equity: number | null;
+  /** The benchmark's value on the same sessions (null when none). */
+  benchmark: number | null;
 }
 
 /** A finished backtest: what ran, on which window, and how it did. */
@@ -136,12 +140,59 @@ export interface BacktestSummary {
   metrics: BacktestMetrics;
 }
 
-/** A backtest with its daily equity curve and the metrics of each year. */
+/** Return figures of one daily return series (fractions, annualised where it says so). */
+export interface ReturnFigures {
+  annual_return: number;
+  total_return: number;
+  volatility: number;
+  sharpe: number;
+  max_drawdown: number;
+  mean_return_per_year: number;
+}
+
+/** The same strategy before and after costs, and what trading cost per year. */
+export interface GrossAndNet {
+  gross: ReturnFigures;
+  net: ReturnFigures;
+  /** Mean daily cost × trading days: gross − net. */
+  costs_per_year: number;
+  turnover_per_year: number;
+}
+
+/** The benchmark's own figures and the strategy's (net) figures against it. */
+export interface BenchmarkComparison {
+  /** `equal_weight` (the universe) or an index ticker. */
+  name: string;
+  total_return: number;
+  annual_return: number;
+  sharpe: number;
+  max_drawdown: number;
+  /** Annualised mean daily active return. */
+  excess_return: number;
+  tracking_error: number;
+  information_ratio: number;
+  beta: number;
+}
+
+/** The scores' information coefficient over one calendar year. */
+export interface YearIc {
+  ic: number;
+  rank_ic: number;
+  days: number;
+}
+
+/** A backtest with its daily equity curve, gross and net figures, its benchmark and IC. */
 export interface BacktestDetail {
   summary: BacktestSummary;
   equity_curve: EquityPoint[];
   /** Metrics per calendar year, keyed by the year. */
   yearly: Record<string, BacktestMetrics>;
+  /** Null in older runs. */
+  gross_and_net: GrossAndNet | null;
+  /** Null when none. */
+  benchmark: BenchmarkComparison | null;
+  /** Model runs only, keyed by the year. */
+  ic_by_year: Record<string, YearIc>;
 }
 
 /** Backtest summaries, newest first. */

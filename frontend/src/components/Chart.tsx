@@ -72,7 +72,10 @@ export function Chart(props: ChartProps) {
           grid: { stroke: "rgba(128,128,128,0.15)" },
           size: 64,
           values: (_u, ticks) =>
-            ticks.map((t) => (percent ? `${(t * 100).toFixed(0)}%` : String(Number(t.toPrecision(3))))),
+            // a log scale leaves some ticks unlabelled (null)
+            (ticks as (number | null)[]).map((t) =>
+              t === null ? "" : percent ? `${(t * 100).toFixed(0)}%` : String(Number(t.toPrecision(3))),
+            ),
         },
       ],
       series: [

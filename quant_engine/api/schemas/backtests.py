@@ -40,6 +40,12 @@ class EquityPoint(BaseModel):
     equity: float = Field(description="Portfolio value, starting at 1.0.")
     daily_return: float
     drawdown: float = Field(ge=0, le=1)
+    gross_equity: float | None = Field(
+        default=None, description="Portfolio value before costs (null in older runs)."
+    )
+    benchmark: float | None = Field(
+        default=None, description="The benchmark's value on the same sessions (null when none)."
+    )
 
 
 class BacktestSummary(BaseModel):
@@ -59,13 +65,60 @@ class BacktestSummary(BaseModel):
     metrics: BacktestMetrics = Field(description="Net of costs and slippage.")
 
 
+class ReturnFigures(BaseModel):
+    """Return figures of one daily return series (fractions, annualised where it says so)."""
+
+    annual_return: float
+    total_return: float
+    volatility: float
+    sharpe: float
+    max_drawdown: float
+    mean_return_per_year: float
+
+
+class GrossAndNet(BaseModel):
+    """The same strategy before and after costs, and what trading cost per year."""
+
+    gross: ReturnFigures
+    net: ReturnFigures
+    costs_per_year: float = Field(description="Mean daily cost × trading days: gross − net.")
+    turnover_per_year: float
+
+
+class BenchmarkComparison(BaseModel):
+    """The benchmark's own figures and the strategy's (net) figures against it."""
+
+    name: str = Field(description="`equal_weight` (the universe) or an index ticker.")
+    total_return: float
+    annual_return: float
+    sharpe: float
+    max_drawdown: float
+    excess_return: float = Field(description="Annualised mean daily active return.")
+    tracking_error: float
+    information_ratio: float
+    beta: float
+
+
+class YearIc(BaseModel):
+    """The scores' information coefficient over one calendar year."""
+
+    ic: float
+    rank_ic: float
+    days: int = Field(ge=0)
+
+
 class BacktestDetail(BaseModel):
-    """A backtest with its daily equity curve and the metrics of each year."""
+    """A backtest with its daily equity curve, gross and net figures, its benchmark and IC."""
 
     summary: BacktestSummary
     equity_curve: list[EquityPoint]
     yearly: dict[str, BacktestMetrics] = Field(
         default_factory=dict, description="Metrics per calendar year, keyed by the year."
+    )
+    gross_and_net: GrossAndNet | None = Field(default=None, description="Null in older runs.")
+    benchmark: BenchmarkComparison | None = Field(default=None, description="Null when none.")
+    ic_by_year: dict[str, YearIc] = Field(
+        default_factory=dict, description="Model runs only, keyed by the year."
     )
 
 

@@ -71,8 +71,22 @@ def equity_curve(manifest: RunManifest) -> list[EquityPoint]:
 
 
 def detail(manifest: RunManifest) -> BacktestDetail:
-    """Summary plus equity curve of one backtest run."""
-    return BacktestDetail(summary=summary(manifest), equity_curve=equity_curve(manifest))
+    """Summary, equity curve, gross and net, benchmark and IC by year of one backtest run."""
+    head = summary(manifest)
+    path = runs.output_path(manifest, "metrics")
+    report = read_json_object(path, "backtest output")
+    try:
+        return BacktestDetail.model_validate(
+            {
+                "summary": head,
+                "equity_curve": equity_curve(manifest),
+                "gross_and_net": report.get("gross_and_net"),
+                "benchmark": report.get("benchmark"),
+                "ic_by_year": report.get("ic_by_year") or {},
+            }
+        )
+    except ValidationError as exc:
+        raise DataError(f"{path}: does not describe a backtest ({first_error(exc)})") from None
 
 
 def latest() -> RunManifest:

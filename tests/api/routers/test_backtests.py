@@ -49,6 +49,25 @@ def test_latest_has_the_whole_equity_curve(populated: Path, client: TestClient) 
     assert max(p["drawdown"] for p in curve) == pytest.approx(metrics["max_drawdown"], rel=1e-9)
 
 
+def test_detail_has_gross_and_net_the_benchmark_and_ic_by_year(
+    populated: Path, client: TestClient
+) -> None:
+    run = latest("run_backtest")
+    detail = client.get("/api/backtests/latest").json()["data"]
+    report = json.loads(output(run, "metrics").read_text())
+    both = detail["gross_and_net"]
+    assert both == report["gross_and_net"]
+    assert both["gross"]["mean_return_per_year"] - both["net"]["mean_return_per_year"] == (
+        pytest.approx(both["costs_per_year"], rel=1e-9)
+    )
+    assert detail["benchmark"]["name"] == report["benchmark"]["name"]
+    assert detail["benchmark"]["beta"] == report["benchmark"]["beta"]
+    assert detail["ic_by_year"] == report.get("ic_by_year", {})
+    curve = detail["equity_curve"]
+    assert all(p["benchmark"] is not None and p["gross_equity"] is not None for p in curve)
+    assert curve[-1]["gross_equity"] >= curve[-1]["equity"]
+
+
 def test_by_id_and_by_prefix(populated: Path, client: TestClient) -> None:
     run_id = latest("run_backtest").run_id
     by_id = client.get(f"/api/backtests/{run_id}").json()["data"]
