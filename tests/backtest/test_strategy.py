@@ -34,8 +34,13 @@ def test_a_delisting_name_is_scored_and_held_to_its_last_bar_then_earns_its_deli
     grid = full.sessions
     last = grid[-40]  # S0002 delists 39 sessions before the end of the data
     bars = {t: (f[f.index <= last] if t == "S0002" else f) for t, f in full.bars.items()}
-    hold_all = BacktestConfig(
-        rule="top_k", top_k=4, entry_threshold=-math.inf, cost_bps=0.0, slippage_bps=0.0
+    hold_all = BacktestConfig(  # rebalanced every bar: the delisted holding is cash at once
+        rule="top_k",
+        top_k=4,
+        entry_threshold=-math.inf,
+        cost_bps=0.0,
+        slippage_bps=0.0,
+        rebalance_every=1,
     )
     runs = {}
     for delisting in ({}, {"S0002": -0.5}):

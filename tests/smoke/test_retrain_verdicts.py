@@ -15,7 +15,7 @@ from quant_engine import config
 pytestmark = pytest.mark.smoke
 
 Runner = Callable[..., subprocess.CompletedProcess[str]]
-QUICK = ("--tickers", "SPX,NDX,S0000,S0001,S0002,S0003,S0004,S0005", "--years", "4")
+QUICK = ("--tickers", "SPX,COMP,S0000,S0001,S0002,S0003,S0004,S0005", "--years", "4")
 COLUMNS = {"COLUMNS": "250"}
 
 
