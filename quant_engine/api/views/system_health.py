@@ -20,8 +20,8 @@ from quant_engine.api.job_manager import JobManager
 from quant_engine.api.schemas.compute import JobStatus
 from quant_engine.api.schemas.system_health import ComponentHealth, HealthStatus, SystemHealth
 from quant_engine.errors import QuantEngineError, error_line
-from quant_engine.runs import store
-from quant_engine.runs.manifest import RunManifest, RunStatus
+from quant_engine.runs import index
+from quant_engine.runs.manifest import RunStatus
 
 Check = Callable[[], tuple[HealthStatus, str]]
 SEVERITY = {HealthStatus.OK: 0, HealthStatus.DEGRADED: 1, HealthStatus.DOWN: 2}
@@ -88,13 +88,10 @@ def check_runs() -> tuple[HealthStatus, str]:
 
     Rejected invocations (bad usage, nothing ran) and verify re-runs are not counted.
     """
-    found = store.scan(layout.manifests_dir())
-    newest: dict[str, RunManifest] = {}
-    for _, manifest in found.entries:
-        if manifest.status is not RunStatus.REJECTED and manifest.verify_of is None:
-            newest.setdefault(manifest.script, manifest)
-    parts = [f"{m.script} {m.status.value} ({m.run_id})" for m in newest.values()]
-    bad = [m for m in newest.values() if m.status in (RunStatus.FAILED, RunStatus.DEAD)]
+    found = index.latest_by_script(layout.manifests_dir())
+    newest = found.rows
+    parts = [f"{row.script} {row.status.value} ({row.run_id})" for row in newest]
+    bad = [row for row in newest if row.status in (RunStatus.FAILED, RunStatus.DEAD)]
     if found.unreadable:
         parts.append(f"{len(found.unreadable)} unreadable manifest(s)")
     status = HealthStatus.DEGRADED if bad or found.unreadable else HealthStatus.OK
