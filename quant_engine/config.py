@@ -384,5 +384,3 @@ RUN_INDEX_NAME: str = ".run_index.sqlite"
 """The run index beside the manifests: a dot-file, so manifest listings skip it; safe to delete."""
 RUN_INDEX_BUSY_TIMEOUT_S: float = 60.0
 """How long a reader waits for another process's index sync before giving up on the index."""
-API_HEALTH_CACHE_S: float = 5.0
-"""How long ``/api/system-health`` reuses its checks; model files are re-verified only on change."""
