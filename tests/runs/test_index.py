@@ -1,10 +1,168 @@
-"""Summary rows: flattened settings and metrics of the manifests in a folder."""
+"""The run index: rows follow the manifest files however they change, and the files always win."""
 
 from __future__ import annotations
 
-from quant_engine.runs.index import flatten_scalars
+import contextlib
+import os
+import shutil
+import sqlite3
+import stat
+from pathlib import Path
+
+import pytest
+
+from quant_engine.runs import index, store
+from quant_engine.runs.index import flatten_scalars, query
+from quant_engine.runs.manifest import RunManifest, RunStatus
+from quant_engine.runs.record import new_manifest
 
 
 def test_flatten_scalars_joins_scalar_lists_and_drops_nested_lists() -> None:
     flat = flatten_scalars({"a": {"b": 1, "c": [1, 2]}, "d": [{"x": 1}], "e": None})
     assert flat == {"a.b": 1, "a.c": "1,2", "e": None}
+
+
+def write_run(
+    directory: Path, script: str = "run_backtest", status: RunStatus = RunStatus.SUCCESS
+) -> tuple[Path, RunManifest]:
+    """One manifest as a run would leave it, with a Sharpe in its result."""
+    manifest = new_manifest(None, script, status=status, resolved={"model_kind": "ridge"})
+    manifest = manifest.model_copy(update={"result": {"metrics": {"sharpe": 0.5}}})
+    return store.write_new(manifest, directory), manifest
+
+
+def run_ids(directory: Path, **filters: object) -> list[str]:
+    return [row.run_id for row in query(directory, **filters).rows]  # type: ignore[arg-type]
+
+
+def test_rows_carry_settings_and_metrics_and_the_index_is_a_hidden_file(
+    manifest_dir: Path,
+) -> None:
+    path, manifest = write_run(manifest_dir)
+    (row,) = query(manifest_dir).rows
+    assert (row.path, row.run_id, row.status) == (path, manifest.run_id, RunStatus.SUCCESS)
+    assert row.settings == {"model_kind": "ridge"}
+    assert row.metrics == {"metrics.sharpe": 0.5}
+    assert index.index_path(manifest_dir).is_file()
+    assert index.index_path(manifest_dir).name.startswith(".")
+    assert store.list_folder(manifest_dir).manifests == [path]
+
+
+def test_files_copied_in_removed_and_rewritten_by_hand_are_followed(
+    manifest_dir: Path, tmp_path: Path
+) -> None:
+    first, one = write_run(manifest_dir)
+    elsewhere = tmp_path / "elsewhere"
+    other_path, other = write_run(elsewhere, "run_train")
+    assert run_ids(manifest_dir) == [one.run_id]
+
+    shutil.copy2(other_path, manifest_dir / other_path.name)  # copied in by hand
+    assert run_ids(manifest_dir) == [other.run_id, one.run_id]
+    assert run_ids(manifest_dir, script="run_train") == [other.run_id]
+
+    first.unlink()  # deleted by hand
+    assert run_ids(manifest_dir) == [other.run_id]
+
+    running = new_manifest(None, "run_predict", status=RunStatus.RUNNING)
+    path = store.write_new(running, manifest_dir)
+    assert query(manifest_dir, status=RunStatus.RUNNING).rows[0].run_id == running.run_id
+    done = running.model_copy(update={"status": RunStatus.SUCCESS, "result": {"rows": 3}})
+    store.rewrite(done, path)  # the run ends: same name, new content
+    (row,) = query(manifest_dir, script="run_predict").rows
+    assert (row.status, row.metrics) == (RunStatus.SUCCESS, {"rows": 3})
+    assert query(manifest_dir, status=RunStatus.RUNNING).rows == []
+
+
+def test_a_file_corrupted_by_hand_is_reported_unreadable_then_read_again_when_fixed(
+    manifest_dir: Path,
+) -> None:
+    path, manifest = write_run(manifest_dir)
+    good = path.read_bytes()
+    path.write_bytes(good[: len(good) // 2])
+    found = query(manifest_dir)
+    assert (found.rows, found.unreadable) == ([], [path])
+    path.write_bytes(good)
+    found = query(manifest_dir)
+    assert ([r.run_id for r in found.rows], found.unreadable) == ([manifest.run_id], [])
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "other_schema", "wrong_rows"])
+def test_a_damaged_index_is_rebuilt_from_the_files(manifest_dir: Path, damage: str) -> None:
+    _, one = write_run(manifest_dir)
+    _, two = write_run(manifest_dir, "run_train")
+    assert run_ids(manifest_dir) == [two.run_id, one.run_id]
+    db_path = index.index_path(manifest_dir)
+    if damage == "garbage":
+        db_path.write_bytes(os.urandom(8192))
+    elif damage == "truncated":
+        with sqlite3.connect(db_path) as db:
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        db_path.write_bytes(db_path.read_bytes()[:1500])
+    elif damage == "other_schema":
+        with sqlite3.connect(db_path) as db:
+            db.execute("PRAGMA user_version = 999")
+    else:  # rows of another folder under this folder's stats: gone files are dropped
+        with sqlite3.connect(db_path) as db:
+            db.execute("UPDATE runs SET size = size + 1")
+            db.execute(
+                "INSERT INTO runs (name, mtime_ns, size, readable) VALUES ('x.json', 1, 1, 0)"
+            )
+    found = query(manifest_dir)
+    assert [row.run_id for row in found.rows] == [two.run_id, one.run_id]
+    assert found.unreadable == []
+    assert query(manifest_dir, script="run_train").total == 1
+    with contextlib.closing(sqlite3.connect(db_path)) as db:  # rebuilt, not just bypassed
+        assert db.execute("SELECT count(*) FROM runs").fetchone() == (2,)
+        assert db.execute("PRAGMA user_version").fetchone() == (index.SCHEMA_VERSION,)
+
+
+def test_deleting_the_index_is_safe_and_rebuild_counts_the_runs(manifest_dir: Path) -> None:
+    _, one = write_run(manifest_dir)
+    query(manifest_dir)
+    index.remove_index(index.index_path(manifest_dir))
+    assert run_ids(manifest_dir) == [one.run_id]
+    assert index.rebuild(manifest_dir) == 1
+
+
+def test_a_running_row_whose_process_is_gone_reads_dead(manifest_dir: Path) -> None:
+    running = new_manifest(None, "run_backtest", status=RunStatus.RUNNING)
+    gone = running.environment.model_copy(update={"pid": 2**22 + 7})  # as after a SIGKILL
+    store.write_new(running.model_copy(update={"environment": gone}), manifest_dir)
+    alive = new_manifest(None, "run_backtest", status=RunStatus.RUNNING)  # this process
+    store.write_new(alive, manifest_dir)
+    assert run_ids(manifest_dir, status=RunStatus.DEAD) == [running.run_id]
+    assert run_ids(manifest_dir, status=RunStatus.RUNNING) == [alive.run_id]
+    assert [r.status for r in query(manifest_dir).rows] == [RunStatus.RUNNING, RunStatus.DEAD]
+
+
+def test_pages_count_every_match_and_verify_reruns_can_be_left_out(
+    manifest_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made = [write_run(manifest_dir)[1].run_id for _ in range(5)]
+    monkeypatch.setenv("QE_VERIFY_OF", made[0])
+    rerun = write_run(manifest_dir)[1]
+    assert rerun.verify_of == made[0]
+    page = query(manifest_dir, limit=2, offset=1)
+    assert ([r.run_id for r in page.rows], page.total) == ([made[4], made[3]], 6)
+    assert run_ids(manifest_dir, verify=False) == made[::-1]
+    assert run_ids(manifest_dir, newest_first=False, limit=1) == [made[0]]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+def test_a_read_only_data_home_is_read_from_the_files(manifest_dir: Path) -> None:
+    _, one = write_run(manifest_dir)
+    manifest_dir.chmod(stat.S_IRUSR | stat.S_IXUSR)
+    try:
+        assert run_ids(manifest_dir) == [one.run_id]
+        assert not index.index_path(manifest_dir).exists()
+    finally:
+        manifest_dir.chmod(stat.S_IRWXU)
+
+
+def test_an_index_that_cannot_be_opened_falls_back_to_the_files(manifest_dir: Path) -> None:
+    _, one = write_run(manifest_dir)
+    index.index_path(manifest_dir).mkdir()  # in the way: sqlite cannot open it
+    found = query(manifest_dir)
+    assert ([r.run_id for r in found.rows], found.total) == ([one.run_id], 1)
+    assert store.find_manifest(manifest_dir, one.run_id[:20]).is_file()
+    assert index.latest_by_script(manifest_dir).rows[0].run_id == one.run_id
