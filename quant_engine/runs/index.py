@@ -18,6 +18,7 @@ import contextlib
 import json
 import os
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -48,7 +49,7 @@ __all__ = [
 Scalar = str | int | float | bool | None
 """A leaf value of a run's settings or metrics."""
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 """Bumped whenever the table changes: an index of another version is rebuilt from the files."""
 
 COLUMNS = (
@@ -82,6 +83,10 @@ CREATE TABLE IF NOT EXISTS runs (
     verify_of TEXT, error TEXT, pid INTEGER, hostname TEXT, process_start TEXT,
     settings TEXT, metrics TEXT, result TEXT
 );
+CREATE TABLE IF NOT EXISTS folder (
+    id INTEGER PRIMARY KEY CHECK (id = 1), mtime_ns INTEGER NOT NULL, ino INTEGER NOT NULL,
+    listed_ns INTEGER NOT NULL
+);
 CREATE INDEX IF NOT EXISTS runs_by_id ON runs (readable, run_id);
 CREATE INDEX IF NOT EXISTS runs_by_script ON runs (script, status, run_id);
 PRAGMA user_version = {SCHEMA_VERSION};
@@ -90,6 +95,10 @@ INSERT = (
     f"INSERT OR REPLACE INTO runs ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
 )
 ROW_COLUMNS = ", ".join(COLUMNS[4:])
+
+QUIET_NS = 1_000_000_000
+"""A folder changed less than this before it was listed may change again unseen within the same
+timestamp tick: the next read lists it again rather than trusting its mtime."""
 
 Stat = tuple[int, int]
 """``(mtime_ns, size)`` of a manifest file: a change in either means it is read again."""
@@ -230,6 +239,10 @@ def record(directory: Path, name: str, stat: Stat) -> tuple[Any, ...]:
 
 def connect(path: Path) -> sqlite3.Connection:
     """Open (creating if needed) the index at ``path``; DatabaseError when it is not one of ours."""
+    try:
+        path.parent.mkdir(exist_ok=True)
+    except OSError as exc:
+        raise sqlite3.OperationalError(f"{path.parent}: cannot create ({exc})") from None
     db = sqlite3.connect(
         path, timeout=config.RUN_INDEX_BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
     )
@@ -304,17 +317,41 @@ def stored(db: sqlite3.Connection) -> dict[str, Stat]:
     }
 
 
-def sync(db: sqlite3.Connection, directory: Path) -> None:
-    """Bring the index in line with the files, leaving a read transaction open on the result.
+def folder_stat(directory: Path) -> Stat:
+    """``(mtime_ns, inode)`` of the folder: creating, replacing or deleting a file changes it."""
+    stat = directory.stat()
+    return stat.st_mtime_ns, stat.st_ino
 
-    Nothing is written when the files match the index; otherwise, under the write lock, the
-    folder is listed again and only new or changed files are read.
+
+def unchanged(db: sqlite3.Connection, directory: Path) -> bool:
+    """True when the folder is as the last full listing saw it: same mtime and inode, quiet
+    for a while before that listing, and that listing younger than the recheck interval."""
+    seen = db.execute("SELECT mtime_ns, ino, listed_ns FROM folder").fetchone()
+    if seen is None:
+        return False
+    mtime_ns, ino, listed_ns = seen
+    recheck_ns = config.RUN_INDEX_RECHECK_S * 1e9
+    return (
+        (mtime_ns, ino) == folder_stat(directory)
+        and mtime_ns < listed_ns - QUIET_NS
+        and time.time_ns() - listed_ns < recheck_ns
+    )
+
+
+def sync(db: sqlite3.Connection, directory: Path) -> None:
+    """Bring the index in line with the files, leaving a transaction open on the result.
+
+    A folder unchanged since the last full listing is trusted as is (files replaced, added or
+    removed change the folder's mtime; a file edited in place is seen at the next full listing,
+    at most ``config.RUN_INDEX_RECHECK_S`` later). Otherwise, under the write lock, the folder
+    is listed and only new or changed files are read.
     """
     db.execute("BEGIN")
-    if stored(db) == listing(directory):
+    if unchanged(db, directory):
         return
     db.execute("ROLLBACK")
     db.execute("BEGIN IMMEDIATE")
+    listed_ns, here = time.time_ns(), folder_stat(directory)  # before listing: a later change shows
     files = listing(directory)
     known = stored(db)
     gone = [(name,) for name in known.keys() - files.keys()]
@@ -325,6 +362,7 @@ def sync(db: sqlite3.Connection, directory: Path) -> None:
     ]
     if fresh:
         db.executemany(INSERT, fresh)
+    db.execute("INSERT OR REPLACE INTO folder VALUES (1, ?, ?, ?)", (*here, listed_ns))
 
 
 def rebuild(directory: Path) -> int:

@@ -7,10 +7,12 @@ import os
 import shutil
 import sqlite3
 import stat
+import time
 from pathlib import Path
 
 import pytest
 
+from quant_engine import config
 from quant_engine.runs import index, store
 from quant_engine.runs.index import flatten_scalars, query
 from quant_engine.runs.manifest import RunManifest, RunStatus
@@ -44,7 +46,7 @@ def test_rows_carry_settings_and_metrics_and_the_index_is_a_hidden_file(
     assert row.settings == {"model_kind": "ridge"}
     assert row.metrics == {"metrics.sharpe": 0.5}
     assert index.index_path(manifest_dir).is_file()
-    assert index.index_path(manifest_dir).name.startswith(".")
+    assert index.index_path(manifest_dir).relative_to(manifest_dir).parts[0].startswith(".")
     assert store.list_folder(manifest_dir).manifests == [path]
 
 
@@ -161,8 +163,28 @@ def test_a_read_only_data_home_is_read_from_the_files(manifest_dir: Path) -> Non
 
 def test_an_index_that_cannot_be_opened_falls_back_to_the_files(manifest_dir: Path) -> None:
     _, one = write_run(manifest_dir)
-    index.index_path(manifest_dir).mkdir()  # in the way: sqlite cannot open it
+    index.index_path(manifest_dir).mkdir(parents=True)  # in the way: sqlite cannot open it
     found = query(manifest_dir)
     assert ([r.run_id for r in found.rows], found.total) == ([one.run_id], 1)
     assert store.find_manifest(manifest_dir, one.run_id[:20]).is_file()
     assert index.latest_by_script(manifest_dir).rows[0].run_id == one.run_id
+
+
+def test_a_quiet_folder_skips_the_listing_until_the_recheck_but_never_misses_a_new_run(
+    manifest_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(config, "RUN_INDEX_RECHECK_S", 0.5)
+    path, one = write_run(manifest_dir)
+
+    def quiet_listing() -> None:  # the folder last changed 10 s ago, then one full listing
+        os.utime(manifest_dir, (time.time() - 10, time.time() - 10))
+        query(manifest_dir)
+
+    quiet_listing()
+    _, two = write_run(manifest_dir)  # a new file changes the folder: seen at once
+    assert run_ids(manifest_dir) == [two.run_id, one.run_id]
+    quiet_listing()
+    path.write_bytes(b"{")  # edited in place: the folder's mtime does not move
+    assert query(manifest_dir).unreadable == []  # trusted until the recheck
+    time.sleep(0.6)
+    assert query(manifest_dir).unreadable == [path]
