@@ -88,7 +88,7 @@ CREATE TABLE IF NOT EXISTS folder (
     listed_ns INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS runs_by_id ON runs (readable, run_id);
-CREATE INDEX IF NOT EXISTS runs_by_script ON runs (script, status, run_id);
+CREATE INDEX IF NOT EXISTS runs_by_script ON runs (script, readable, run_id);
 PRAGMA user_version = {SCHEMA_VERSION};
 """
 INSERT = (
@@ -532,13 +532,18 @@ def query(
 
 def newest_rows(db: sqlite3.Connection, directory: Path) -> RowQuery:
     """The newest row of each script (no rejected runs, no verify re-runs) from a synced index."""
-    newest = db.execute(
-        "SELECT max(run_id) FROM runs WHERE readable = 1 AND status != ? AND verify_of IS NULL "
-        "GROUP BY script",
-        [RunStatus.REJECTED.value],
-    ).fetchall()
-    sql = f"SELECT {ROW_COLUMNS}, name FROM runs WHERE readable = 1 AND run_id = ?"
-    rows = [to_row(directory, found) for (run_id,) in newest for found in db.execute(sql, [run_id])]
+    scripts = [script for (script,) in db.execute("SELECT DISTINCT script FROM runs")]
+    sql = (
+        f"SELECT {ROW_COLUMNS}, name FROM runs WHERE script = ? AND readable = 1 "
+        "AND status != ? AND verify_of IS NULL ORDER BY run_id DESC LIMIT 1"
+    )
+    rejected = RunStatus.REJECTED.value
+    rows = [
+        to_row(directory, found)
+        for script in scripts
+        if script is not None
+        for found in db.execute(sql, [script, rejected])
+    ]
     rows.sort(key=lambda row: row.run_id, reverse=True)
     unreadable = [directory / n for (n,) in db.execute("SELECT name FROM runs WHERE readable = 0")]
     return RowQuery(rows=rows, unreadable=unreadable, total=len(rows))
