@@ -43,6 +43,7 @@ __all__ = [
     "query_files",
     "rebuild",
     "row_of",
+    "run_ids",
     "run_paths",
 ]
 
@@ -122,7 +123,13 @@ class RunRow:
     metrics: dict[str, Scalar] = field(default_factory=dict)
     verify_of: str | None = None
     error: str | None = None
-    result: dict[str, JsonValue] = field(default_factory=dict)
+    result_json: str = field(default="{}", repr=False)
+
+    @property
+    def result(self) -> dict[str, JsonValue]:
+        """The run's ``result`` as its manifest nests it (decoded when asked for)."""
+        found: dict[str, JsonValue] = json.loads(self.result_json)
+        return found
 
 
 @dataclass
@@ -175,7 +182,7 @@ def row_of(path: Path, manifest: RunManifest) -> RunRow:
         metrics=flatten_scalars(dict(manifest.result)),
         verify_of=manifest.verify_of,
         error=error_of(manifest),
-        result=dict(manifest.result),
+        result_json=json.dumps(manifest.result),
     )
 
 
@@ -422,7 +429,7 @@ def to_row(directory: Path, values: tuple[Any, ...]) -> RunRow:
         metrics=json.loads(metrics),
         verify_of=verify_of,
         error=error,
-        result=json.loads(result),
+        result_json=result,
     )
 
 
@@ -575,6 +582,24 @@ def matching_ids(db: sqlite3.Connection, directory: Path, ref: str) -> list[Path
         for name in exact
         or [n for run_id, n in pairs if run_id.startswith(ref) or run_id.endswith(f"-{ref}")]
     ]
+
+
+def ids_of(db: sqlite3.Connection, script: str | None) -> list[str]:
+    """Run ids of the synced index, of ``script`` if given, newest first."""
+    where, args = ("AND script = ?", [script]) if script is not None else ("", [])
+    sql = f"SELECT run_id FROM runs WHERE readable = 1 {where} ORDER BY run_id DESC"
+    return [run_id for (run_id,) in db.execute(sql, args)]
+
+
+def run_ids(directory: Path, script: str | None = None) -> list[str]:
+    """Every run id (of ``script`` if given), newest first, without building rows: for shortest
+    unique prefixes and name checks over the whole folder."""
+    if not directory.is_dir():
+        return []
+    try:
+        return with_index(directory, lambda db: ids_of(db, script))
+    except (sqlite3.Error, OSError):
+        return [row.run_id for row in query_files(directory, script=script).rows]
 
 
 def run_paths(directory: Path, ref: str) -> list[Path]:

@@ -188,3 +188,10 @@ def test_a_quiet_folder_skips_the_listing_until_the_recheck_but_never_misses_a_n
     assert query(manifest_dir).unreadable == []  # trusted until the recheck
     time.sleep(0.6)
     assert query(manifest_dir).unreadable == [path]
+
+
+def test_run_ids_lists_every_run_of_a_script_newest_first(manifest_dir: Path) -> None:
+    made = [write_run(manifest_dir, script)[1] for script in ("run_train", "run_backtest") * 2]
+    assert index.run_ids(manifest_dir) == [m.run_id for m in made[::-1]]
+    assert index.run_ids(manifest_dir, "run_train") == [made[2].run_id, made[0].run_id]
+    assert query(manifest_dir, limit=1).rows[0].result == {"metrics": {"sharpe": 0.5}}
