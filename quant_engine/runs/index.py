@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import contextlib
 import json
+import operator
 import os
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -28,11 +29,12 @@ from typing import Any, TypeVar
 from pydantic import JsonValue, ValidationError
 
 from quant_engine import config
-from quant_engine.errors import first_line
+from quant_engine.errors import UsageError, first_line
 from quant_engine.runs import liveness, store
 from quant_engine.runs.manifest import RunManifest, RunStatus
 
 __all__ = [
+    "Condition",
     "RowQuery",
     "RunRow",
     "Scalar",
@@ -433,6 +435,91 @@ def to_row(directory: Path, values: tuple[Any, ...]) -> RunRow:
     )
 
 
+Condition = tuple[str, str, Scalar]
+"""``(key, operator, value)`` of a ``where`` filter: ``("metrics.sharpe", ">", 0.5)``."""
+
+OPERATORS = ("<", "<=", ">", ">=", "=", "!=")
+ROW_KEYS = ("run_id", "script", "status", "started_at", "finished_at", "duration_s")
+"""Keys that name a row's own column; any other key is a settings or metrics key."""
+
+
+def key_sql(key: str) -> tuple[str, list[Scalar]]:
+    """SQL for a key's value: the row's column, else the metric, else the setting of that name."""
+    if key in ROW_KEYS:
+        return key, []
+    path = '$."' + key + '"'
+    return "coalesce(json_extract(metrics, ?), json_extract(settings, ?))", [path, path]
+
+
+def condition_sql(condition: Condition) -> tuple[str, list[Scalar]]:
+    """SQL for one condition; numbers compare with numbers, text with text, as in Python."""
+    key, op, value = condition
+    if op not in OPERATORS:
+        raise UsageError(f"where: operator {op!r} is not one of {', '.join(OPERATORS)}")
+    expr, args = key_sql(key)
+    kinds = "'integer', 'real'" if isinstance(value, int | float) else "'text'"
+    return f"(typeof({expr}) IN ({kinds}) AND {expr} {op} ?)", [*args, *args, value]
+
+
+def value_of(row: RunRow, key: str) -> Scalar:
+    """A row's value for ``key`` (see :func:`key_sql`), the Python side of the same rule."""
+    if key in ROW_KEYS:
+        found = getattr(row, key)
+        if isinstance(found, datetime):
+            return found.isoformat()
+        return found.value if isinstance(found, RunStatus) else found
+    return row.metrics.get(key, row.settings.get(key))
+
+
+def matches(row: RunRow, condition: Condition) -> bool:
+    """True when the row meets one condition (no match across numbers and text)."""
+    key, op, value = condition
+    found = value_of(row, key)
+    numbers = isinstance(found, int | float) and isinstance(value, int | float)
+    if not (numbers or (isinstance(found, str) and isinstance(value, str))):
+        return False
+    compare: Callable[[Any, Any], bool] = {
+        "<": operator.lt,
+        "<=": operator.le,
+        ">": operator.gt,
+        ">=": operator.ge,
+        "=": operator.eq,
+        "!=": operator.ne,
+    }[op]
+    return bool(compare(found, value))
+
+
+def order_sql(order_by: str | None, newest_first: bool) -> tuple[str, list[Scalar]]:
+    """ORDER BY for ``order_by`` (a key, ``-key`` descending; missing values last), run id
+    breaking ties; by run id alone without one."""
+    by_id = "run_id DESC" if newest_first else "run_id ASC"
+    if not order_by:
+        return by_id, []
+    key = order_by.removeprefix("-")
+    expr, args = key_sql(key)
+    way = "DESC" if order_by.startswith("-") else "ASC"
+    return f"{expr} IS NULL, {expr} {way}, {by_id}", [*args, *args]
+
+
+def sort_key(row: RunRow, key: str) -> tuple[bool, int, float | str]:
+    """Sort key of one row for :func:`order_sql`'s order in Python (numbers before text)."""
+    found = value_of(row, key)
+    if isinstance(found, int | float):
+        return (False, 0, float(found))
+    return (found is None, 1, "" if found is None else str(found))
+
+
+def ordered(rows: list[RunRow], order_by: str | None) -> list[RunRow]:
+    """``rows`` (already by run id) sorted by ``order_by`` as :func:`order_sql` would."""
+    if not order_by:
+        return rows
+    key = order_by.removeprefix("-")
+    present = [r for r in rows if value_of(r, key) is not None]
+    missing = [r for r in rows if value_of(r, key) is None]
+    present.sort(key=lambda r: sort_key(r, key), reverse=order_by.startswith("-"))
+    return present + missing
+
+
 def select(
     db: sqlite3.Connection,
     directory: Path,
@@ -444,36 +531,44 @@ def select(
     limit: int | None,
     offset: int,
     verify: bool | None,
+    where: Sequence[Condition],
+    order_by: str | None,
 ) -> RowQuery:
     """The query against a synced index."""
-    where, args = ["readable = 1"], []
+    clauses: list[str] = ["readable = 1"]
+    args: list[Scalar] = []
     if script is not None:
-        where.append("script = ?")
+        clauses.append("script = ?")
         args.append(script)
     if since is not None:
-        where.append("name >= ?")
+        clauses.append("name >= ?")
         args.append(store.name_stamp(since))
     if verify is not None:
-        where.append("verify_of IS NOT NULL" if verify else "verify_of IS NULL")
+        clauses.append("verify_of IS NOT NULL" if verify else "verify_of IS NULL")
     live = status in (RunStatus.RUNNING, RunStatus.DEAD)  # decided per row, from the process
     if status is not None:
-        where.append("status = ?")
+        clauses.append("status = ?")
         args.append(RunStatus.RUNNING.value if live else status.value)
-    clause = " AND ".join(where)
-    order = "DESC" if newest_first else "ASC"
-    sql = f"SELECT {ROW_COLUMNS}, name FROM runs WHERE {clause} ORDER BY run_id {order}"
+    for condition in where:
+        sql_condition, condition_args = condition_sql(condition)
+        clauses.append(sql_condition)
+        args.extend(condition_args)
+    clause = " AND ".join(clauses)
+    order, order_args = order_sql(order_by, newest_first)
+    sql = f"SELECT {ROW_COLUMNS}, name FROM runs WHERE {clause} ORDER BY {order}"
+    args_sorted = [*args, *order_args]
     unreadable = [
         directory / name
         for (name,) in db.execute("SELECT name FROM runs WHERE readable = 0 ORDER BY name")
     ]
     if live:
-        rows = [to_row(directory, values) for values in db.execute(sql, args)]
+        rows = [to_row(directory, values) for values in db.execute(sql, args_sorted)]
         rows = [row for row in rows if row.status is status]
         end = None if limit is None else offset + limit
         return RowQuery(rows=rows[offset:end], unreadable=unreadable, total=len(rows))
     total = int(db.execute(f"SELECT count(*) FROM runs WHERE {clause}", args).fetchone()[0])
     page = f"{sql} LIMIT ? OFFSET ?"
-    values = db.execute(page, [*args, -1 if limit is None else limit, offset])
+    values = db.execute(page, [*args_sorted, -1 if limit is None else limit, offset])
     return RowQuery(
         rows=[to_row(directory, found) for found in values], unreadable=unreadable, total=total
     )
@@ -489,8 +584,13 @@ def query_files(
     limit: int | None = None,
     offset: int = 0,
     verify: bool | None = None,
+    where: Sequence[Condition] = (),
+    order_by: str | None = None,
 ) -> RowQuery:
     """The query answered by reading every manifest, for when the index cannot be used."""
+    for _, op, _ in where:
+        if op not in OPERATORS:
+            raise UsageError(f"where: operator {op!r} is not one of {', '.join(OPERATORS)}")
     found = store.scan(
         directory, script=script, status=status, since=since, newest_first=newest_first
     )
@@ -499,6 +599,7 @@ def query_files(
         for path, manifest in found.entries
         if verify is None or (manifest.verify_of is not None) is verify
     ]
+    rows = ordered([r for r in rows if all(matches(r, c) for c in where)], order_by)
     end = None if limit is None else offset + limit
     return RowQuery(rows=rows[offset:end], unreadable=found.unreadable, total=len(rows))
 
@@ -513,12 +614,18 @@ def query(
     limit: int | None = None,
     offset: int = 0,
     verify: bool | None = None,
+    where: Sequence[Condition] = (),
+    order_by: str | None = None,
 ) -> RowQuery:
     """Rows of the runs in ``directory`` matching ``script``/``status``/``since``, up to ``limit``.
 
     Status is as readers see it: a ``running`` run whose process is gone reads ``dead``.
     ``offset`` skips that many matching rows; ``verify`` False leaves out verify re-runs, True
-    keeps only them. The index is synced from the files first (see the module docstring).
+    keeps only them. ``where`` keeps rows meeting every ``(key, op, value)`` (a key is a row
+    column of ``ROW_KEYS``, else a metrics key, else a settings key; numbers compare with
+    numbers and text with text); ``order_by`` sorts by a key (``-key`` descending, rows without
+    it last) instead of by run id. UsageError for an unknown operator. The index is synced from
+    the files first (see the module docstring).
     """
     options = {
         "script": script,
@@ -528,6 +635,8 @@ def query(
         "limit": limit,
         "offset": offset,
         "verify": verify,
+        "where": where,
+        "order_by": order_by,
     }
     if not directory.is_dir():
         return RowQuery()

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from quant_engine import config
+from quant_engine.errors import UsageError
 from quant_engine.runs import index, store
 from quant_engine.runs.index import flatten_scalars, query
 from quant_engine.runs.manifest import RunManifest, RunStatus
@@ -195,3 +196,40 @@ def test_run_ids_lists_every_run_of_a_script_newest_first(manifest_dir: Path) ->
     assert index.run_ids(manifest_dir) == [m.run_id for m in made[::-1]]
     assert index.run_ids(manifest_dir, "run_train") == [made[2].run_id, made[0].run_id]
     assert query(manifest_dir, limit=1).rows[0].result == {"metrics": {"sharpe": 0.5}}
+
+
+def sharpe_runs(directory: Path) -> dict[float | None, str]:
+    """Backtests with Sharpe 1.2, -0.3, 0.7 and one train run without a Sharpe."""
+    made: dict[float | None, str] = {}
+    for sharpe in (1.2, -0.3, 0.7, None):
+        script = "run_backtest" if sharpe is not None else "run_train"
+        manifest = new_manifest(None, script, status=RunStatus.SUCCESS, resolved={"rule": "top_k"})
+        result = {"metrics": {"sharpe": sharpe}} if sharpe is not None else {"ic": 0.1}
+        store.write_new(manifest.model_copy(update={"result": result}), directory)
+        made[sharpe] = manifest.run_id
+    return made
+
+
+@pytest.mark.parametrize("source", ["index", "files"])
+def test_where_and_order_by_filter_and_sort_on_metrics_and_settings(
+    manifest_dir: Path, source: str
+) -> None:
+    made = sharpe_runs(manifest_dir)
+    if source == "files":
+        index.index_path(manifest_dir).mkdir(parents=True)  # the index cannot be opened
+
+    def ids(**options: object) -> list[str]:
+        return [r.run_id for r in query(manifest_dir, **options).rows]  # type: ignore[arg-type]
+
+    assert ids(where=[("metrics.sharpe", ">", 0.5)], order_by="-metrics.sharpe") == [
+        made[1.2],
+        made[0.7],
+    ]
+    assert ids(order_by="metrics.sharpe") == [made[-0.3], made[0.7], made[1.2], made[None]]
+    assert ids(order_by="-metrics.sharpe", limit=1) == [made[1.2]]
+    assert ids(where=[("rule", "=", "top_k"), ("script", "=", "run_train")]) == [made[None]]
+    assert ids(where=[("metrics.sharpe", "<", "a")]) == []  # text never matches a number
+    found = query(manifest_dir, where=[("metrics.sharpe", "<", 1.0)], limit=1)
+    assert (found.total, [r.run_id for r in found.rows]) == (2, [made[0.7]])
+    with pytest.raises(UsageError, match="operator"):
+        query(manifest_dir, where=[("metrics.sharpe", "~", 1)])
