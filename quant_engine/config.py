@@ -408,3 +408,13 @@ def snapshot_sha256() -> str:
 
     canonical = json.dumps(snapshot(), sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+RUN_INDEX_NAME: str = ".run_index/runs.sqlite"
+"""The run index inside the manifest folder (a dot-folder, so listings skip it and its journal
+files do not touch the manifest folder's mtime); safe to delete."""
+RUN_INDEX_BUSY_TIMEOUT_S: float = 60.0
+"""How long a reader waits for another process's index sync before giving up on the index."""
+RUN_INDEX_RECHECK_S: float = 2.0
+"""How often the run index lists every manifest even when the folder looks unchanged (a file
+edited in place, not replaced, changes only its own mtime)."""

@@ -21,6 +21,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 import quant_engine
 from quant_engine import config, layout
 from quant_engine.api.config import ApiSettings, load_settings
+from quant_engine.api.docs import install_docs
 from quant_engine.api.errors import install_error_handlers
 from quant_engine.api.job_manager import JobManager
 from quant_engine.api.middleware import (
@@ -54,7 +55,7 @@ def create_app(settings: ApiSettings | None = None, jobs: JobManager | None = No
         description=DESCRIPTION,
         version=quant_engine.__version__,
         lifespan=lifespan,
-        docs_url="/api/docs",
+        docs_url=None,  # served by install_docs with local assets
         redoc_url=None,
         openapi_url=f"/api/{layout.OPENAPI_NAME}",
     )
@@ -62,6 +63,7 @@ def create_app(settings: ApiSettings | None = None, jobs: JobManager | None = No
     app.state.jobs = manager
     app.state.started = time.monotonic()
     install_error_handlers(app)
+    install_docs(app, f"/api/{layout.OPENAPI_NAME}")
     for router in ROUTERS:
         app.include_router(router)
     mount_dashboard(app)

@@ -255,11 +255,9 @@ def find_manifest(directory: Path, ref: str) -> Path:
             of = f" of {script}" if script else ""
             raise UsageError(f"no finished successful run{of} in {directory}")
         return found
-    entries = scan(directory).entries
-    exact = [p for p, m in entries if ref in (m.run_id, p.name, p.stem)]
-    matches = exact or [
-        p for p, m in entries if m.run_id.startswith(ref) or m.run_id.endswith(f"-{ref}")
-    ]
+    from quant_engine.runs import index  # the index is built on this module
+
+    matches = index.run_paths(directory, ref)
     if not matches:
         raise UsageError(f"no run matches {ref!r} in {directory}")
     if len(matches) > 1:
@@ -272,7 +270,8 @@ def latest_success(directory: Path, script: str | None = None) -> Path | None:
     """The manifest of the newest successful (non-verify) run, of ``script`` if given.
 
     The latest pointer when it designates such a run (it normally does), else a scan, so a
-    pointer left on another run by an older version of the engine is not trusted.
+    pointer left on another run by an older version of the engine is not trusted (the run index
+    answers then).
     """
     pointer = directory / latest_name(script)
     try:
@@ -281,10 +280,10 @@ def latest_success(directory: Path, script: str | None = None) -> Path | None:
         manifest = None
     if manifest is not None and manifest.status is RunStatus.SUCCESS and not manifest.verify_of:
         return pointer.resolve()
-    for path, found in scan(directory, script=script, status=RunStatus.SUCCESS).entries:
-        if found.verify_of is None:
-            return path
-    return None
+    from quant_engine.runs import index  # the index is built on this module
+
+    rows = index.query(directory, script=script, status=RunStatus.SUCCESS, verify=False, limit=1)
+    return rows.rows[0].path if rows.rows else None
 
 
 def protected_run_ids(directory: Path) -> set[str]:

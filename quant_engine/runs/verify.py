@@ -259,7 +259,7 @@ def find_rerun(
 ) -> tuple[Path, RunManifest] | None:
     """The manifest the re-run (process ``pid``, started after ``since``) wrote for ``run_id``."""
     for directory in dict.fromkeys(dirs):
-        for path, m in store.scan(directory).entries:
+        for path, m in store.scan(directory, since=since).entries:  # only newer files
             if m.verify_of == run_id and m.environment.pid == pid and m.started_at >= since:
                 return path, m
     return None

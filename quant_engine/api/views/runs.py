@@ -3,34 +3,43 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
-from quant_engine import layout
+from quant_engine import config, layout
 from quant_engine.api.errors import NotFoundError
 from quant_engine.api.schemas.runs import RunList, RunManifest, RunStatus, RunSummary
-from quant_engine.errors import DataError, UsageError, first_line
-from quant_engine.runs import store
+from quant_engine.errors import DataError, UsageError
+from quant_engine.runs import index, store
+from quant_engine.runs.index import RunRow
 
 REF_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,200}$")
 
 
-SUMMARY_FIELDS = set(RunSummary.model_fields) - {"error"}
-"""The manifest fields a summary carries as they are (the error becomes one line)."""
-
-
-def run_summary(manifest: RunManifest) -> RunSummary:
-    """The list form of a manifest."""
-    error = first_line(manifest.error.message, manifest.error.type) if manifest.error else None
-    return RunSummary(**manifest.model_dump(include=SUMMARY_FIELDS), error=error)
+def run_summary(row: RunRow) -> RunSummary:
+    """The list form of a run's index row."""
+    return RunSummary(
+        run_id=row.run_id,
+        script=row.script,
+        status=row.status,
+        started_at=row.started_at,
+        finished_at=row.finished_at,
+        duration_s=row.duration_s,
+        model_version=row.model_version,
+        verify_of=row.verify_of,
+        result=row.result,
+        error=row.error,
+    )
 
 
 def list_runs(*, script: str | None, status: RunStatus | None, limit: int, offset: int) -> RunList:
-    """Runs newest first, filtered by script and status, one page of them."""
-    found = store.scan(layout.manifests_dir(), script=script, status=status)
-    matching = [manifest for _, manifest in found.entries]
+    """Runs newest first, filtered by script and status, one page of them (from the run index)."""
+    found = index.query(
+        layout.manifests_dir(), script=script, status=status, limit=limit, offset=offset
+    )
     return RunList(
-        runs=[run_summary(m) for m in matching[offset : offset + limit]],
-        total=len(matching),
+        runs=[run_summary(row) for row in found.rows],
+        total=found.total,
         unreadable=[path.name for path in found.unreadable],
     )
 
@@ -61,15 +70,26 @@ def latest_success(script: str, missing: str) -> RunManifest:
     return store.load_manifest(path)
 
 
-def successful(script: str) -> list[RunManifest]:
-    """Every successful, non-verify run of ``script``, newest first."""
-    return [
-        manifest
-        for _, manifest in store.scan(
-            layout.manifests_dir(), script=script, status=RunStatus.SUCCESS
-        ).entries
-        if manifest.verify_of is None
-    ]
+def successful(script: str) -> Iterator[RunManifest]:
+    """Every successful, non-verify run of ``script``, newest first, each read when reached."""
+    directory, offset = layout.manifests_dir(), 0
+    while True:
+        page = index.query(
+            directory,
+            script=script,
+            status=RunStatus.SUCCESS,
+            verify=False,
+            limit=config.API_LIST_LIMIT,
+            offset=offset,
+        ).rows
+        for row in page:
+            try:
+                yield store.load_manifest(row.path)
+            except DataError:
+                continue  # removed since the index was read
+        if len(page) < config.API_LIST_LIMIT:
+            return
+        offset += len(page)
 
 
 def require_run(manifest: RunManifest, script: str, what: str) -> None:

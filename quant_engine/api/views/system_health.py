@@ -8,11 +8,16 @@ that the data home cannot be written.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import platform
 import tempfile
+import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
 import quant_engine
 from quant_engine import config, layout
@@ -20,8 +25,8 @@ from quant_engine.api.job_manager import JobManager
 from quant_engine.api.schemas.compute import JobStatus
 from quant_engine.api.schemas.system_health import ComponentHealth, HealthStatus, SystemHealth
 from quant_engine.errors import QuantEngineError, error_line
-from quant_engine.runs import store
-from quant_engine.runs.manifest import RunManifest, RunStatus
+from quant_engine.runs import index
+from quant_engine.runs.manifest import RunStatus
 
 Check = Callable[[], tuple[HealthStatus, str]]
 SEVERITY = {HealthStatus.OK: 0, HealthStatus.DEGRADED: 1, HealthStatus.DOWN: 2}
@@ -33,8 +38,9 @@ def worst(statuses: list[HealthStatus]) -> HealthStatus:
     return max(statuses, key=SEVERITY.__getitem__, default=HealthStatus.OK)
 
 
+@functools.cache
 def check_runtime() -> tuple[HealthStatus, str]:
-    """Versions of the interpreter, the engine and the server libraries."""
+    """Versions of the interpreter, the engine and the server libraries (read once)."""
     from importlib.metadata import PackageNotFoundError, version
 
     parts = [f"quant_engine {quant_engine.__version__}", f"python {platform.python_version()}"]
@@ -69,8 +75,37 @@ def check_cache() -> tuple[HealthStatus, str]:
     return HealthStatus.OK, f"tickers cached: {listed}{note}"
 
 
-def check_models() -> tuple[HealthStatus, str]:
-    """The registry's current version exists."""
+Fingerprint = tuple[tuple[str, int, int, int], ...]
+"""``(path, inode, mtime_ns, size)`` of every file in the model registry's top two levels."""
+
+
+@dataclass
+class VerifiedModels:
+    """The last model check and the registry files it saw: a check is redone only when they
+    change, so requests do not re-hash model files that nobody touched."""
+
+    fingerprint: Fingerprint | None = None
+    outcome: tuple[HealthStatus, str] = (HealthStatus.OK, "")
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+MODEL_CHECK = VerifiedModels()
+
+
+def registry_fingerprint(root: Path) -> Fingerprint:
+    """Stat of the registry's pointers and version files (a changed file changes it)."""
+    if not root.is_dir():
+        return ()
+    found = []
+    for path in sorted([*root.iterdir(), *root.glob("*/*")]):
+        with contextlib.suppress(OSError):
+            stat = path.stat()
+            found.append((str(path), stat.st_ino, stat.st_mtime_ns, stat.st_size))
+    return tuple(found)
+
+
+def verify_models() -> tuple[HealthStatus, str]:
+    """The registry's current versions exist and their files match their ids (re-hashed)."""
     from quant_engine.models.registry import ModelRegistry
 
     registry = ModelRegistry()
@@ -80,7 +115,22 @@ def check_models() -> tuple[HealthStatus, str]:
         return HealthStatus.OK, f"no model trained yet ({len(known)} versions): run qe-train"
     if current not in known:
         return HealthStatus.DEGRADED, f"current model {current} is missing from the registry"
-    return HealthStatus.OK, f"current model {current} ({len(known)} versions)"
+    for version in sorted({current, *registry.currents().values()}):
+        try:
+            registry.load(version)
+        except QuantEngineError as exc:
+            return HealthStatus.DEGRADED, error_line(exc)
+    return HealthStatus.OK, f"current model {current} ({len(known)} versions, files verified)"
+
+
+def check_models() -> tuple[HealthStatus, str]:
+    """:func:`verify_models`, redone only when a file of the registry changed."""
+    fingerprint = registry_fingerprint(layout.models_dir())
+    with MODEL_CHECK.lock:
+        if MODEL_CHECK.fingerprint != fingerprint:
+            MODEL_CHECK.outcome = verify_models()
+            MODEL_CHECK.fingerprint = fingerprint
+        return MODEL_CHECK.outcome
 
 
 def check_runs() -> tuple[HealthStatus, str]:
@@ -88,13 +138,10 @@ def check_runs() -> tuple[HealthStatus, str]:
 
     Rejected invocations (bad usage, nothing ran) and verify re-runs are not counted.
     """
-    found = store.scan(layout.manifests_dir())
-    newest: dict[str, RunManifest] = {}
-    for _, manifest in found.entries:
-        if manifest.status is not RunStatus.REJECTED and manifest.verify_of is None:
-            newest.setdefault(manifest.script, manifest)
-    parts = [f"{m.script} {m.status.value} ({m.run_id})" for m in newest.values()]
-    bad = [m for m in newest.values() if m.status in (RunStatus.FAILED, RunStatus.DEAD)]
+    found = index.latest_by_script(layout.manifests_dir())
+    newest = found.rows
+    parts = [f"{row.script} {row.status.value} ({row.run_id})" for row in newest]
+    bad = [row for row in newest if row.status in (RunStatus.FAILED, RunStatus.DEAD)]
     if found.unreadable:
         parts.append(f"{len(found.unreadable)} unreadable manifest(s)")
     status = HealthStatus.DEGRADED if bad or found.unreadable else HealthStatus.OK

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
+from subprocess import PIPE
 
 from fastapi.testclient import TestClient
 
@@ -66,3 +71,53 @@ def test_an_unreadable_manifest_is_named_not_fatal(client: TestClient, qe_home: 
     data = client.get("/api/runs").json()["data"]
     assert data["runs"] == []
     assert data["unreadable"] == ["run_manifest_broken.json"]
+
+
+CONCURRENT_RUNS = 20
+ONE_RUN = textwrap.dedent(
+    """
+    import time
+    from quant_engine import layout
+    from quant_engine.runs import index
+    from quant_engine.utils.reproducibility import record_run
+
+    with record_run({"seed": 1}, "run_backtest") as run:
+        for _ in range(3):  # readers see it running (and list runs, as qe-runs list would)
+            index.query(layout.manifests_dir(), limit=5)
+            time.sleep(0.05)
+        run.set_result(metrics={"sharpe": 0.5})
+    index.query(layout.manifests_dir(), limit=5)
+    """
+)
+
+
+def test_twenty_runs_writing_while_the_api_reads_lose_no_row(
+    client: TestClient, qe_home: Path
+) -> None:
+    writers = [
+        subprocess.Popen([sys.executable, "-c", ONE_RUN], env=dict(os.environ), stderr=PIPE)
+        for _ in range(CONCURRENT_RUNS)
+    ]
+    seen: set[str] = set()
+    reads = 0
+    while any(w.poll() is None for w in writers) or reads < 5:
+        for url in ("/api/runs", "/api/system-health", "/api/backtests"):
+            response = client.get(url, params={"limit": 1000} if url == "/api/runs" else None)
+            assert response.status_code == 200, response.text
+            assert response.json()["meta"]["warnings"] == [] or url == "/api/backtests"
+        data = client.get("/api/runs", params={"limit": 1000}).json()["data"]
+        assert data["unreadable"] == []
+        listed = {r["run_id"] for r in data["runs"]}
+        assert seen <= listed, "a run listed earlier went missing"
+        seen |= listed
+        reads += 1
+    errors = [w.communicate(timeout=120)[1] for w in writers]
+    assert [w.returncode for w in writers] == [0] * CONCURRENT_RUNS
+    assert errors == [b""] * CONCURRENT_RUNS
+    data = client.get("/api/runs", params={"limit": 1000}).json()["data"]
+    assert data["total"] == CONCURRENT_RUNS
+    assert {r["status"] for r in data["runs"]} == {"success"}
+    assert {r["run_id"] for r in data["runs"]} == {
+        m.run_id for _, m in store.scan(layout.manifests_dir()).entries
+    }
+    assert reads >= 5

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
 from quant_engine import layout
-from quant_engine.models.registry import ModelRegistry
+from quant_engine.models.registry import LoadedModel, ModelRegistry
 from quant_engine.runs import store
 from quant_engine.runs.manifest import RunStatus
 from quant_engine.runs.record import new_manifest
@@ -101,3 +102,34 @@ def test_a_rejected_invocation_is_recorded_without_traceback_and_health_stays_ok
     status, found = components(client)
     assert status == "ok"
     assert found["runs"]["detail"] == "no runs recorded yet"
+
+
+def test_model_files_are_verified_once_per_change(
+    populated: Path, client: TestClient, qe_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("QE_HOME", str(qe_home))
+    shutil.copytree(populated / "models", qe_home / "models")
+    loads: list[str] = []
+    real_load = ModelRegistry.load
+
+    def counting_load(self: ModelRegistry, version: str | None = None) -> LoadedModel:
+        loads.append(str(version))
+        return real_load(self, version)
+
+    monkeypatch.setattr(ModelRegistry, "load", counting_load)
+    assert components(client)[1]["model_registry"]["status"] == "ok"
+    verified = len(loads)
+    assert verified >= 1
+    assert components(client)[1]["model_registry"]["status"] == "ok"
+    assert len(loads) == verified  # nothing changed: not re-verified
+
+    model = ModelRegistry().paths(str(ModelRegistry().current_version()))["model"]
+    original = model.read_bytes()
+    model.write_bytes(original + b"tampered")
+    found = components(client)[1]["model_registry"]
+    assert found["status"] == "degraded"
+    assert "modified or is corrupt" in found["detail"]
+    assert len(loads) > verified
+
+    model.write_bytes(original)
+    assert components(client)[1]["model_registry"]["status"] == "ok"
