@@ -38,7 +38,7 @@ from quant_engine.cli import (
     run_command,
 )
 from quant_engine.errors import DataError, UsageError
-from quant_engine.runs import cleanup, compare, plot, select, store, table, verify
+from quant_engine.runs import cleanup, compare, index, plot, select, store, table, verify
 from quant_engine.runs.index import RunRow, query, row_of
 from quant_engine.runs.manifest import RunManifest, RunStatus
 from quant_engine.utils.atomic import write_bytes_atomic
@@ -163,9 +163,21 @@ def resolve(directory: Path, ref: str) -> tuple[Path, RunManifest]:
         raise UsageError(str(exc)) from None
 
 
-def cmd_list(args: argparse.Namespace, directory: Path, out: Console) -> int:
-    """Print runs newest first (or by --sort), filtered by script, status, time and --where."""
-    found = query(directory)
+def list_rows(
+    args: argparse.Namespace, directory: Path, limit: int
+) -> tuple[list[RunRow], int, str | None]:
+    """The rows to show, how many matched, and the script they were filtered to.
+
+    Without ``--where`` or ``--sort`` the index answers the page itself (newest first); with
+    them every row is read and filtered and sorted here.
+    """
+    fast = not args.where and args.sort is None
+    found = query(
+        directory,
+        status=RunStatus(args.status) if fast and args.status else None,
+        since=args.since if fast else None,
+        limit=(limit or None) if fast and args.script is None else None,
+    )
     if found.unreadable:
         names = ", ".join(p.name for p in found.unreadable)
         print(
@@ -173,16 +185,24 @@ def cmd_list(args: argparse.Namespace, directory: Path, out: Console) -> int:
         )
     script = None
     if args.script is not None:
-        script = select.resolve_script(args.script, {r.script for r in found.rows})
+        scripts = {r.script for r in index.latest_by_script(directory).rows}
+        script = select.resolve_script(args.script, scripts | {r.script for r in found.rows})
+    if fast and script is None:
+        return found.rows, max(found.total, len(found.rows)), None
     chosen = select.filter_rows(
         found.rows, script=script, status=args.status, since=args.since, where=args.where
     )
     chosen = select.sort_rows(chosen, args.sort)
+    return (chosen[:limit] if limit else chosen), len(chosen), script
+
+
+def cmd_list(args: argparse.Namespace, directory: Path, out: Console) -> int:
+    """Print runs newest first (or by --sort), filtered by script, status, time and --where."""
     limit = args.limit
     if limit is None:
         limit = 0 if args.json or args.csv else config.RUNS_LIST_LIMIT
-    rows = chosen[:limit] if limit else chosen
-    prefixes = table.unique_prefixes([r.run_id for r in found.rows])
+    rows, matched, script = list_rows(args, directory, limit)
+    prefixes = table.unique_prefixes(index.run_ids(directory))
     records = [table.record(r, prefixes[r.run_id]) for r in rows]
     if args.json:
         for item in records:
@@ -193,8 +213,8 @@ def cmd_list(args: argparse.Namespace, directory: Path, out: Console) -> int:
         out.print(f"no runs match in {directory}")
     else:
         out.print(list_table(rows, prefixes, script, directory))
-    if len(rows) < len(chosen):
-        footer = f"showing {len(rows)} of {len(chosen)} runs; --limit 0 for all"
+    if len(rows) < matched:
+        footer = f"showing {len(rows)} of {matched} runs; --limit 0 for all"
         print(footer, file=sys.stderr) if args.json or args.csv else out.print(footer)
     return 0
 
@@ -416,7 +436,7 @@ def write_diff_csv(found: compare.Comparison) -> None:
 def cmd_plot(args: argparse.Namespace, directory: Path, out: Console) -> int:
     """Overlay the equity curves of backtest runs in one PNG."""
     loaded = [resolve(directory, ref) for ref in args.runs]
-    prefixes = table.unique_prefixes([r.run_id for r in query(directory).rows])
+    prefixes = table.unique_prefixes(index.run_ids(directory))
     curves = []
     for path, m in loaded:
         row = row_of(path, m)
