@@ -45,8 +45,9 @@ def test_renaming_a_wire_field_breaks_the_dashboards_typecheck(tmp_path: Path) -
     assert fresh.returncode == 0, fresh.stdout + fresh.stderr
     schema = copy / "quant_engine" / "api" / "schemas" / "backtests.py"
     text = schema.read_text()
-    assert text.count(FIELD) == 1
-    schema.write_text(text.replace(FIELD, "    sharpe_ratio: float\n"))
+    head, metrics_class, rest = text.partition("class BacktestMetrics(BaseModel):")
+    assert FIELD in rest.split("\nclass ")[0]
+    schema.write_text(head + metrics_class + rest.replace(FIELD, "    sharpe_ratio: float\n", 1))
     renamed = regenerate_and_compile(copy, tsc)
     assert renamed.returncode != 0
     assert "sharpe_ratio" in (copy / "frontend/src/api/types.generated.ts").read_text()
