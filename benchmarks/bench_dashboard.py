@@ -122,9 +122,7 @@ def run() -> Iterator[Result]:
         "overview interactive", figures["overview_interactive_ms"], "ms", GOAL_OVERVIEW_MS, rows
     )
     yield Result("runs page, every run loaded", figures["runs_loaded_ms"], "ms", note=rows)
-    yield Result.under(
-        "runs table sort by IC", figures["runs_sort_ms"], "ms", GOAL_SORT_MS, rows
-    )
+    yield Result.under("runs table sort by IC", figures["runs_sort_ms"], "ms", GOAL_SORT_MS, rows)
     yield Result.under(
         "runs table scroll, p95 frame", figures["scroll_frame_p95_ms"], "ms", GOAL_FRAME_MS, rows
     )

@@ -3,19 +3,11 @@
 // key completes and appears in the runs list, a wrong key shows the server's message.
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { launchChromium } from "./chromium";
 import { API_KEY } from "./server";
 
-const CHROMIUM = process.env.QE_CHROMIUM ?? "/usr/bin/chromium";
-const FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--no-first-run",
-];
 const SHOTS = fileURLToPath(new URL("./screenshots/", import.meta.url));
 const PAGES = ["overview", "runs", "backtest", "models", "signals", "autopilot", "data", "code-health", "jobs"];
 
@@ -24,7 +16,7 @@ const baseUrl = inject("baseUrl");
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

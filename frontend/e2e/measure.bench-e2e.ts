@@ -1,23 +1,14 @@
 // Measures, in Chromium at 1280×800 against QE_BENCH_URL: the overview's time to interactive,
 // the runs table's load, sort and scroll. Writes the figures to QE_BENCH_OUT as JSON.
 import { writeFileSync } from "node:fs";
-import { chromium } from "playwright-core";
+import { launchChromium } from "./chromium";
 import { expect, it } from "vitest";
-
-const FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--no-first-run",
-];
 
 it("measures the dashboard", async () => {
   const url = process.env.QE_BENCH_URL ?? "";
   const out = process.env.QE_BENCH_OUT ?? "";
   expect(url).not.toBe("");
-  const browser = await chromium.launch({ executablePath: process.env.QE_CHROMIUM ?? "/usr/bin/chromium", args: FLAGS });
+  const browser = await launchChromium();
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   const figures: Record<string, number> = {};
 
