@@ -9,23 +9,19 @@ from __future__ import annotations
 
 import pandas as pd
 
-from quant_engine.models.trainer import daily_correlations
+from quant_engine.models.daily_ic import IC_NAMES
 
 IC_COLUMNS = ("ic", "rank_ic", "days")
 
 
-def ic_by_year(scores: pd.Series, labels: pd.Series) -> pd.DataFrame:
+def ic_by_year(daily_ic: pd.DataFrame) -> pd.DataFrame:
     """Mean IC and rank IC per calendar year, with the days each mean covers.
 
-    ``scores`` and ``labels`` are indexed by (date, ticker); rows where either is NaN are
-    ignored. The index holds the years (int), ascending; empty when no day can be scored.
+    ``daily_ic`` holds each date's ``ic`` and ``rank_ic`` (see
+    :func:`quant_engine.models.daily_ic.daily_ic`); days where either is NaN are left out. The
+    index holds the years (int), ascending; empty when no day can be scored.
     """
-    daily = pd.DataFrame(
-        {
-            "ic": daily_correlations(scores, labels, rank=False),
-            "rank_ic": daily_correlations(scores, labels, rank=True),
-        }
-    ).dropna()
+    daily = daily_ic.reindex(columns=list(IC_NAMES)).dropna()
     years = pd.DatetimeIndex(daily.index).year.rename("year")
     grouped = daily.groupby(years)
     table = grouped.mean()

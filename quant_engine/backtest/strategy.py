@@ -14,7 +14,6 @@ from quant_engine.backtest.engine import BacktestResult, run_backtest
 from quant_engine.backtest.signal_quality import ic_by_year
 from quant_engine.backtest.simulation import BacktestConfig
 from quant_engine.data.market_data import MarketData
-from quant_engine.features.labels import forward_returns
 from quant_engine.models.walk_forward import (
     WalkForwardScores,
     WalkForwardSettings,
@@ -66,8 +65,7 @@ def backtest_strategy(
         benchmark_closes=benchmark_closes,
         delisting=data.delisting_returns,
     )
-    labels = forward_returns(data, scored.fit.horizon)
-    backtest = replace(backtest, ic_by_year=ic_by_year(scored.fit.oos_predictions, labels))
+    backtest = replace(backtest, ic_by_year=ic_by_year(scored.fit.daily_ic))
     if progress is not None:
         progress(fits + 1, fits + 1)
     return StrategyBacktest(scored=scored, backtest=backtest)

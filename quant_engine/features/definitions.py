@@ -9,8 +9,8 @@ return after a gap is the move since its last bar; outputs are masked to days wi
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable, Mapping
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
@@ -49,6 +49,14 @@ class Panel:
     close: pd.DataFrame
     volume: pd.DataFrame
     market_proxy: str = config.MARKET_PROXY
+    computed: dict[Hashable, pd.DataFrame] = field(default_factory=dict, compare=False, repr=False)
+    """Windowed frames already computed: a feature two groups share is computed once."""
+
+    def remembered(self, key: Hashable, compute: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+        """The frame computed for ``key``, computing it on first use."""
+        if key not in self.computed:
+            self.computed[key] = compute()
+        return self.computed[key]
 
     @cached_property
     def present(self) -> pd.DataFrame:
@@ -56,9 +64,14 @@ class Panel:
         return self.close.notna()
 
     @cached_property
+    def filled_close(self) -> pd.DataFrame:
+        """The close carried forward over days without a bar (a fill that uses only the past)."""
+        return self.close.ffill()
+
+    @cached_property
     def log_close(self) -> pd.DataFrame:
-        """Log of the forward-filled close (forward fill only ever uses the past)."""
-        return pd.DataFrame(np.log(self.close.ffill()), index=self.close.index)
+        """Log of the forward-filled close."""
+        return pd.DataFrame(np.log(self.filled_close), index=self.close.index)
 
     @cached_property
     def daily_return(self) -> pd.DataFrame:
@@ -67,12 +80,16 @@ class Panel:
 
     def log_return(self, window: int) -> pd.DataFrame:
         """Log return over the last ``window`` sessions (to the last bar at or before t-window)."""
-        return self.log_close.diff(window)
+        return self.remembered(("log_return", window), lambda: self.log_close.diff(window))
 
     def volatility(self, window: int) -> pd.DataFrame:
         """Annualised standard deviation of daily log returns over a trailing window."""
-        rolling = self.daily_return.rolling(window, min_periods=min_periods(window))
-        return rolling.std() * math.sqrt(config.TRADING_DAYS_PER_YEAR)
+
+        def compute() -> pd.DataFrame:
+            rolling = self.daily_return.rolling(window, min_periods=min_periods(window))
+            return rolling.std() * math.sqrt(config.TRADING_DAYS_PER_YEAR)
+
+        return self.remembered(("volatility", window), compute)
 
     def volume_zscore(self, window: int) -> pd.DataFrame:
         """Log volume's z-score against its own trailing mean and std.
@@ -80,9 +97,14 @@ class Panel:
         A zero-volume bar (flagged when loaded) says nothing about trading activity: it is
         treated as a missing volume, so it neither gets a z-score nor distorts later windows.
         """
-        log_volume = pd.DataFrame(np.log1p(self.volume.where(self.present & (self.volume > 0))))
-        rolling = log_volume.rolling(window, min_periods=min_periods(window))
-        return finite((log_volume - rolling.mean()) / rolling.std())
+
+        def compute() -> pd.DataFrame:
+            traded = self.volume.where(self.present & (self.volume > 0))
+            log_volume = pd.DataFrame(np.log1p(traded))
+            rolling = log_volume.rolling(window, min_periods=min_periods(window))
+            return finite((log_volume - rolling.mean()) / rolling.std())
+
+        return self.remembered(("volume_zscore", window), compute)
 
     @cached_property
     def uses_proxy(self) -> bool:
@@ -130,7 +152,7 @@ def volatility_volume_reversion_group(panel: Panel) -> Frames:
     out: Frames = {f"vol_{w}d": panel.volatility(w) for w in VOL_WINDOWS_SHORT}
     out[f"volz_{VOLUME_WINDOW}d"] = panel.volume_zscore(VOLUME_WINDOW)
     w = MEAN_REVERSION_WINDOW
-    close = panel.close.ffill()
+    close = panel.filled_close
     moving_average = close.rolling(w, min_periods=w).mean()
     daily_vol = panel.daily_return.rolling(w, min_periods=min_periods(w)).std()
     out[f"mr_{w}d"] = finite((close / moving_average - 1.0) / daily_vol)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
 from quant_engine import config
@@ -52,19 +51,25 @@ def stack_wide(frames: Mapping[str, pd.DataFrame], present: pd.DataFrame) -> pd.
     ``present`` fixes the dates and (sorted) ticker columns; each frame is aligned to it.
     """
     rows, cols = np.nonzero(present.to_numpy(dtype=bool))
-    index = pd.MultiIndex.from_arrays(
-        [present.index[rows], present.columns[cols]], names=list(INDEX_NAMES)
-    )
+    # the codes are the cells' own positions: no value is looked up or hashed
+    # (pandas-stubs type levels and codes as sequences; pandas takes an Index and ndarrays)
+    index = pd.MultiIndex(
+        levels=[present.index, present.columns],  # type: ignore[list-item]
+        codes=[rows, cols],  # type: ignore[list-item]
+        names=list(INDEX_NAMES),
+    ).remove_unused_levels()
+    cells = rows * len(present.columns) + cols  # row-major positions of the present cells
 
-    def cells(frame: pd.DataFrame) -> npt.NDArray[np.float64]:
-        aligned = frame.reindex(index=present.index, columns=present.columns)
-        return aligned.to_numpy(dtype="float64")[rows, cols]
-
-    # one preallocated block filled column by column: no second copy when the frame is built
-    values = np.empty((len(rows), len(frames)))
+    # one preallocated block, a contiguous row per feature: pandas' own column-major layout,
+    # so each feature is written in one sweep and the frame is built without a second copy;
+    # each wide frame goes through one reused row-major buffer (fresh memory is slow to touch)
+    block = np.empty((len(frames), len(rows)))
+    wide = np.empty(present.shape)
     for position, frame in enumerate(frames.values()):
-        values[:, position] = cells(frame)
-    return pd.DataFrame(values, index=index, columns=list(frames), copy=False)
+        aligned = frame.reindex(index=present.index, columns=present.columns)
+        np.copyto(wide, aligned.to_numpy(dtype="float64"))
+        np.take(wide.ravel(), cells, out=block[position], mode="clip")  # cells are in range
+    return pd.DataFrame(block.T, index=index, columns=list(frames), copy=False)
 
 
 def build_features(data: MarketData, mode: str) -> pd.DataFrame:

@@ -9,7 +9,7 @@ import numpy as np
 import numpy.typing as npt
 from sklearn.ensemble import HistGradientBoostingRegressor
 from sklearn.linear_model import Ridge
-from sklearn.pipeline import make_pipeline
+from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
@@ -27,6 +27,9 @@ GBM_MAX_FEATURES = 0.8
 """Share of features each split may consider, drawn at random from the seed: a little
 decorrelation between trees, and the reason ``--seed`` changes a gbm model. Ridge has nothing
 random, so its seed changes nothing."""
+SCALER_CHUNK_ROWS = 1 << 18
+"""Rows the scaler sees at a time while it is fitted and applied: its temporaries stay a few
+tens of megabytes however many rows a fit has."""
 
 
 class Estimator(Protocol):
@@ -66,3 +69,31 @@ def make_estimator(kind: str, seed: int) -> Estimator:
         return boosted
     choices = ", ".join(config.MODEL_KINDS)
     raise ValueError(f"unknown model kind {kind!r}: choose one of {choices}")
+
+
+def fit_on_scratch(
+    kind: str, seed: int, x: npt.NDArray[np.float64], y: npt.NDArray[np.float64]
+) -> Estimator:
+    """A fresh estimator of ``kind`` fitted on ``x``, ``y``; ``x`` is overwritten.
+
+    ``x`` must be the caller's own copy. A standardising pipeline (ridge) fits its scaler
+    chunk by chunk and standardises ``x`` in place before the model fits on it, so a fit needs
+    no memory beyond ``x`` itself: at thousands of tickers over many years the scaler's
+    whole-array temporaries would otherwise double or triple the peak.
+    """
+    estimator = make_estimator(kind, seed)
+    with native_threads():
+        if isinstance(estimator, Pipeline) and isinstance(estimator[0], StandardScaler):
+            scaler, model = estimator[0], estimator[-1]
+            chunks = [
+                slice(start, start + SCALER_CHUNK_ROWS)
+                for start in range(0, len(x), SCALER_CHUNK_ROWS)
+            ]
+            for chunk in chunks:
+                scaler.partial_fit(x[chunk])
+            for chunk in chunks:
+                x[chunk] = scaler.transform(x[chunk])
+            model.fit(x, y)
+        else:
+            estimator.fit(x, y)
+    return estimator

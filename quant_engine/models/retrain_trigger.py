@@ -12,10 +12,11 @@ import numpy as np
 import pandas as pd
 
 from quant_engine import config
+from quant_engine.models.daily_ic import daily_correlations, hit_rate
 from quant_engine.models.ic_decay import ic_below_floor
 from quant_engine.models.predictor import check_features, predict_rows
 from quant_engine.models.registry import LoadedModel
-from quant_engine.models.trainer import complete_rows, daily_correlations, hit_rate
+from quant_engine.models.trainer import complete_rows
 from quant_engine.retrain_decision import RetrainDecision, RetrainRule, RuleStatus, RuleVerdict
 from quant_engine.utils.atomic import write_bytes_atomic
 

@@ -10,12 +10,15 @@ import pandas as pd
 
 from quant_engine import config
 from quant_engine.errors import DataError
-from quant_engine.models.estimators import Estimator, make_estimator, native_threads
+from quant_engine.models.daily_ic import daily_ic, finite_or_none, hit_rate
+from quant_engine.models.estimators import (
+    Estimator,
+    fit_on_scratch,
+    make_estimator,
+    native_threads,
+)
 from quant_engine.models.split import PurgedWalkForward
 from quant_engine.utils.progress import ProgressCallback, ProgressCounter
-
-MIN_NAMES_PER_DAY = 2
-"""A day's cross-sectional correlation needs at least this many tickers."""
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,8 @@ class TrainResult:
     feature_names: tuple[str, ...]
     metrics: OOSMetrics
     oos_predictions: pd.Series
+    daily_ic: pd.DataFrame
+    """IC and rank IC of the out-of-sample scores on each scored date (NaN where undefined)."""
     train_start: pd.Timestamp
     train_end: pd.Timestamp
     feature_stats: dict[str, tuple[float, float]]
@@ -45,50 +50,6 @@ class TrainResult:
     horizon: int
     embargo: int
     n_rows: int
-
-
-def finite_or_none(value: float) -> float | None:
-    """``value`` as a float, or None when it is NaN or infinite (undefined metric)."""
-    return float(value) if np.isfinite(value) else None
-
-
-def daily_correlations(pred: pd.Series, label: pd.Series, *, rank: bool) -> pd.Series:
-    """Per-date cross-sectional correlation of ``pred`` with ``label`` (Spearman if ``rank``)."""
-    frame = pd.DataFrame({"pred": pred, "label": label}).dropna()
-    dates = frame.index.get_level_values("date")
-    if rank:
-        frame = frame.groupby(dates).rank()
-    centred = frame - frame.groupby(dates).transform("mean")
-    sums = (
-        pd.DataFrame(
-            {
-                "xy": centred["pred"] * centred["label"],
-                "xx": centred["pred"] ** 2,
-                "yy": centred["label"] ** 2,
-                "n": 1.0,
-            }
-        )
-        .groupby(dates)
-        .sum()
-    )
-    sums = sums[(sums["n"] >= MIN_NAMES_PER_DAY) & (sums["xx"] > 0) & (sums["yy"] > 0)]
-    return sums["xy"] / np.sqrt(sums["xx"] * sums["yy"])
-
-
-def information_coefficient(
-    pred: pd.Series, label: pd.Series, *, rank: bool = False
-) -> float | None:
-    """Mean daily cross-sectional correlation; None when no day has one."""
-    daily = daily_correlations(pred, label, rank=rank)
-    return finite_or_none(float(daily.mean())) if len(daily) else None
-
-
-def hit_rate(pred: pd.Series, label: pd.Series) -> float | None:
-    """Share of rows where the prediction's sign matches the realised return's sign."""
-    frame = pd.DataFrame({"pred": pred, "label": label}).dropna()
-    if frame.empty:
-        return None
-    return float((np.sign(frame["pred"]) == np.sign(frame["label"])).mean())
 
 
 def complete_rows(features: pd.DataFrame, labels: pd.Series) -> tuple[pd.DataFrame, pd.Series]:
@@ -147,21 +108,6 @@ def walk_forward_folds(
     return folds
 
 
-def fit(kind: str, seed: int, x: pd.DataFrame, y: pd.Series) -> Estimator:
-    """A fresh estimator of ``kind`` fitted on ``x``, ``y`` (as float64 arrays)."""
-    return fit_arrays(kind, seed, x.to_numpy(dtype="float64"), y.to_numpy(dtype="float64"))
-
-
-def fit_arrays(
-    kind: str, seed: int, x: npt.NDArray[np.float64], y: npt.NDArray[np.float64]
-) -> Estimator:
-    """A fresh estimator of ``kind`` fitted on float64 arrays ``x``, ``y``."""
-    estimator = make_estimator(kind, seed)
-    with native_threads():
-        estimator.fit(x, y)
-    return estimator
-
-
 def train_model(
     features: pd.DataFrame,
     labels: pd.Series,
@@ -198,35 +144,39 @@ def train_model(
     values, rows = features.to_numpy(dtype="float64"), np.flatnonzero(finite)
     targets = y_all.to_numpy(dtype="float64")
     counter = ProgressCounter(progress, len(folds) + 1)
-    predictions: list[pd.Series] = []
+    predictions: list[npt.NDArray[np.float64]] = []
+    scored: list[npt.NDArray[np.intp]] = []
     for train, test in folds:  # plain arrays: no per-fold DataFrame copies at scale
-        model = fit_arrays(model_kind, seed, values[rows[train]], targets[train])
+        model = fit_on_scratch(model_kind, seed, values[rows[train]], targets[train])
         with native_threads():
-            scores = model.predict(values[rows[test]])
-        predictions.append(pd.Series(scores, index=index[test], name="prediction"))
+            predictions.append(model.predict(values[rows[test]]))
+        scored.append(np.flatnonzero(test))
         counter.advance()
-    oos = pd.concat(predictions)
-    realised = y_all.loc[oos.index]  # unlabelled rows are scored but not judged
+    positions = np.concatenate(scored)
+    oos = pd.Series(np.concatenate(predictions), index=index[positions], name="prediction")
+    realised = pd.Series(targets[positions], index=oos.index)  # NaN: scored, not judged
+    daily = daily_ic(oos, realised)
     metrics = OOSMetrics(
-        ic=information_coefficient(oos, realised),
-        rank_ic=information_coefficient(oos, realised, rank=True),
+        ic=finite_or_none(float(daily["ic"].mean())),
+        rank_ic=finite_or_none(float(daily["rank_ic"].mean())),
         hit_rate=hit_rate(oos, realised),
         n_obs=len(oos),
         n_folds=len(folds),
     )
-    x = values[rows[labelled]]
+    x = values[rows[labelled]]  # a copy: the refit overwrites it, after the stats are taken
     dates = pd.DatetimeIndex(index.get_level_values("date")[labelled])
     stats = {
         str(name): (float(column.mean()), float(column.std(ddof=0)))
         for name, column in zip(features.columns, x.T, strict=True)
     }
-    estimator = fit_arrays(model_kind, seed, x, targets[labelled])
+    estimator = fit_on_scratch(model_kind, seed, x, targets[labelled])
     counter.advance()
     return TrainResult(
         estimator=estimator,
         feature_names=tuple(str(c) for c in features.columns),
         metrics=metrics,
         oos_predictions=oos,
+        daily_ic=daily,
         train_start=dates.min(),
         train_end=dates.max(),
         feature_stats=stats,

@@ -10,7 +10,12 @@ from threadpoolctl import threadpool_info
 
 from quant_engine import config
 from quant_engine.models import make_estimator, train_model
-from quant_engine.models.estimators import GBM_MAX_ITER, native_threads
+from quant_engine.models.estimators import (
+    GBM_MAX_ITER,
+    SCALER_CHUNK_ROWS,
+    fit_on_scratch,
+    native_threads,
+)
 
 
 def test_every_configured_kind_builds_and_learns_a_linear_signal() -> None:
@@ -92,3 +97,25 @@ def test_seed_reaches_a_trained_gbm_model(minimal_xy: tuple[pd.DataFrame, pd.Ser
 
     assert not np.allclose(scores(1), scores(42))
     pd.testing.assert_series_equal(scores(42), scores(42))
+
+
+@pytest.mark.parametrize("kind", config.MODEL_KINDS)
+def test_a_fit_on_scratch_predicts_like_a_plain_fit(kind: str) -> None:
+    rng = np.random.default_rng(4)
+    rows = 2 * SCALER_CHUNK_ROWS + 123  # the scaler sees three chunks, the last one short
+    x = rng.normal(loc=[5.0, -2.0, 0.0], scale=[3.0, 0.5, 1e-3], size=(rows, 3))
+    y = x[:, 0] - 40.0 * x[:, 1] + rng.normal(size=rows)
+    plain = make_estimator(kind, seed=2).fit(x, y)
+    scratch = fit_on_scratch(kind, 2, x.copy(), y)
+    probe = x[:1000]
+    np.testing.assert_allclose(scratch.predict(probe), plain.predict(probe), rtol=1e-9)
+    assert np.array_equal(probe, x[:1000])  # prediction leaves its input alone
+
+
+def test_training_leaves_the_callers_features_untouched(
+    minimal_xy: tuple[pd.DataFrame, pd.Series],
+) -> None:
+    features, labels = minimal_xy
+    before = features.copy()
+    train_model(features, labels, model_kind="ridge")
+    pd.testing.assert_frame_equal(features, before)

@@ -11,13 +11,7 @@ from quant_engine.data.market_data import MarketData
 from quant_engine.errors import DataError
 from quant_engine.features import build_features, forward_returns
 from quant_engine.models import PurgedWalkForward, TrainResult, train_model
-from quant_engine.models.trainer import (
-    complete_rows,
-    hit_rate,
-    information_coefficient,
-    scorable_rows,
-    walk_forward_folds,
-)
+from quant_engine.models.trainer import complete_rows, scorable_rows, walk_forward_folds
 from tests.models.conftest import reverting_market
 
 XY = tuple[pd.DataFrame, pd.Series]
@@ -136,19 +130,6 @@ def test_too_few_dates_for_the_folds_is_a_data_error(minimal_xy: XY) -> None:
 def test_unknown_model_kind_is_rejected_before_training(minimal_xy: XY) -> None:
     with pytest.raises(ValueError, match="unknown model kind 'svm'"):
         train(*minimal_xy, model_kind="svm")
-
-
-def test_ic_and_hit_rate_on_known_series() -> None:
-    index = pd.MultiIndex.from_product(
-        [pd.bdate_range("2020-01-01", periods=3), ["A", "B", "C", "D"]], names=["date", "ticker"]
-    )
-    label = pd.Series(np.tile([0.03, -0.01, 0.02, -0.04], 3), index=index)
-    assert information_coefficient(label * 2, label) == pytest.approx(1.0)
-    assert information_coefficient(-label, label, rank=True) == pytest.approx(-1.0)
-    assert information_coefficient(label.pow(3), label, rank=True) == pytest.approx(1.0)
-    assert hit_rate(label, label) == 1.0
-    assert hit_rate(pd.Series(1.0, index=index), label) == 0.5
-    assert information_coefficient(pd.Series(1.0, index=index), label) is None
 
 
 def test_progress_counts_each_fold_then_the_refit(minimal_xy: XY) -> None:
