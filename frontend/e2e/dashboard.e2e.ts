@@ -1,12 +1,13 @@
 // The dashboard in headless Chromium against a real qe-server: every page renders without a
 // console error, the equity chart draws, two runs compare with deltas, a job submitted with the
-// key completes and appears in the runs list, a wrong key shows the server's message.
+// key completes and appears in the runs list, a wrong key shows the server's message, the
+// autopilot page shows the leaderboard with each guard's verdict.
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { launchChromium } from "./chromium";
-import { API_KEY } from "./server";
+import { API_KEY, AUTOPILOT_CANDIDATES } from "./server";
 
 const SHOTS = fileURLToPath(new URL("./screenshots/", import.meta.url));
 const PAGES = ["overview", "runs", "backtest", "models", "signals", "autopilot", "data", "code-health", "jobs"];
@@ -70,7 +71,11 @@ describe("charts and comparisons", () => {
   it("compares two runs with their deltas", async () => {
     const { page, errors } = await open("runs");
     await page.selectOption("select >> nth=0", "run_backtest");
-    await page.waitForSelector("[role=row] input[type=checkbox]");
+    // the filtered list replaces the full one (newest first, an autopilot run on top)
+    await page.waitForFunction(() => {
+      const rows = [...document.querySelectorAll(".table-body [role=row]")];
+      return rows.length >= 2 && rows.every((r) => r.textContent?.includes("backtest"));
+    });
     const boxes = page.locator("[role=row] input[type=checkbox]");
     await boxes.nth(0).check();
     await boxes.nth(1).check();
@@ -108,6 +113,36 @@ describe("compute jobs", () => {
     await page.goto(`${baseUrl}/#/runs`);
     await page.fill("input[type=search]", runId);
     await page.waitForSelector(`[role=row] [title="${runId}"]`);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
+
+describe("autopilot", () => {
+  it("shows the leaderboard: a row per candidate and a verdict per guard", async () => {
+    const { page, errors } = await open("autopilot");
+    const table = "table[aria-label=leaderboard]";
+    await page.waitForSelector(table);
+    const ids = await page.locator(`${table} tbody th[scope=row]`).allTextContents();
+    expect([...ids].sort()).toEqual([...AUTOPILOT_CANDIDATES].sort());
+    const headers = await page.locator(`${table} thead th[data-guard]`).allTextContents();
+    expect(headers).toEqual([
+      expect.stringMatching(/^entries\+exits ≥ \d/),
+      expect.stringMatching(/^drawdown ≤ \d+%$/),
+      expect.stringMatching(/^DSR ≥ 0\.\d+$/),
+    ]);
+    for (const id of AUTOPILOT_CANDIDATES) {
+      const cells = await page.locator(`${table} tr:has(th:text-is("${id}")) td[data-guard]`).allTextContents();
+      expect(cells).toHaveLength(3);
+      for (const cell of cells) expect(cell).toMatch(/^\S+ (pass|FAIL)$/);
+    }
+    const verdict = page.locator(`${table} td[data-guard] .verdict`).first();
+    expect(await verdict.getAttribute("title")).toMatch(/ vs /);
+    await verdict.focus();
+    expect(await page.evaluate(() => document.activeElement?.classList.contains("verdict"))).toBe(true);
+    const caption = await page.textContent("section[aria-label=Leaderboard] .caption");
+    expect(caption).toMatch(/trials 3 \(0 from earlier runs, effective [\d.]+\)/);
+    await page.screenshot({ path: `${SHOTS}autopilot-leaderboard.png`, fullPage: true });
     expect(errors).toEqual([]);
     await page.close();
   });

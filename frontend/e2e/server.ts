@@ -1,5 +1,6 @@
 // Global set-up of the end-to-end tests: fill a fresh data home with real runs (train,
-// predict, two backtests), then start qe-server on a free loopback port with an API key.
+// predict, two backtests, a three-candidate autopilot), then start qe-server on a free loopback
+// port with an API key.
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
@@ -8,6 +9,9 @@ import { join } from "node:path";
 import type { TestProject } from "vitest/node";
 
 export const API_KEY = "e2e-key-0123456789";
+/** The autopilot grid of the set-up: every feature mode, ridge, top-k (three candidates). */
+export const AUTOPILOT_GRID = ["--models", "ridge", "--rules", "top_k"];
+export const AUTOPILOT_CANDIDATES = ["minimal-ridge-top_k", "core-ridge-top_k", "full-ridge-top_k"];
 
 /** Where the project's console scripts are (the nox session's bin, else the PATH). */
 function command(name: string): string {
@@ -47,6 +51,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   run("qe-predict");
   run("qe-backtest");
   run("qe-backtest", "--feature-mode", "minimal");
+  run("qe-autopilot", ...AUTOPILOT_GRID, "--years", "4", "--workers", "1");
   const port = await freePort();
   const server = spawn(command("qe-server"), ["--port", String(port), "-q"], { env, stdio: "inherit" });
   const url = `http://127.0.0.1:${port}`;

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -233,14 +233,26 @@ def write_run_outputs(
     """The run's own copies: the decision file and the candidate table as CSV."""
     out_dir.mkdir(parents=True, exist_ok=True)
     decision_copy = write_text_atomic(out_dir / DECISION_NAME, decision_path.read_text())
-    rows = [row.to_dict() for row in decision.table]
-    for row in rows:
-        row["failed_guards"] = ";".join(row["failed_guards"])
+    rows = [flat_row(row) for row in decision.rows()]
     table = pd.DataFrame(rows).to_csv(index=False, float_format="%.10g", lineterminator="\n")
     return {
         "autopilot_decision": decision_copy,
         "autopilot_candidates": write_text_atomic(out_dir / TABLE_NAME, table),
     }
+
+
+def flat_row(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A decision-table row as flat CSV cells: the spec's fields as ``feature_mode``,
+    ``model_kind``, ``rule``, failed guards joined by ``;``, one ``guard_<name>`` pass/fail
+    column per guard (their words are in the decision file), margin as pass/fail or empty."""
+    flat = {key: value for key, value in row.items() if key not in ("candidate", "guards")}
+    flat.update(row["candidate"])
+    flat["failed_guards"] = ";".join(row["failed_guards"])
+    beats = row["beats_incumbent"]
+    flat["beats_incumbent"] = "" if beats is None else ("pass" if beats else "fail")
+    for guard in row["guards"]:
+        flat[f"guard_{guard['name']}"] = "pass" if guard["passed"] else "fail"
+    return flat
 
 
 def check_grid(grid: Sequence[CandidateSpec]) -> None:

@@ -28,6 +28,8 @@ from quant_engine.errors import UsageError
 
 EULER_GAMMA = 0.5772156649015329
 NORMAL = statistics.NormalDist()
+CANDIDATE_GUARDS = ("min_trades", "max_drawdown", "min_deflated_sharpe")
+"""The guards every candidate is checked against, in the order :func:`assess` reports them."""
 
 
 def expected_max_sharpe(n_trials: int, sharpe_variance: float) -> float:
@@ -139,11 +141,12 @@ class Assessment:
         return all(ok for _, ok, _ in self.checks)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-safe row."""
+        """JSON-safe row: key figures, every guard's verdict in words, and the failed ones."""
         metrics = self.result.metrics
         return {
             "rank": self.rank,
             "candidate_id": self.result.candidate_id,
+            "candidate": self.result.candidate.to_dict(),
             "sharpe": self.result.sharpe,
             "deflated_sharpe": self.deflated_sharpe,
             "max_drawdown": metrics.get("max_drawdown", math.nan),
@@ -152,6 +155,9 @@ class Assessment:
             "total_return": metrics.get("total_return", math.nan),
             "passed": self.passed,
             "failed_guards": [name for name, ok, _ in self.checks if not ok],
+            "guards": [
+                {"name": name, "passed": ok, "detail": text} for name, ok, text in self.checks
+            ],
         }
 
 
@@ -201,6 +207,23 @@ class PromotionVerdict:
             sharpe = self.context.holdout_sharpe.get(result.candidate_id, math.nan)
         return clears_margin(sharpe, incumbent, self.guards.margin_sharpe)
 
+    def holdout_sharpe(self, result: CandidateEvaluation) -> float | None:
+        """``result``'s annualised Sharpe on the holdout; None when the search had no holdout."""
+        if self.context is None or not self.context.holdout_days:
+            return None
+        return self.context.holdout_sharpe.get(result.candidate_id, math.nan)
+
+    def rows(self) -> list[dict[str, Any]]:
+        """The decision table: each row with its holdout Sharpe and margin verdict beside it."""
+        return [
+            {
+                **row.to_dict(),
+                "holdout_sharpe": self.holdout_sharpe(row.result),
+                "beats_incumbent": self.beats_incumbent(row.result),
+            }
+            for row in self.table
+        ]
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe form with no timestamps: the same inputs give the same dictionary."""
         return {
@@ -214,7 +237,7 @@ class PromotionVerdict:
             "incumbent_sharpe": self.incumbent_sharpe,
             "demoted": self.demoted,
             "context": None if self.context is None else self.context.to_dict(),
-            "table": [row.to_dict() for row in self.table],
+            "table": self.rows(),
         }
 
 

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 
 from quant_engine.autopilot.candidates import CandidateSpec, build_grid
 from quant_engine.autopilot.executors import Executor, LocalExecutor, TaskBatch
-from quant_engine.autopilot.runner import AutopilotOutcome, run_autopilot
-from quant_engine.autopilot.selection import Guards, IncumbentRecord
+from quant_engine.autopilot.runner import AutopilotOutcome, run_autopilot, write_run_outputs
+from quant_engine.autopilot.selection import Guards, IncumbentRecord, decide
 from quant_engine.autopilot.state import AutopilotState
 from quant_engine.data.market_data import MarketData
 from quant_engine.errors import QuantEngineError, UsageError
@@ -128,6 +129,25 @@ def test_first_run_candidates_csv_has_a_ranked_row_per_candidate(first_run: Firs
     csv_lines = first_run.outcome.outputs["autopilot_candidates"].read_text().splitlines()
     assert csv_lines[0].startswith("rank,candidate_id,sharpe,deflated_sharpe")
     assert len(csv_lines) == 1 + len(GRID)
+
+
+def test_candidates_csv_is_flat_with_a_verdict_column_per_guard(
+    first_run: FirstRun, tmp_path: Path
+) -> None:
+    results = [row.result for row in first_run.outcome.decision.table]
+    strict = decide(results, None, replace(LENIENT, min_trades=10**6))
+    record = first_run.outcome.outputs["autopilot_decision_record"]
+    outputs = write_run_outputs(tmp_path, record, strict)
+    table = pd.read_csv(outputs["autopilot_candidates"], keep_default_na=False)
+    assert len(table) == len(GRID)
+    for row in strict.table:
+        [line] = table[table["candidate_id"] == row.result.candidate_id].to_dict("records")
+        assert line["guard_min_trades"] == "fail"
+        assert line["guard_max_drawdown"] == "pass"
+        assert line["failed_guards"] == "min_trades"
+        assert line["model_kind"] == row.result.candidate.model_kind
+        assert line["beats_incumbent"] == ""  # no incumbent to beat
+    assert not any(str(cell).startswith(("[", "{")) for cell in table.to_numpy().ravel())
 
 
 def test_first_run_saves_the_incumbent(first_run: FirstRun) -> None:

@@ -12,6 +12,7 @@ import pytest
 from quant_engine.autopilot.candidates import CandidateSpec
 from quant_engine.autopilot.evaluation import CandidateEvaluation, ReturnStats
 from quant_engine.autopilot.selection import (
+    CANDIDATE_GUARDS,
     Guards,
     IncumbentRecord,
     SearchContext,
@@ -339,3 +340,41 @@ def test_min_trades_counts_entries_and_exits_not_resizes() -> None:
     decision = decide([replace(resizer, metrics=metrics)], None, GUARDS)
     assert decision.table[0].to_dict()["failed_guards"] == ["min_trades"]
     assert any("trades: 10 entries and exits vs at least 50" in r for r in decision.reasons)
+
+
+# --- the decision table's rows, as the decision file and the dashboard's leaderboard read them
+
+
+def test_each_row_records_every_guards_verdict_in_words() -> None:
+    few = result("top_k", daily_sharpe=0.2, n_trades=10)
+    decision = decide([few], None, GUARDS)
+    [row] = decision.rows()
+    assert [g["name"] for g in row["guards"]] == list(CANDIDATE_GUARDS)
+    verdicts = {g["name"]: g["passed"] for g in row["guards"]}
+    assert verdicts == {"min_trades": False, "max_drawdown": True, "min_deflated_sharpe": True}
+    [trades] = [g for g in row["guards"] if g["name"] == "min_trades"]
+    assert trades["detail"] == "trades: 10 entries and exits vs at least 50 required"
+    assert row["failed_guards"] == ["min_trades"]
+    assert row["candidate"] == {"feature_mode": "core", "model_kind": "ridge", "rule": "top_k"}
+
+
+def test_each_row_carries_its_holdout_sharpe_and_margin_verdict() -> None:
+    old = result("long_short", daily_sharpe=0.05)
+    new = result("top_k", daily_sharpe=0.2)
+    held = SearchContext(
+        n_trials=2,
+        sharpe_variance=0.0,
+        holdout_sharpe={"core-ridge-top_k": 1.5, "core-ridge-long_short": 0.5},
+        holdout_days=100,
+    )
+    rows = {
+        r["candidate_id"]: r
+        for r in decide([old, new], incumbent_of(old), GUARDS, context=held).rows()
+    }
+    assert rows["core-ridge-top_k"]["holdout_sharpe"] == 1.5
+    assert rows["core-ridge-top_k"]["beats_incumbent"] is True
+    assert rows["core-ridge-long_short"]["beats_incumbent"] is None  # the incumbent itself
+    [alone] = decide([new], None, GUARDS).rows()
+    assert alone["holdout_sharpe"] is None  # no holdout
+    assert alone["beats_incumbent"] is None  # nothing to beat
+    assert decide([new], None, GUARDS).to_dict()["table"] == [alone]

@@ -14,20 +14,44 @@ export interface Candidate {
   params: Record<string, number | string | boolean>;
 }
 
-/** A candidate's walk-forward evaluation. */
+/** One guard's verdict on a candidate, in plain words. */
+export interface GuardVerdict {
+  /** Guard name, e.g. min_trades. */
+  name: string;
+  passed: boolean;
+  /** The figure against the bar, in words; null in decisions from older versions. */
+  detail: string | null;
+}
+
+/** One leaderboard row: a candidate's figures on the selection window and guard verdicts. */
 export interface CandidateResult {
   candidate: Candidate;
-  /**
-   * Evaluated sessions, inclusive.
-   * @format date
-   */
-  window: [string, string];
-  metrics: BacktestMetrics;
-  /** Probability the Sharpe is real after the trials run. */
-  deflated_sharpe: number;
-  folds: number;
+  /** By Sharpe, highest first. */
+  rank: number;
+  /** Annualised Sharpe on the selection window. */
+  sharpe: number | null;
+  /** Probability the Sharpe is real after every trial run on this data. */
+  deflated_sharpe: number | null;
+  max_drawdown: number | null;
+  total_return: number | null;
+  /** Trades that open or close a position. */
+  entries_exits: number;
+  /** Annualised Sharpe on the holdout; null without a holdout. */
+  holdout_sharpe: number | null;
   passed_guards: boolean;
-  failed_guards: string[];
+  guards: GuardVerdict[];
+  /** Clears the incumbent's Sharpe plus the margin; null for the incumbent itself, with no incumbent, or in decisions from older versions. */
+  beats_incumbent: boolean | null;
+}
+
+/** The bars of a decision; null when the decision file predates the guard. */
+export interface GuardThresholds {
+  min_trades: number | null;
+  max_drawdown: number | null;
+  min_deflated_sharpe: number | null;
+  margin_sharpe: number | null;
+  max_pbo: number | null;
+  holdout_fraction: number | null;
 }
 
 /** Whether the best candidate replaced the incumbent strategy, and why. */
@@ -46,13 +70,23 @@ export interface PromotionDecision {
   decided_at: string;
 }
 
-/** One autopilot run: every candidate's result and the decision taken. */
+/** The leaderboard of one decision: every candidate's row, the bars, and the trial counts. */
 export interface AutopilotCycle {
-  cycle_id: string;
-  /** @format date-time */
-  started_at: string;
-  results: CandidateResult[];
+  decision_id: string;
   decision: PromotionDecision;
+  guards: GuardThresholds;
+  /** Trials the deflated Sharpe counted. */
+  n_trials: number;
+  /** Of those, trials from earlier runs. */
+  prior_trials: number;
+  /** Participation ratio of this run's return correlations. */
+  effective_trials: number | null;
+  /** CSCV probability of backtest overfitting. */
+  pbo: number | null;
+  /** Days held out of the selection; 0 for none. */
+  holdout_days: number;
+  /** Every candidate, by rank. */
+  results: CandidateResult[];
 }
 
 /** The strategy in force: the candidate last promoted and its metrics at promotion. */
@@ -71,6 +105,8 @@ export interface AutopilotOverview {
   incumbent: Incumbent | null;
   decisions: PromotionDecision[];
   total_decisions: number;
+  /** The newest decision's leaderboard; null before any decision. */
+  latest_cycle: AutopilotCycle | null;
 }
 
 // ---- quant_engine.api.schemas.backtests ----

@@ -1,4 +1,4 @@
-"""Autopilot: candidate strategies, their walk-forward results, and promotion decisions."""
+"""Autopilot: candidate strategies, the newest decision's leaderboard, and promotion decisions."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import datetime as dt
 
 from pydantic import BaseModel, Field
 
-from .backtests import BacktestMetrics, PortfolioRule
+from .backtests import PortfolioRule
 from .model_lab import FeatureMode, ModelKind
 
 
@@ -23,18 +23,48 @@ class Candidate(BaseModel):
     )
 
 
+class GuardVerdict(BaseModel):
+    """One guard's verdict on a candidate, in plain words."""
+
+    name: str = Field(description="Guard name, e.g. min_trades.")
+    passed: bool
+    detail: str | None = Field(
+        description="The figure against the bar, in words; null in decisions from older versions."
+    )
+
+
 class CandidateResult(BaseModel):
-    """A candidate's walk-forward evaluation."""
+    """One leaderboard row: a candidate's figures on the selection window and guard verdicts."""
 
     candidate: Candidate
-    window: tuple[dt.date, dt.date] = Field(description="Evaluated sessions, inclusive.")
-    metrics: BacktestMetrics
-    deflated_sharpe: float = Field(
-        ge=0, le=1, description="Probability the Sharpe is real after the trials run."
+    rank: int = Field(ge=1, description="By Sharpe, highest first.")
+    sharpe: float | None = Field(description="Annualised Sharpe on the selection window.")
+    deflated_sharpe: float | None = Field(
+        description="Probability the Sharpe is real after every trial run on this data."
     )
-    folds: int = Field(ge=1)
+    max_drawdown: float | None
+    total_return: float | None
+    entries_exits: int = Field(ge=0, description="Trades that open or close a position.")
+    holdout_sharpe: float | None = Field(
+        description="Annualised Sharpe on the holdout; null without a holdout."
+    )
     passed_guards: bool
-    failed_guards: list[str] = Field(default_factory=list)
+    guards: list[GuardVerdict]
+    beats_incumbent: bool | None = Field(
+        description="Clears the incumbent's Sharpe plus the margin; null for the incumbent "
+        "itself, with no incumbent, or in decisions from older versions."
+    )
+
+
+class GuardThresholds(BaseModel):
+    """The bars of a decision; null when the decision file predates the guard."""
+
+    min_trades: int | None = None
+    max_drawdown: float | None = None
+    min_deflated_sharpe: float | None = None
+    margin_sharpe: float | None = None
+    max_pbo: float | None = None
+    holdout_fraction: float | None = None
 
 
 class PromotionDecision(BaseModel):
@@ -52,12 +82,19 @@ class PromotionDecision(BaseModel):
 
 
 class AutopilotCycle(BaseModel):
-    """One autopilot run: every candidate's result and the decision taken."""
+    """The leaderboard of one decision: every candidate's row, the bars, and the trial counts."""
 
-    cycle_id: str
-    started_at: dt.datetime
-    results: list[CandidateResult]
+    decision_id: str
     decision: PromotionDecision
+    guards: GuardThresholds
+    n_trials: int = Field(ge=0, description="Trials the deflated Sharpe counted.")
+    prior_trials: int = Field(ge=0, description="Of those, trials from earlier runs.")
+    effective_trials: float | None = Field(
+        description="Participation ratio of this run's return correlations."
+    )
+    pbo: float | None = Field(description="CSCV probability of backtest overfitting.")
+    holdout_days: int = Field(ge=0, description="Days held out of the selection; 0 for none.")
+    results: list[CandidateResult] = Field(description="Every candidate, by rank.")
 
 
 class Incumbent(BaseModel):
@@ -75,3 +112,6 @@ class AutopilotOverview(BaseModel):
     incumbent: Incumbent | None = Field(description="Null before the first promotion.")
     decisions: list[PromotionDecision]
     total_decisions: int = Field(default=0, ge=0)
+    latest_cycle: AutopilotCycle | None = Field(
+        default=None, description="The newest decision's leaderboard; null before any decision."
+    )

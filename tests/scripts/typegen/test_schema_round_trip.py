@@ -101,6 +101,36 @@ DECISION = {
     "window": ["2020-01-02", "2020-12-31"],
     "decided_at": "2024-01-02T09:30:00Z",
 }
+CYCLE = {
+    "decision_id": "0123456789abcdef",
+    "decision": DECISION,
+    "guards": {"min_trades": 50, "max_drawdown": 0.35, "min_deflated_sharpe": 0.9},
+    "n_trials": 3,
+    "prior_trials": 0,
+    "effective_trials": 2.0,
+    "pbo": None,
+    "holdout_days": 120,
+    "results": [
+        {
+            "candidate": {
+                "candidate_id": "core-ridge-top_k",
+                "feature_mode": "core",
+                "model_kind": "ridge",
+                "portfolio_rule": "top_k",
+            },
+            "rank": 1,
+            "sharpe": 1.2,
+            "deflated_sharpe": None,
+            "max_drawdown": 0.15,
+            "total_return": 0.5,
+            "entries_exits": 395,
+            "holdout_sharpe": -0.5,
+            "passed_guards": False,
+            "guards": [{"name": "min_trades", "passed": True, "detail": None}],
+            "beats_incumbent": None,
+        }
+    ],
+}
 SOURCE = {"name": "sample", "kind": "embedded", "description": "offline", "available": True}
 DASHBOARD = {"as_of": None, "health": "ok", "top_signals": SIGNALS["rows"]}
 ERROR = {"code": "not_found", "message": "no backtest b-1"}
@@ -154,6 +184,16 @@ CASES: list[tuple[type[BaseModel], dict[str, Any], list[Edit]]] = [
     (system_health.SystemHealth, HEALTH, [setter("components", 0, "latency_ms", value=-1)]),
     (signals.SignalSet, SIGNALS, [setter("rows", 0, "rank", value=0), dropper("as_of")]),
     (autopilot.PromotionDecision, DECISION, [setter("window", value=["2020-01-02"])]),
+    (
+        autopilot.AutopilotCycle,
+        CYCLE,
+        [
+            setter("results", 0, "rank", value=0),
+            setter("results", 0, "guards", 0, "passed", value="maybe"),
+            setter("holdout_days", value=-1),
+            dropper("results"),
+        ],
+    ),
     (data_explorer.DataSourceInfo, SOURCE, [setter("kind", value="cloud")]),
     (dashboard.DashboardSummary, DASHBOARD, [setter("health", value="meh")]),
     (envelope.ApiError, ERROR, [setter("details", value=[1, 2])]),
