@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { AutopilotCycle, CandidateResult } from "./api/types.generated";
-import { cycleCaption, guardCell, guardColumns, marginCell } from "./leaderboard";
+import { cycleCaption, decisionOutcome, guardCell, guardColumns, marginCell } from "./leaderboard";
 
 const row = (id: string, changes: Partial<CandidateResult> = {}): CandidateResult => ({
   candidate: { candidate_id: id, feature_mode: "core", model_kind: "ridge", portfolio_rule: "top_k", top_k: null, params: {} },
@@ -25,6 +25,7 @@ const cycle = (changes: Partial<AutopilotCycle> = {}): AutopilotCycle => ({
   decision_id: "0123456789abcdef",
   decision: {
     promoted: false,
+    demoted: false,
     reasons: [],
     candidate_id: null,
     incumbent_id: null,
@@ -94,5 +95,28 @@ describe("autopilot leaderboard", () => {
     expect(judged[1]).toBe("trials 12 (9 from earlier runs, effective n/a)");
     expect(judged[2]).toBe("PBO 0.257 (at most 0.5)");
     expect(judged[3]).toBe("no holdout");
+  });
+});
+
+describe("decision outcome", () => {
+  const base = {
+    reasons: [],
+    candidate_id: null,
+    window: ["2020-01-01", "2020-12-31"] as [string, string],
+    sharpe_margin: null,
+    decided_at: "2026-01-01T00:00:00Z",
+    demoted: false,
+  };
+  it("says nothing was promoted when there is no incumbent to keep", () => {
+    expect(decisionOutcome({ ...base, promoted: false, incumbent_id: null })).toBe("nothing promoted");
+  });
+  it("names the incumbent it kept, and says promoted when it was", () => {
+    expect(decisionOutcome({ ...base, promoted: false, incumbent_id: "core-ridge-top_k" })).toBe("kept core-ridge-top_k");
+    expect(decisionOutcome({ ...base, promoted: true, incumbent_id: null })).toBe("promoted");
+  });
+  it("says the incumbent was demoted when it failed a guard", () => {
+    const demoted = { ...base, demoted: true, incumbent_id: "full-gbm-top_k" };
+    expect(decisionOutcome({ ...demoted, promoted: false })).toBe("full-gbm-top_k demoted; nothing promoted");
+    expect(decisionOutcome({ ...demoted, promoted: true })).toBe("promoted; full-gbm-top_k demoted");
   });
 });

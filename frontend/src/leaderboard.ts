@@ -1,6 +1,6 @@
 // The autopilot leaderboard as `qe-autopilot` prints it: a column per guard headed with its bar,
 // each cell the candidate's figure and the guard's verdict. Pure functions over wire types.
-import type { AutopilotCycle, CandidateResult, GuardThresholds } from "./api/types.generated";
+import type { AutopilotCycle, CandidateResult, GuardThresholds, PromotionDecision } from "./api/types.generated";
 import { formatCount, formatNumber, formatPercent, formatTime } from "./format";
 
 /** One guard's column: its name, its header naming the bar (e.g. "entries+exits ≥ 10"), and
@@ -106,4 +106,13 @@ export function cycleCaption(cycle: AutopilotCycle): string[] {
     cycle.holdout_days > 0 ? `holdout ${formatCount(cycle.holdout_days)} days` : "no holdout",
     `margin: beats the incumbent's Sharpe${margin}`,
   ];
+}
+
+/** A decision's outcome in a few words: what was promoted, demoted or kept, or that nothing is
+ * in force. */
+export function decisionOutcome(decision: PromotionDecision): string {
+  const demoted = decision.demoted && decision.incumbent_id !== null ? `${decision.incumbent_id} demoted` : "";
+  if (decision.promoted) return demoted ? `promoted; ${demoted}` : "promoted";
+  if (demoted) return `${demoted}; nothing promoted`;
+  return decision.incumbent_id === null ? "nothing promoted" : `kept ${decision.incumbent_id}`;
 }

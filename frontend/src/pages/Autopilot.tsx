@@ -5,7 +5,7 @@ import type { AutopilotCycle } from "../api/types.generated";
 import { Card, Empty, ErrorLine } from "../components/States";
 import { formatMetric, formatNumber, formatTime } from "../format";
 import { useLoad } from "../hooks";
-import { cycleCaption, guardCell, guardColumns, marginCell } from "../leaderboard";
+import { cycleCaption, decisionOutcome, guardCell, guardColumns, marginCell } from "../leaderboard";
 
 /** A verdict that shows its words on hover and, focused from the keyboard, below itself. */
 function Verdict(props: { text: string; detail: string; passed: boolean | null }) {
@@ -145,7 +145,7 @@ export function AutopilotPage() {
               {decisions.map((d) => (
                 <tr key={d.decided_at}>
                   <td>{formatTime(d.decided_at)}</td>
-                  <td>{d.promoted ? "promoted" : "kept"}</td>
+                  <td>{decisionOutcome(d)}</td>
                   <td>{d.candidate_id ?? "—"}</td>
                   <td class="num">{formatMetric("sharpe_margin", d.sharpe_margin)}</td>
                   <td>

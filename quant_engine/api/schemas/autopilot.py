@@ -71,6 +71,10 @@ class PromotionDecision(BaseModel):
     """Whether the best candidate replaced the incumbent strategy, and why."""
 
     promoted: bool
+    demoted: bool = Field(
+        default=False,
+        description="The incumbent failed a guard on this data and was taken out of force.",
+    )
     reasons: list[str]
     candidate_id: str | None = Field(description="Best candidate; null when none passed.")
     incumbent_id: str | None = Field(description="Strategy in force before the decision.")

@@ -103,6 +103,7 @@ def decision(record: Mapping[str, Any], content: Mapping[str, Any]) -> Promotion
     return PromotionDecision.model_validate(
         {
             "promoted": bool(record.get("promoted")),
+            "demoted": bool(record.get("demoted")),
             "reasons": [str(reason) for reason in verdict.get("reasons") or []],
             "candidate_id": best_id if passed else None,
             "incumbent_id": record.get("incumbent_before"),

@@ -143,3 +143,14 @@ def test_a_malformed_leaderboard_is_skipped_but_the_decision_is_served(
     assert len(body["data"]["decisions"]) == 1
     [warning] = body["meta"]["warnings"]
     assert f"skipped the leaderboard of decision {decision_id}" in warning
+
+
+def test_a_logged_demotion_is_served_as_demoted(home_copy: Path, client: TestClient) -> None:
+    state = AutopilotState()
+    [record] = state.read_log()
+    assert client.get("/api/autopilot").json()["data"]["decisions"][0]["demoted"] is False
+    demotion = {**record, "promoted": False, "incumbent_before": "full-gbm-top_k"}
+    state.log_path.write_text(json.dumps({**demotion, "demoted": "full-gbm-top_k"}) + "\n")
+    [decision] = client.get("/api/autopilot").json()["data"]["decisions"]
+    assert decision["demoted"] is True
+    assert decision["incumbent_id"] == "full-gbm-top_k"
