@@ -57,6 +57,8 @@ export interface GuardThresholds {
 /** Whether the best candidate replaced the incumbent strategy, and why. */
 export interface PromotionDecision {
   promoted: boolean;
+  /** The incumbent failed a guard on this data and was taken out of force. */
+  demoted: boolean;
   reasons: string[];
   /** Best candidate; null when none passed. */
   candidate_id: string | null;
