@@ -38,7 +38,7 @@ from quant_engine.cli import (
     run_command,
 )
 from quant_engine.errors import DataError, UsageError
-from quant_engine.runs import cleanup, compare, index, plot, select, store, table, verify
+from quant_engine.runs import cleanup, compare, index, lookup, plot, select, store, table, verify
 from quant_engine.runs.index import RunRow, query, row_of
 from quant_engine.runs.manifest import RunManifest, RunStatus
 from quant_engine.utils.atomic import write_bytes_atomic
@@ -156,7 +156,7 @@ def console() -> Console:
 
 def resolve(directory: Path, ref: str) -> tuple[Path, RunManifest]:
     """Find and load RUN; UsageError (exit 2) when it names no readable manifest."""
-    path = store.find_manifest(directory, ref)
+    path = lookup.find_manifest(directory, ref)
     try:
         return path, store.load_manifest(path)
     except DataError as exc:

@@ -30,7 +30,7 @@ from pydantic import JsonValue, ValidationError
 
 from quant_engine import config
 from quant_engine.errors import UsageError, first_line
-from quant_engine.runs import liveness, store  # noqa: QE008 store's lookups call back at run time
+from quant_engine.runs import liveness, store
 from quant_engine.runs.manifest import RunManifest, RunStatus
 
 __all__ = [

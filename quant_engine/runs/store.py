@@ -1,4 +1,4 @@
-"""The manifest folder: unique atomic writes, forward-only latest pointers, listing, lookup, prune.
+"""The manifest folder: unique atomic writes, forward-only latest pointers, listing, prune.
 
 Names: ``run_manifest_<UTC µs timestamp>_<script>_<short id>.json``, created exclusively (a
 collision is an error). A run's manifest is written ``running`` at start and rewritten in place
@@ -241,49 +241,6 @@ def scan(
             result.entries.append((path, manifest))
     result.entries.sort(key=lambda entry: entry[1].run_id, reverse=newest_first)
     return result
-
-
-def find_manifest(directory: Path, ref: str) -> Path:
-    """The manifest named by ``ref``: a path, ``latest[:script]``, a run id or a unique prefix."""
-    as_path = Path(ref).expanduser()
-    if as_path.suffix == ".json" and as_path.is_file():
-        return as_path
-    if ref == "latest" or ref.startswith("latest:"):
-        script = ref.partition(":")[2] or None
-        found = latest_success(directory, script)
-        if found is None:
-            of = f" of {script}" if script else ""
-            raise UsageError(f"no finished successful run{of} in {directory}")
-        return found
-    from quant_engine.runs import index  # noqa: QE008 lookups answer from the index, which is built on this module; imported at call time
-
-    matches = index.run_paths(directory, ref)
-    if not matches:
-        raise UsageError(f"no run matches {ref!r} in {directory}")
-    if len(matches) > 1:
-        names = ", ".join(p.name for p in matches[:3])
-        raise UsageError(f"{ref!r} is ambiguous: {len(matches)} runs match ({names}, ...)")
-    return matches[0]
-
-
-def latest_success(directory: Path, script: str | None = None) -> Path | None:
-    """The manifest of the newest successful (non-verify) run, of ``script`` if given.
-
-    The latest pointer when it designates such a run (it normally does), else a scan, so a
-    pointer left on another run by an older version of the engine is not trusted (the run index
-    answers then).
-    """
-    pointer = directory / latest_name(script)
-    try:
-        manifest = load_manifest(pointer)
-    except DataError:
-        manifest = None
-    if manifest is not None and manifest.status is RunStatus.SUCCESS and not manifest.verify_of:
-        return pointer.resolve()
-    from quant_engine.runs import index  # noqa: QE008 lookups answer from the index, which is built on this module; imported at call time
-
-    rows = index.query(directory, script=script, status=RunStatus.SUCCESS, verify=False, limit=1)
-    return rows.rows[0].path if rows.rows else None
 
 
 def protected_run_ids(directory: Path) -> set[str]:

@@ -17,7 +17,7 @@ from quant_engine.api.job_manager import LOG_NAME, JobManager, engine_argv
 from quant_engine.api.main import create_app
 from quant_engine.api.schemas.compute import Job, JobKind, JobRequest, JobStatus
 from quant_engine.errors import UsageError
-from quant_engine.runs import store
+from quant_engine.runs import lookup, store
 from tests.api.api_support import API_KEY, LOCAL_URL, TICKERS
 
 Factory = Callable[..., JobManager]
@@ -162,7 +162,7 @@ def test_the_job_links_the_manifest_of_its_run(job_manager: Factory, wait_job: W
     done = wait_job(jobs, jobs.submit(JobRequest(kind=JobKind.TRAIN)).job_id)
     assert done.status is JobStatus.SUCCEEDED, done.error
     manifest = store.load_manifest(
-        store.find_manifest(layout.manifests_dir(), done.run_id or "none")
+        lookup.find_manifest(layout.manifests_dir(), done.run_id or "none")
     )
     assert manifest.cli_args["output_dir"] == str(layout.api_jobs_dir() / done.job_id)
 

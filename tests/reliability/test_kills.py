@@ -24,7 +24,7 @@ from fastapi.testclient import TestClient
 from quant_engine.api.config import ApiSettings
 from quant_engine.api.main import create_app
 from quant_engine.models.registry import ModelRegistry
-from quant_engine.runs import liveness, store
+from quant_engine.runs import liveness, lookup, store
 from quant_engine.runs.manifest import RunStatus
 from quant_engine.utils import atomic
 from quant_engine.utils.reproducibility import main as qe_runs
@@ -249,7 +249,7 @@ def test_sigkill_campaign_leaves_no_partial_file_no_live_run_and_the_next_run_wo
         total.update({f"runs {status}": count for status, count in statuses.items()})
         total["kills"] += result.kills
         total.update(result.outcomes)
-        latest = store.load_manifest(store.find_manifest(home / "manifests", "latest"))
+        latest = store.load_manifest(lookup.find_manifest(home / "manifests", "latest"))
         assert latest.status is RunStatus.SUCCESS
     assert total["kills"] >= 20
     with capsys.disabled():

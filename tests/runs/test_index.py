@@ -14,7 +14,7 @@ import pytest
 
 from quant_engine import config
 from quant_engine.errors import UsageError
-from quant_engine.runs import index, store
+from quant_engine.runs import index, lookup, store
 from quant_engine.runs.index import flatten_scalars, query
 from quant_engine.runs.manifest import RunManifest, RunStatus
 from quant_engine.runs.record import new_manifest
@@ -167,7 +167,7 @@ def test_an_index_that_cannot_be_opened_falls_back_to_the_files(manifest_dir: Pa
     index.index_path(manifest_dir).mkdir(parents=True)  # in the way: sqlite cannot open it
     found = query(manifest_dir)
     assert ([r.run_id for r in found.rows], found.total) == ([one.run_id], 1)
-    assert store.find_manifest(manifest_dir, one.run_id[:20]).is_file()
+    assert lookup.find_manifest(manifest_dir, one.run_id[:20]).is_file()
     assert index.latest_by_script(manifest_dir).rows[0].run_id == one.run_id
 
 

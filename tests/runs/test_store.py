@@ -17,7 +17,6 @@ from typing import Protocol
 
 import pytest
 
-from quant_engine.errors import UsageError
 from quant_engine.runs import liveness, store
 from quant_engine.runs.manifest import ModelRef, ModelRole, RunManifest, RunStatus
 from quant_engine.runs.record import new_manifest
@@ -202,25 +201,6 @@ def test_rewrite_refuses_another_runs_file(tmp_path: Path) -> None:
         store.rewrite(make("a", "20260101T000000.000002Z"), path)
 
 
-def test_find_by_id_prefix_short_id_path_and_latest(tmp_path: Path) -> None:
-    a = make("train", "20260101T000000.000001Z")
-    b = make("predict", "20260102T000000.000001Z")
-    path_a = write_run_manifest(a, tmp_path)
-    path_b = write_run_manifest(b, tmp_path)
-    assert store.find_manifest(tmp_path, a.run_id) == path_a
-    assert store.find_manifest(tmp_path, "20260102") == path_b
-    assert store.find_manifest(tmp_path, a.run_id.rsplit("-", 1)[1]) == path_a
-    assert store.find_manifest(tmp_path, str(path_a)) == path_a
-    assert store.find_manifest(tmp_path, "latest") == path_b
-    assert store.find_manifest(tmp_path, "latest:train") == path_a
-    with pytest.raises(UsageError, match="ambiguous"):
-        store.find_manifest(tmp_path, "2026010")
-    with pytest.raises(UsageError, match="no run matches 'zzz'"):
-        store.find_manifest(tmp_path, "zzz")
-    with pytest.raises(UsageError, match="no finished successful run of nope"):
-        store.find_manifest(tmp_path, "latest:nope")
-
-
 def test_scan_skips_pointers_temp_files_and_reports_unreadable(tmp_path: Path) -> None:
     write_run_manifest(make("a", "20260101T000000.000001Z"), tmp_path)
     (tmp_path / "run_manifest_broken.json").write_text("{not json")
@@ -356,17 +336,6 @@ def test_liveness_uses_pid_host_and_process_start(
     tmp_path: Path, change: dict[str, object], status: RunStatus
 ) -> None:
     assert store.load_manifest(running_as(tmp_path, **change)).status is status
-
-
-def test_latest_is_the_newest_finished_success(tmp_path: Path) -> None:
-    with record_run(None, "bt", output_dir=tmp_path) as good:
-        pass
-    with pytest.raises(RuntimeError), record_run(None, "bt", output_dir=tmp_path):
-        raise RuntimeError("boom")
-    dead = running_as(tmp_path, process_start="another-boot:1")
-    assert store.load_manifest(dead).status is RunStatus.DEAD
-    assert store.find_manifest(tmp_path, "latest:bt") == good.manifest_path
-    assert store.find_manifest(tmp_path, "latest") == good.manifest_path
 
 
 def wrote_model(tmp_path: Path, version: str, stamp: str, status: RunStatus) -> RunManifest:

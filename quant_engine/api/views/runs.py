@@ -10,7 +10,7 @@ from quant_engine import config, layout
 from quant_engine.api.errors import NotFoundError
 from quant_engine.api.schemas.runs import RunList, RunManifest, RunStatus, RunSummary
 from quant_engine.errors import DataError, UsageError
-from quant_engine.runs import index, store
+from quant_engine.runs import index, lookup, store
 from quant_engine.runs.index import RunRow
 
 REF_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,200}$")
@@ -50,7 +50,7 @@ def find_path(ref: str) -> Path:
         raise UsageError(f"not a run reference: {ref!r}")
     ref = ref.removesuffix(".json")  # a file name is matched by its stem, never opened as a path
     try:
-        return store.find_manifest(layout.manifests_dir(), ref)
+        return lookup.find_manifest(layout.manifests_dir(), ref)
     except UsageError as exc:
         if "ambiguous" in str(exc):
             raise
@@ -64,7 +64,7 @@ def get_manifest(ref: str) -> RunManifest:
 
 def latest_success(script: str, missing: str) -> RunManifest:
     """The newest successful, non-verify run of ``script``; NotFoundError(``missing``) if none."""
-    path = store.latest_success(layout.manifests_dir(), script)
+    path = lookup.latest_success(layout.manifests_dir(), script)
     if path is None:
         raise NotFoundError(missing)
     return store.load_manifest(path)

@@ -10,12 +10,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from quant_engine import layout
-from quant_engine.runs import store
+from quant_engine.runs import lookup, store
 from quant_engine.runs.manifest import RunManifest
 
 
 def latest(script: str) -> RunManifest:
-    path = store.find_manifest(layout.manifests_dir(), f"latest:{script}")
+    path = lookup.find_manifest(layout.manifests_dir(), f"latest:{script}")
     return store.load_manifest(path)
 
 

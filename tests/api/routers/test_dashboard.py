@@ -8,13 +8,13 @@ from fastapi.testclient import TestClient
 
 from quant_engine import config, layout
 from quant_engine.models.registry import ModelRegistry
-from quant_engine.runs import store
+from quant_engine.runs import lookup, store
 
 URL = "/api/dashboard"
 
 
 def latest_run_id(script: str) -> str:
-    path = store.find_manifest(layout.manifests_dir(), f"latest:{script}")
+    path = lookup.find_manifest(layout.manifests_dir(), f"latest:{script}")
     return store.load_manifest(path).run_id
 
 
@@ -49,7 +49,7 @@ def test_empty_home_gives_an_empty_dashboard(client: TestClient) -> None:
 
 def test_a_corrupt_backtest_is_a_warning(home_copy: Path, client: TestClient) -> None:
     manifest = store.load_manifest(
-        store.find_manifest(layout.manifests_dir(), "latest:run_backtest")
+        lookup.find_manifest(layout.manifests_dir(), "latest:run_backtest")
     )
     metrics = next(o for o in manifest.outputs if o.name == "metrics")
     (home_copy / metrics.path).write_text("{not json")

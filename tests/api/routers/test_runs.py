@@ -12,7 +12,7 @@ from subprocess import PIPE
 from fastapi.testclient import TestClient
 
 from quant_engine import layout
-from quant_engine.runs import store
+from quant_engine.runs import lookup, store
 
 SCRIPTS = {"run_train", "run_backtest", "run_predict", "run_autopilot"}
 
@@ -44,7 +44,7 @@ def test_filters_and_paging(populated: Path, client: TestClient) -> None:
 
 
 def test_one_run_by_reference(populated: Path, client: TestClient) -> None:
-    pointer = store.find_manifest(layout.manifests_dir(), "latest:run_train")
+    pointer = lookup.find_manifest(layout.manifests_dir(), "latest:run_train")
     manifest = store.load_manifest(pointer)
     refs = [manifest.run_id, manifest.run_id[:24], "latest:run_train", pointer.name]
     for ref in refs:

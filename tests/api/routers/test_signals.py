@@ -8,11 +8,11 @@ import pandas as pd
 from fastapi.testclient import TestClient
 
 from quant_engine import config, layout
-from quant_engine.runs import store
+from quant_engine.runs import lookup, store
 
 
 def latest_predict() -> store.RunManifest:
-    path = store.find_manifest(layout.manifests_dir(), "latest:run_predict")
+    path = lookup.find_manifest(layout.manifests_dir(), "latest:run_predict")
     return store.load_manifest(path)
 
 
