@@ -2,27 +2,20 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
 from quant_engine.errors import UsageError
 from quant_engine.runs import lookup, store
-from quant_engine.runs.manifest import RunManifest, RunStatus
-from quant_engine.utils.reproducibility import build_run_manifest, record_run, write_run_manifest
-from tests.runs.test_store import running_as
-
-
-def finished(script: str, stamp: str) -> RunManifest:
-    """A finished manifest whose run id starts with ``stamp`` (controls ordering)."""
-    manifest = build_run_manifest(None, script)
-    return manifest.model_copy(update={"run_id": f"{stamp}-1-{os.urandom(3).hex()}"})
+from quant_engine.runs.manifest import RunStatus
+from quant_engine.utils.reproducibility import record_run, write_run_manifest
+from tests.runs.manifests import make, running_as
 
 
 def test_find_by_id_prefix_short_id_path_and_latest(tmp_path: Path) -> None:
-    a = finished("train", "20260101T000000.000001Z")
-    b = finished("predict", "20260102T000000.000001Z")
+    a = make("train", "20260101T000000.000001Z")
+    b = make("predict", "20260102T000000.000001Z")
     path_a = write_run_manifest(a, tmp_path)
     path_b = write_run_manifest(b, tmp_path)
     assert lookup.find_manifest(tmp_path, a.run_id) == path_a

@@ -17,11 +17,11 @@ from typing import Protocol
 
 import pytest
 
-from quant_engine.runs import liveness, store
+from quant_engine.runs import store
 from quant_engine.runs.manifest import ModelRef, ModelRole, RunManifest, RunStatus
-from quant_engine.runs.record import new_manifest
 from quant_engine.utils import atomic
-from quant_engine.utils.reproducibility import build_run_manifest, record_run, write_run_manifest
+from quant_engine.utils.reproducibility import record_run, write_run_manifest
+from tests.runs.manifests import make, running_as
 
 RUNS = 20
 
@@ -158,12 +158,6 @@ def test_sigkill_mid_write_leaves_no_partial_manifest(tmp_path: Path, phase: str
     assert len(runs) == (1 if phase == "create" else 2)
     if phase == "rewrite":  # the killed run's "running" record reads as dead
         assert sorted(m.status.value for m in runs.values()) == ["dead", "success"]
-
-
-def make(script: str, stamp: str) -> RunManifest:
-    """A finished manifest whose run id starts with ``stamp`` (controls ordering)."""
-    m = build_run_manifest(None, script)
-    return m.model_copy(update={"run_id": f"{stamp}-1-{os.urandom(3).hex()}"})
 
 
 def test_latest_only_moves_forward_when_runs_finish_out_of_order(tmp_path: Path) -> None:
@@ -311,15 +305,6 @@ def test_a_sigkilled_run_reads_dead_while_a_live_one_reads_running(tmp_path: Pat
         RunStatus.DEAD
     ]
     assert '"status": "running"' in path.read_text()  # derived on reading, never rewritten
-
-
-def running_as(tmp_path: Path, **environment: object) -> Path:
-    """A ``running`` manifest of this process, with some recorded process facts replaced."""
-    live = new_manifest(None, "probe", status=RunStatus.RUNNING)
-    token = environment.pop("process_start", liveness.start_token(os.getpid()))
-    env = live.environment.model_copy(update=environment)
-    fake = live.model_copy(update={"environment": env, "process_start": token})
-    return store.write_new(fake, tmp_path)
 
 
 @pytest.mark.parametrize(
