@@ -23,5 +23,5 @@ def forward_returns(data: MarketData, horizon: int = config.LABEL_HORIZON_DAYS) 
         raise ValueError(f"label horizon must be >= 1 day, got {horizon}")
     close = panel_from(data).close
     wide = forward_return(close, horizon)
-    labels = stack_wide({LABEL_NAME: wide}, close.notna())[LABEL_NAME]
+    labels = stack_wide([LABEL_NAME], [wide], close.notna())[LABEL_NAME]
     return labels.rename(LABEL_NAME)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import chain
 
 import numpy as np
 import pandas as pd
@@ -45,10 +46,14 @@ def panel_from(data: MarketData) -> Panel:
     return Panel(close=close, volume=volume)
 
 
-def stack_wide(frames: Mapping[str, pd.DataFrame], present: pd.DataFrame) -> pd.DataFrame:
-    """Long float64 frame indexed by sorted (date, ticker), one row per True cell of ``present``.
+def stack_wide(
+    columns: Sequence[str], frames: Iterable[pd.DataFrame], present: pd.DataFrame
+) -> pd.DataFrame:
+    """Long float64 frame indexed by sorted (date, ticker), one row per True cell of ``present``
+    and one column per name in ``columns``.
 
-    ``present`` fixes the dates and (sorted) ticker columns; each frame is aligned to it.
+    ``frames`` gives each column's wide frame in order; each is aligned to ``present`` (its
+    dates and sorted tickers) and let go once copied, so a caller may compute them one at a time.
     """
     rows, cols = np.nonzero(present.to_numpy(dtype=bool))
     # the codes are the cells' own positions: no value is looked up or hashed
@@ -63,13 +68,20 @@ def stack_wide(frames: Mapping[str, pd.DataFrame], present: pd.DataFrame) -> pd.
     # one preallocated block, a contiguous row per feature: pandas' own column-major layout,
     # so each feature is written in one sweep and the frame is built without a second copy;
     # each wide frame goes through one reused row-major buffer (fresh memory is slow to touch)
-    block = np.empty((len(frames), len(rows)))
+    block = np.empty((len(columns), len(rows)))
     wide = np.empty(present.shape)
-    for position, frame in enumerate(frames.values()):
+    filled = 0
+    for frame in frames:
+        if filled == len(columns):
+            raise ValueError(f"more frames than the {len(columns)} columns named")
         aligned = frame.reindex(index=present.index, columns=present.columns)
         np.copyto(wide, aligned.to_numpy(dtype="float64"))
-        np.take(wide.ravel(), cells, out=block[position], mode="clip")  # cells are in range
-    return pd.DataFrame(block.T, index=index, columns=list(frames), copy=False)
+        np.take(wide.ravel(), cells, out=block[filled], mode="clip")  # cells are in range
+        filled += 1
+        del frame, aligned  # gone before the next frame is computed, not beside it
+    if filled != len(columns):
+        raise ValueError(f"{filled} frames for the {len(columns)} columns named")
+    return pd.DataFrame(block.T, index=index, columns=list(columns), copy=False)
 
 
 def build_features(data: MarketData, mode: str) -> pd.DataFrame:
@@ -79,15 +91,23 @@ def build_features(data: MarketData, mode: str) -> pd.DataFrame:
     features (full mode) use ``config.MARKET_PROXY`` when it is in ``data``, else the
     equal-weight mean return of the tickers trading each day.
     """
-    names = feature_names(mode)
     panel = panel_from(data)
-    frames: dict[str, pd.DataFrame] = {}
+    events = event_frames(data.events, panel.present) if mode == "full" else {}
+    columns = [*feature_names(mode), *events]
+    return stack_wide(columns, chain(market_frames(panel, mode), events.values()), panel.present)
+
+
+def market_frames(panel: Panel, mode: str) -> Iterator[pd.DataFrame]:
+    """The wide frame of each market-data feature of ``mode``, in column order.
+
+    One group is computed at a time and each frame handed over (not kept), so building the
+    features holds one group's frames, not every mode's, beside the long result.
+    """
     for group_name in MODE_GROUPS[mode]:
-        frames.update(GROUPS[group_name].compute(panel))
-    chosen = {name: frames[name] for name in names}
-    if mode == "full":
-        chosen.update(event_frames(data.events, panel.present))
-    return stack_wide(chosen, panel.present)
+        group = GROUPS[group_name]
+        frames = group.compute(panel)
+        for name in group.names:
+            yield frames.pop(name)
 
 
 def event_frames(events: pd.DataFrame | None, present: pd.DataFrame) -> dict[str, pd.DataFrame]:

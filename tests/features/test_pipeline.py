@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import gc
+import weakref
+from collections.abc import Iterator
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -10,7 +14,7 @@ from quant_engine import config
 from quant_engine.data.market_data import MarketData
 from quant_engine.features import build_features, feature_names, mode_of
 from quant_engine.features.definitions import GROUPS, MODE_GROUPS, Panel
-from quant_engine.features.pipeline import panel_from
+from quant_engine.features.pipeline import panel_from, stack_wide
 
 
 def perturbed_after(data: MarketData, cutoff: pd.Timestamp, seed: int = 1) -> MarketData:
@@ -127,3 +131,31 @@ def test_panel_sorts_tickers(market: MarketData) -> None:
     panel: Panel = panel_from(reordered)
     assert list(panel.close.columns) == sorted(market.tickers)
     pd.testing.assert_frame_equal(build_features(reordered, "core"), build_features(market, "core"))
+
+
+def test_stack_wide_takes_frames_one_at_a_time_onto_the_present_cells() -> None:
+    dates = pd.bdate_range("2024-01-01", periods=3, name="date")
+    present = pd.DataFrame(
+        [[True, False], [True, True], [False, True]], index=dates, columns=["A", "B"]
+    )
+    earlier: list[weakref.ref[pd.DataFrame]] = []
+
+    def frames() -> Iterator[pd.DataFrame]:
+        for scale in (1.0, 10.0):
+            gc.collect()
+            assert all(ref() is None for ref in earlier)  # the one before was let go
+            frame = pd.DataFrame(scale * np.arange(6.0).reshape(3, 2), index=dates)
+            frame.columns = pd.Index(["B", "A"])  # columns out of order
+            earlier.append(weakref.ref(frame))
+            yield frame
+            del frame
+
+    long = stack_wide(["x", "y"], frames(), present)
+    assert list(long.index) == [(dates[0], "A"), (dates[1], "A"), (dates[1], "B"), (dates[2], "B")]
+    assert long["x"].tolist() == [1.0, 3.0, 2.0, 4.0]  # column A is the frame's second column
+    assert long["y"].tolist() == [10.0, 30.0, 20.0, 40.0]
+    assert len(earlier) == 2
+    with pytest.raises(ValueError, match="1 frames for the 2 columns"):
+        stack_wide(["x", "y"], [present.astype(float)], present)
+    with pytest.raises(ValueError, match="more frames than the 1 columns"):
+        stack_wide(["x"], [present.astype(float)] * 2, present)
