@@ -2,10 +2,13 @@
 import { useEffect, useState } from "preact/hooks";
 import { ApiError, apiGet, apiPost } from "../api/client";
 import type { Job, JobKind, JobRequest } from "../api/types.generated";
+import { Choice } from "../components/Choice";
 import { Card, ErrorLine } from "../components/States";
 import { formatPercent, formatTime } from "../format";
 import { storedApiKey, storeApiKey, useLoad } from "../hooks";
 import { href } from "../router";
+
+const JOB_KINDS: readonly JobKind[] = ["backtest", "train"];
 
 const FINISHED = new Set(["succeeded", "failed"]);
 
@@ -62,13 +65,7 @@ export function JobsPage() {
       <h1>Jobs</h1>
       <Card title="Submit" wide>
         <form onSubmit={submit} class="toolbar">
-          <label>
-            kind{" "}
-            <select value={kind} onChange={(e) => setKind((e.target as HTMLSelectElement).value as JobKind)}>
-              <option value="backtest">backtest</option>
-              <option value="train">train</option>
-            </select>
-          </label>
+          <Choice label="kind" value={kind} choices={JOB_KINDS} onChange={setKind} />
           <label>
             tickers <input value={tickers} placeholder="default universe" onInput={(e) => setTickers((e.target as HTMLInputElement).value)} />
           </label>

@@ -2,6 +2,7 @@
 import { useMemo, useState } from "preact/hooks";
 import { apiGet } from "../api/client";
 import type { RunStatus, RunSummary } from "../api/types.generated";
+import { Choice } from "../components/Choice";
 import { type Column, DataTable } from "../components/DataTable";
 import { Empty, ErrorLine } from "../components/States";
 import { formatDuration, formatMetric, formatTime } from "../format";
@@ -132,29 +133,8 @@ export function RunsPage() {
     <div>
       <h1>Runs</h1>
       <div class="toolbar" role="search">
-        <label>
-          script{" "}
-          <select value={script} onChange={(e) => setScript((e.target as HTMLSelectElement).value)}>
-            {SCRIPTS.map((s) => (
-              <option key={s} value={s}>
-                {s || "any"}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          status{" "}
-          <select
-            value={status}
-            onChange={(e) => setStatus((e.target as HTMLSelectElement).value as RunStatus | "")}
-          >
-            {STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {s || "any"}
-              </option>
-            ))}
-          </select>
-        </label>
+        <Choice label="script" value={script} choices={SCRIPTS} onChange={setScript} />
+        <Choice label="status" value={status} choices={STATUSES} onChange={setStatus} />
         <label>
           find <input type="search" value={text} onInput={(e) => setText((e.target as HTMLInputElement).value)} />
         </label>
